@@ -1,0 +1,27 @@
+# The web app under gunicorn. Front-end packages come from npm at build time; nothing is
+# loaded from a CDN at run time.
+FROM node:20-bookworm-slim AS assets
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+RUN useradd --create-home --uid 1000 app
+COPY pyproject.toml README.md ./
+COPY config ./config
+COPY organisations ./organisations
+COPY patients ./patients
+COPY audit ./audit
+COPY frontend ./frontend
+RUN pip install --no-cache-dir .
+COPY . .
+COPY --from=assets /app/node_modules ./node_modules
+RUN bash scripts/vendor_static.sh \
+    && DEBUG=false SECRET_KEY=build-time-only-not-a-secret-000000000000 ALLOWED_HOSTS=build \
+       STATIC_MANIFEST=true python manage.py collectstatic --noinput -v0 \
+    && rm -rf node_modules
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

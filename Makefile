@@ -1,0 +1,70 @@
+# OpenEPaCCS: two commands for people (`make run`, `make test`); the rest are their steps.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+VENDOR := static/vendor
+
+# The test database: PostgreSQL on this machine, started by scripts/services.sh.
+TEST_DATABASE_URL ?= postgres://openepaccs:openepaccs@127.0.0.1:5432/openepaccs
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: help install static run test lint types migrations-check pytest services demo clean
+
+help:
+	@echo "make run   - install, migrate, load demo data and serve on http://127.0.0.1:8000 (SQLite)"
+	@echo "make test  - install, start PostgreSQL and Redis, run ruff, mypy, migration check and pytest"
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/.built: node_modules/.installed scripts/vendor_static.sh
+	bash scripts/vendor_static.sh
+
+staticfiles/.collected: $(VENDOR)/.built $(VENV)/.installed $(shell find static -path static/vendor -prune -o -type f -print)
+	$(MANAGE) collectstatic --noinput --clear -v0
+	touch $@
+
+install: $(VENV)/.installed $(VENDOR)/.built staticfiles/.collected
+
+static: $(VENDOR)/.built staticfiles/.collected
+
+run: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+	$(MANAGE) runserver 127.0.0.1:8000
+
+demo: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+
+services:
+	bash scripts/services.sh
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+types: install
+	$(VENV)/bin/mypy .
+
+migrations-check: install
+	$(MANAGE) makemigrations --check --dry-run
+
+pytest: install services
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest
+
+test: install services lint types migrations-check pytest
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) staticfiles
