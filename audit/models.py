@@ -1,0 +1,96 @@
+"""The append-only access log, hash-chained per stream (DESIGN §6).
+
+`audit` imports none of the other apps: events name people, organisations and patients by
+their public ids and keep a snapshot of the names shown to patients.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+
+
+class Action(models.TextChoices):
+    LIST = "list", "Listed patients"
+    SEARCH = "search", "Searched for a patient"
+    VIEW = "view", "Viewed the record"
+    REGISTER = "register", "Registered the patient"
+    CARE_TEAM_ADD = "care_team_add", "Added an organisation to the care team"
+    CARE_TEAM_REMOVE = "care_team_remove", "Removed an organisation from the care team"
+    DENIED = "denied", "Was refused access"
+    ORGANISATION_CREATE = "organisation_create", "Created an organisation"
+    MEMBERSHIP_ADD = "membership_add", "Added a membership"
+    MEMBERSHIP_END = "membership_end", "Ended a membership"
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised when code tries to change or remove an audit event."""
+
+
+class AuditStream(models.Model):
+    """The head of one hash chain. Appending locks only this row (SELECT ... FOR UPDATE).
+
+    Keeping the head and length here also lets verification notice a removed last event.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+    head_hash = models.CharField(max_length=64, default="")
+    length = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class AccessEventQuerySet(models.QuerySet["AccessEvent"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit events are append-only")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("audit events are append-only")
+
+
+class AccessEvent(models.Model):
+    stream = models.ForeignKey(AuditStream, on_delete=models.PROTECT, related_name="events")
+    sequence = models.PositiveBigIntegerField()
+    occurred_at = models.DateTimeField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True)
+    membership_public_id = models.UUIDField(null=True)
+    organisation_public_id = models.UUIDField(null=True)
+    organisation_name = models.CharField(max_length=200, blank=True)
+    role = models.CharField(max_length=30, blank=True)
+    patient_public_id = models.UUIDField(null=True)
+    action = models.CharField(max_length=40, choices=Action.choices)
+    reason = models.TextField(blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True)
+    user_agent = models.CharField(max_length=256, blank=True)
+    previous_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    objects = AccessEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["stream", "sequence"], name="audit_event_stream_seq")
+        ]
+        indexes = [
+            models.Index(fields=["patient_public_id", "occurred_at"], name="audit_event_patient"),
+            models.Index(fields=["user", "occurred_at"], name="audit_event_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} #{self.sequence} in {self.stream_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit events are append-only")

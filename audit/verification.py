@@ -1,0 +1,78 @@
+"""Checking every stream's chain: order, links, hashes, and the recorded head."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from audit.chain import GENESIS, event_hash
+from audit.models import AccessEvent, AuditStream
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    stream: str
+    event_id: int | None
+    sequence: int | None
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"event {self.event_id} (sequence {self.sequence})" if self.event_id else "the end"
+        return f"stream {self.stream}: {where}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    streams: int
+    events: int
+    first_break: ChainBreak | None
+
+    @property
+    def intact(self) -> bool:
+        return self.first_break is None
+
+
+def _verify_stream(stream: AuditStream) -> tuple[int, ChainBreak | None]:
+    previous = GENESIS
+    expected_sequence = 1
+    count = 0
+    events = AccessEvent.objects.filter(stream=stream).select_related("stream").order_by("sequence")
+    for event in events.iterator(chunk_size=2000):
+        count += 1
+        if event.sequence != expected_sequence:
+            return count, ChainBreak(
+                stream.key,
+                event.id,
+                event.sequence,
+                f"expected sequence {expected_sequence}: an event before it was removed",
+            )
+        if event.previous_hash != previous:
+            return count, ChainBreak(
+                stream.key, event.id, event.sequence, "does not link to the event before it"
+            )
+        if event_hash(previous, event) != event.hash:
+            return count, ChainBreak(
+                stream.key, event.id, event.sequence, "its content was changed after it was written"
+            )
+        previous = event.hash
+        expected_sequence += 1
+    if count != stream.length or previous != stream.head_hash:
+        return count, ChainBreak(
+            stream.key,
+            None,
+            None,
+            f"the stream records {stream.length} events but {count} remain: "
+            "events at the end were removed or added outside the chain",
+        )
+    return count, None
+
+
+def verify_all() -> VerificationResult:
+    streams = 0
+    events = 0
+    for stream in AuditStream.objects.order_by("key").iterator(chunk_size=500):
+        streams += 1
+        counted, problem = _verify_stream(stream)
+        events += counted
+        if problem is not None:
+            return VerificationResult(streams, events, problem)
+    return VerificationResult(streams, events, None)

@@ -1,0 +1,92 @@
+"""Template helpers for NHS.UK frontend markup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms, template
+from django.utils.safestring import SafeString
+
+from frontend.forms import NhsDateWidget
+
+register = template.Library()
+
+_CLASSES = {
+    "select": ("nhsuk-select", "nhsuk-select--error"),
+    "textarea": ("nhsuk-textarea", "nhsuk-textarea--error"),
+    "input": ("nhsuk-input", "nhsuk-input--error"),
+}
+
+
+@register.filter
+def field_kind(field: forms.BoundField) -> str:
+    widget = field.field.widget
+    if isinstance(widget, NhsDateWidget):
+        return "date"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.Select):
+        return "select"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    return "input"
+
+
+def describedby(field: forms.BoundField) -> str:
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}-hint")
+    if field.errors:
+        ids.append(f"{field.auto_id}-error")
+    return " ".join(ids)
+
+
+@register.filter
+def aria_describedby(field: forms.BoundField) -> str:
+    return describedby(field)
+
+
+@register.filter
+def nhs_widget(field: forms.BoundField) -> SafeString:
+    """The field's own widget with the component class, error state and description."""
+    kind = field_kind(field)
+    base, error = _CLASSES.get(kind, _CLASSES["input"])
+    css = " ".join(
+        c for c in (base, error if field.errors else "", field.field.widget.attrs.get("class")) if c
+    )
+    attrs: dict[str, Any] = {"class": css}
+    if description := describedby(field):
+        attrs["aria-describedby"] = description
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def date_parts(field: forms.BoundField) -> list[dict[str, Any]]:
+    """Day, month and year boxes of an NHS date input, with their current values."""
+    value = field.value()
+    if not isinstance(value, list | tuple):
+        value = field.field.widget.decompress(value)
+    parts = []
+    for index, (_, label, width) in enumerate(NhsDateWidget.PARTS):
+        parts.append(
+            {
+                "id": f"{field.auto_id}_{index}",
+                "name": f"{field.html_name}_{index}",
+                "label": label,
+                "width": width,
+                "value": value[index] if value and index < len(value) and value[index] else "",
+            }
+        )
+    return parts
+
+
+@register.filter
+def error_anchor(field: forms.BoundField) -> str:
+    """Where the error summary's link for this field should land: its first input."""
+    if field_kind(field) in {"date", "radios", "checkboxes"}:
+        return f"{field.auto_id}_0"
+    return str(field.auto_id)
