@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from organisations.acting import acting_membership
+from organisations.models import Membership
+
+View = Callable[..., HttpResponse]
+
+
+def acting_required(check: Callable[[Membership], bool] | None = None) -> Callable[[View], View]:
+    """Signed in, acting as a chosen membership, and (if given) allowed by `check` for this
+    kind of page at all; a role that may not use the page gets 403. Object-level refusals
+    are the selectors' 404s."""
+
+    def decorator(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            membership = acting_membership(request)
+            if membership is None:
+                query = urlencode({"next": request.get_full_path()})
+                return redirect(f"{reverse('organisations:choose_membership')}?{query}")
+            if check is not None and not check(membership):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def membership(request: HttpRequest) -> Membership:
+    """The acting membership of a request that passed `acting_required`."""
+    acting = acting_membership(request)
+    if acting is None:
+        raise PermissionDenied
+    return acting

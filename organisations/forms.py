@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+
+from frontend.forms import NhsForm
+from organisations.models import (
+    MULTI_REGION_KINDS,
+    STAFF_ROLES,
+    Membership,
+    OrganisationKind,
+    Region,
+    Role,
+)
+from organisations.validators import normalise_ods_code, validate_ods_code
+
+
+class SignInForm(AuthenticationForm):
+    template_name = "forms/nhs_form.html"
+    error_messages = {
+        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+        "inactive": "This account is not active. Ask your organisation's lead.",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update(
+            {"autocomplete": "username", "spellcheck": "false"}
+        )
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+class NhsSetPasswordForm(SetPasswordForm):
+    template_name = "forms/nhs_form.html"
+
+
+class ChooseMembershipForm(NhsForm):
+    membership = forms.ChoiceField(
+        label="Which role are you acting in?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the role you are acting in"},
+    )
+
+    def __init__(self, *args: Any, memberships: list[Membership], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.memberships = {str(m.public_id): m for m in memberships}
+        cast(forms.ChoiceField, self.fields["membership"]).choices = [
+            (key, f"{m.get_role_display()}, {m.organisation.name}")
+            for key, m in self.memberships.items()
+        ]
+
+    def chosen(self) -> Membership:
+        return self.memberships[self.cleaned_data["membership"]]
+
+
+class OrganisationForm(NhsForm):
+    name = forms.CharField(
+        max_length=200, error_messages={"required": "Enter the organisation's name"}
+    )
+    ods_code = forms.CharField(
+        label="ODS code",
+        max_length=10,
+        help_text="The Organisation Data Service code, like RRU or A81001",
+        error_messages={"required": "Enter the ODS code"},
+    )
+    kind = forms.ChoiceField(
+        label="Kind of organisation",
+        choices=OrganisationKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the kind of organisation"},
+    )
+    served_regions = forms.ModelMultipleChoiceField(
+        label="Other regions it serves",
+        queryset=Region.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only for ambulance services, NHS 111 and out-of-hours services",
+    )
+
+    def __init__(self, *args: Any, other_regions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelMultipleChoiceField, self.fields["served_regions"]).queryset = other_regions
+
+    def clean_ods_code(self) -> str:
+        code = normalise_ods_code(self.cleaned_data["ods_code"])
+        validate_ods_code(code)
+        return code
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("served_regions") and data.get("kind") not in MULTI_REGION_KINDS:
+            self.add_error(
+                "served_regions",
+                "Only ambulance services, NHS 111 and out-of-hours services serve other regions",
+            )
+        return data
+
+
+class MembershipForm(NhsForm):
+    username = forms.CharField(
+        max_length=150,
+        help_text="An existing person's username, or a new one to create their account",
+        error_messages={"required": "Enter a username"},
+    )
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    email = forms.EmailField(
+        label="Email address",
+        required=False,
+        help_text="A new person is sent a link to set their password",
+        error_messages={"invalid": "Enter an email address like name@example.nhs.uk"},
+    )
+    role = forms.ChoiceField(
+        choices=[(r, Role(r).label) for r in STAFF_ROLES],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a role"},
+    )
+    is_senior_clinician = forms.BooleanField(
+        label="Senior clinician",
+        required=False,
+        help_text="A GP, consultant or specialist nurse who may record a CPR decision",
+    )
+    is_organisation_lead = forms.BooleanField(
+        label="Organisation lead",
+        required=False,
+        help_text="Receives escalations when reviews are overdue",
+    )

@@ -1,0 +1,153 @@
+"""Demo data for `make run` and for trying the service: safe to run again."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from organisations import services as organisation_services
+from organisations.demo import (
+    CORNWALL,
+    CORNWALL_POSTCODES,
+    CORNWALL_STREETS,
+    FAMILY_NAMES,
+    GIVEN_NAMES,
+    NORTH,
+    NORTH_POSTCODES,
+    NORTH_STREETS,
+    ORGANISATIONS,
+    PEOPLE,
+)
+from organisations.models import Membership, Organisation, Region
+from patients import services as patient_services
+from patients.identifiers import nhs_number_check_digit
+from patients.models import Patient
+from patients.selectors import care_team_of
+
+PATIENTS = 30
+
+
+def demo_nhs_numbers(count: int) -> list[str]:
+    """Valid NHS numbers from the 999 test range, the same on every run."""
+    numbers: list[str] = []
+    candidate = 999_000_000
+    while len(numbers) < count:
+        candidate += 7
+        check = nhs_number_check_digit(str(candidate))
+        if check is not None:
+            numbers.append(f"{candidate}{check}")
+    return numbers
+
+
+class Command(BaseCommand):
+    help = "Load the demo regions, organisations, people and 30 patients (safe to run twice)."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        regions = {name: self._region(name) for name in (NORTH, CORNWALL)}
+        organisations: dict[str, Organisation] = {}
+        for demo in ORGANISATIONS:
+            organisation = Organisation.objects.filter(ods_code=demo.ods_code).first()
+            if organisation is None:
+                organisation = organisation_services.organisation_create(
+                    actor=None,
+                    name=demo.name,
+                    ods_code=demo.ods_code,
+                    kind=demo.kind,
+                    region=regions[demo.region],
+                    served_regions=[regions[r] for r in demo.also_serves],
+                )
+            organisations[demo.key] = organisation
+        memberships: dict[str, Membership] = {}
+        for person in PEOPLE:
+            places = [(person.organisation, person.role), *person.also]
+            for index, (key, role) in enumerate(places):
+                membership = self._membership(person, organisations[key], role, first=index == 0)
+                memberships.setdefault(person.username, membership)
+        self._patients(memberships, organisations)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {Patient.objects.count()} patients. Sign in as "
+                + ", ".join(p.username for p in PEOPLE)
+                + " with the DEMO_PASSWORD."
+            )
+        )
+
+    def _region(self, name: str) -> Region:
+        return Region.objects.filter(name=name).first() or organisation_services.region_create(
+            name=name
+        )
+
+    def _membership(
+        self, person: Any, organisation: Organisation, role: str, *, first: bool
+    ) -> Membership:
+        existing = (
+            Membership.objects.active()
+            .filter(user__username=person.username, organisation=organisation, role=role)
+            .first()
+        )
+        if existing is not None:
+            return existing
+        return organisation_services.membership_add(
+            actor=None,
+            organisation=organisation,
+            username=person.username,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            email=f"{person.username}@example.nhs.uk",
+            role=role,
+            is_senior_clinician=person.senior and role == "clinician",
+            is_organisation_lead=person.lead,
+            password=settings.DEMO_PASSWORD if first else None,
+        )
+
+    def _patients(
+        self, memberships: dict[str, Membership], organisations: dict[str, Organisation]
+    ) -> None:
+        numbers = demo_nhs_numbers(PATIENTS)
+        for index, nhs_number in enumerate(numbers):
+            if Patient.objects.filter(nhs_number=nhs_number).exists():
+                continue
+            if index < 24:
+                practice, actor, region = "highgate", memberships["gp"], NORTH
+            elif index < 27:
+                practice, actor, region = "archway", memberships["nurse"], NORTH
+            else:
+                practice, actor, region = "truro", memberships["gp-other-region"], CORNWALL
+            postcodes = NORTH_POSTCODES if region == NORTH else CORNWALL_POSTCODES
+            streets = NORTH_STREETS if region == NORTH else CORNWALL_STREETS
+            patient = patient_services.patient_register(
+                actor=actor,
+                details=patient_services.PatientDetails(
+                    nhs_number=nhs_number,
+                    given_name=GIVEN_NAMES[index],
+                    family_name=FAMILY_NAMES[index],
+                    date_of_birth=dt.date(1928 + index, 1 + index % 12, 1 + (index * 3) % 28),
+                    sex="2" if index % 2 == 0 else "1",
+                    gender="2" if index % 2 == 0 else "1",
+                    address_line_1=f"{10 + index} {streets[index % len(streets)]}",
+                    address_line_3="London" if region == NORTH else "Truro",
+                    postcode=postcodes[index % len(postcodes)],
+                    phone=f"020 7946 0{index:03d}" if region == NORTH else f"01872 960{index:03d}",
+                    preferred_language="Bengali" if index % 9 == 4 else "English",
+                    interpreter_required=index % 9 == 4,
+                    registered_gp_practice=organisations[practice],
+                ),
+            )
+            if practice != "highgate":
+                continue
+            team = {m.organisation_id for m in care_team_of(patient)}
+            wanted = ["nursing"]
+            wanted += ["hospice"] if index % 3 == 0 else []
+            wanted += ["hospital"] if index % 4 == 1 else []
+            wanted += ["carehome"] if index % 5 == 2 else []
+            wanted += ["social"] if index % 6 == 3 else []
+            for key in wanted:
+                if organisations[key].pk not in team:
+                    patient_services.care_team_add(
+                        actor=actor, patient=patient, organisation=organisations[key]
+                    )

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+
+from organisations.acting import SESSION_KEY
+from organisations.selectors import active_memberships, membership_of
+from organisations.signals import SIGNED_IN_AT
+
+
+class SessionLifetimeMiddleware:
+    """Ends a session 12 hours after sign-in, however active. (Idle sessions end after 30
+    minutes through SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            started = request.session.get(SIGNED_IN_AT)
+            too_old = started is None or (
+                timezone.now() - dt.datetime.fromisoformat(started)
+                > settings.SESSION_ABSOLUTE_LIFETIME
+            )
+            if too_old:
+                logout(request)
+                messages.info(request, "You have been signed out after 12 hours. Sign in again.")
+                return redirect(settings.LOGIN_URL)
+        return self.get_response(request)
+
+
+class ActingMembershipMiddleware:
+    """Sets request.membership: the membership chosen for this session, or the only one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.membership = None  # type: ignore[attr-defined]
+        if request.user.is_authenticated:
+            chosen = request.session.get(SESSION_KEY)
+            membership = membership_of(request.user, chosen) if chosen else None
+            if membership is None:
+                request.session.pop(SESSION_KEY, None)
+                only = list(active_memberships(request.user)[:2])
+                if len(only) == 1:
+                    membership = only[0]
+                    request.session[SESSION_KEY] = str(membership.public_id)
+            request.membership = membership  # type: ignore[attr-defined]
+        return self.get_response(request)

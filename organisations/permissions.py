@@ -1,0 +1,117 @@
+"""What each role may do at all: the one role -> capability table, and named rules on it.
+
+Every `can_*` function in the project starts from `has_capability`; object-level rules
+(care team, region) are added by the app that owns the object (patients/permissions.py).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from organisations.models import Membership, Organisation, Role
+
+
+class Capability(StrEnum):
+    VIEW_PATIENT_RECORD = "view_patient_record"  # demographics and care team, in the care team
+    REGISTER_PATIENT = "register_patient"
+    MANAGE_CARE_TEAM = "manage_care_team"
+    VIEW_FULL_PLAN = "view_full_plan"
+    EDIT_CLINICAL_SECTIONS = "edit_clinical_sections"
+    EDIT_NON_CLINICAL_SECTIONS = "edit_non_clinical_sections"
+    PUBLISH_PLAN = "publish_plan"
+    RECORD_CPR_DECISION = "record_cpr_decision"  # senior clinicians only, see below
+    RECORD_DEATH = "record_death"
+    VIEW_EMERGENCY_SUMMARY = "view_emergency_summary"
+    BREAK_GLASS = "break_glass"
+    REFER_FOR_CARE = "refer_for_care"
+    MANAGE_REFERRALS = "manage_referrals"
+    MANAGE_ORGANISATIONS = "manage_organisations"
+    MANAGE_MEMBERSHIPS = "manage_memberships"
+    RUN_REPORTS = "run_reports"
+    VIEW_OWN_RECORD = "view_own_record"
+    START_OWN_DRAFT = "start_own_draft"
+    REQUEST_PLAN_CHANGE = "request_plan_change"
+
+
+_OWN_RECORD = frozenset(
+    {Capability.VIEW_OWN_RECORD, Capability.START_OWN_DRAFT, Capability.REQUEST_PLAN_CHANGE}
+)
+_NON_CLINICAL_CARER = frozenset(
+    {
+        Capability.VIEW_PATIENT_RECORD,
+        Capability.VIEW_FULL_PLAN,
+        Capability.EDIT_NON_CLINICAL_SECTIONS,
+        Capability.RECORD_DEATH,
+    }
+)
+
+CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.CLINICIAN: frozenset(
+        {
+            Capability.VIEW_PATIENT_RECORD,
+            Capability.REGISTER_PATIENT,
+            Capability.MANAGE_CARE_TEAM,
+            Capability.VIEW_FULL_PLAN,
+            Capability.EDIT_CLINICAL_SECTIONS,
+            Capability.EDIT_NON_CLINICAL_SECTIONS,
+            Capability.PUBLISH_PLAN,
+            Capability.RECORD_CPR_DECISION,
+            Capability.RECORD_DEATH,
+            Capability.VIEW_EMERGENCY_SUMMARY,
+            Capability.BREAK_GLASS,
+            Capability.REFER_FOR_CARE,
+        }
+    ),
+    Role.SOCIAL_WORKER: _NON_CLINICAL_CARER,
+    Role.CARE_HOME_STAFF: _NON_CLINICAL_CARER,
+    Role.URGENT_CARE: frozenset({Capability.VIEW_EMERGENCY_SUMMARY, Capability.BREAK_GLASS}),
+    Role.COORDINATOR: frozenset({Capability.MANAGE_REFERRALS}),
+    # No clinical record access by virtue of the admin role (DESIGN §3).
+    Role.REGIONAL_ADMIN: frozenset(
+        {Capability.MANAGE_ORGANISATIONS, Capability.MANAGE_MEMBERSHIPS, Capability.RUN_REPORTS}
+    ),
+    Role.PATIENT: _OWN_RECORD,
+    Role.LPA_PROXY: _OWN_RECORD,
+}
+
+
+def has_capability(membership: Membership | None, capability: Capability) -> bool:
+    """May this acting membership do this kind of thing at all? Ended memberships may not."""
+    if membership is None or not membership.is_active:
+        return False
+    return capability in CAPABILITIES.get(Role(membership.role), frozenset())
+
+
+def can_record_cpr_decision(membership: Membership | None) -> bool:
+    return (
+        has_capability(membership, Capability.RECORD_CPR_DECISION)
+        and membership is not None
+        and membership.is_senior_clinician
+    )
+
+
+def can_view_patients(membership: Membership | None) -> bool:
+    return has_capability(membership, Capability.VIEW_PATIENT_RECORD)
+
+
+def can_register_patient(membership: Membership | None) -> bool:
+    return has_capability(membership, Capability.REGISTER_PATIENT)
+
+
+def can_manage_organisations(membership: Membership | None) -> bool:
+    return has_capability(membership, Capability.MANAGE_ORGANISATIONS)
+
+
+def can_manage_organisation(membership: Membership | None, organisation: Organisation) -> bool:
+    """A regional admin manages the organisations whose home region is their own."""
+    return (
+        can_manage_organisations(membership)
+        and membership is not None
+        and organisation.region_id == membership.organisation.region_id
+    )
+
+
+def can_manage_memberships_of(membership: Membership | None, organisation: Organisation) -> bool:
+    return has_capability(membership, Capability.MANAGE_MEMBERSHIPS) and can_manage_organisation(
+        membership, organisation
+    )

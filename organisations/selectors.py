@@ -1,0 +1,73 @@
+"""Reads of organisations and memberships, limited to what the viewer may manage."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+
+from organisations.models import Membership, Organisation, Region
+from organisations.permissions import can_manage_organisations
+
+
+def active_memberships(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Membership]:
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return (
+        Membership.objects.active()
+        .filter(user_id=user.pk)
+        .select_related("organisation", "organisation__region", "user")
+        .order_by("organisation__name", "role")
+    )
+
+
+def membership_of(
+    user: AbstractBaseUser | AnonymousUser, public_id: UUID | str
+) -> Membership | None:
+    """One of the user's own active memberships, or None."""
+    try:
+        return active_memberships(user).filter(public_id=public_id).first()
+    except (ValueError, ValidationError):  # a malformed id in a tampered session
+        return None
+
+
+def region_organisations(viewer: Membership) -> QuerySet[Organisation]:
+    if not can_manage_organisations(viewer):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(region_id=viewer.organisation.region_id).order_by("name")
+
+
+def organisation_for_admin(viewer: Membership, public_id: UUID) -> Organisation:
+    organisation = region_organisations(viewer).filter(public_id=public_id).first()
+    if organisation is None:
+        raise Http404("No such organisation")
+    return organisation
+
+
+def memberships_of(organisation: Organisation) -> QuerySet[Membership]:
+    """Precondition: `organisation` came from `organisation_for_admin`."""
+    return (
+        Membership.objects.active()
+        .filter(organisation=organisation)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "role")
+    )
+
+
+def membership_for_admin(viewer: Membership, public_id: UUID) -> Membership:
+    membership = (
+        Membership.objects.active()
+        .filter(public_id=public_id, organisation__in=region_organisations(viewer))
+        .select_related("user", "organisation")
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such membership")
+    return membership
+
+
+def other_regions(viewer: Membership) -> QuerySet[Region]:
+    return Region.objects.exclude(pk=viewer.organisation.region_id).order_by("name")

@@ -1,0 +1,169 @@
+"""Every change to organisations and memberships. `actor=None` means the command line
+(load_demo, operators); from a page or the API it is always the acting membership."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group, User
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from audit.models import Action
+from audit.services import record
+from organisations.models import MULTI_REGION_KINDS, Membership, Organisation, Region
+from organisations.permissions import can_manage_memberships_of, can_manage_organisations
+from organisations.validators import normalise_ods_code
+
+
+@transaction.atomic
+def region_create(*, name: str) -> Region:
+    region = Region(name=name.strip())
+    region.full_clean()
+    region.save()
+    return region
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    actor: Membership | None,
+    name: str,
+    ods_code: str,
+    kind: str,
+    region: Region,
+    served_regions: Iterable[Region] = (),
+) -> Organisation:
+    """Create an organisation with its own permission group. A regional admin creates
+    organisations in their own region only. Raises ValidationError with field errors."""
+    if actor is not None and not (
+        can_manage_organisations(actor) and region.pk == actor.organisation.region_id
+    ):
+        raise PermissionDenied
+    served = [r for r in served_regions if r.pk != region.pk]
+    if served and kind not in MULTI_REGION_KINDS:
+        raise ValidationError(
+            {
+                "served_regions": "Only ambulance services, NHS 111 and out-of-hours services "
+                "serve other regions"
+            }
+        )
+    code = normalise_ods_code(ods_code)
+    organisation = Organisation(name=name.strip(), ods_code=code, kind=kind, region=region)
+    organisation.full_clean(exclude=["group"])
+    organisation.group = Group.objects.create(name=f"organisation:{organisation.public_id}")
+    organisation.save()
+    organisation.served_regions.set(served)
+    record(
+        actor=actor,
+        action=Action.ORGANISATION_CREATE,
+        detail={"organisation": str(organisation.public_id), "ods_code": code, "kind": kind},
+    )
+    return organisation
+
+
+def _user_for(*, username: str, email: str, first_name: str, last_name: str) -> tuple[User, bool]:
+    user = User.objects.filter(username=username).first()
+    if user is not None:
+        return user, False
+    user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    return user, True
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    actor: Membership | None,
+    organisation: Organisation,
+    username: str,
+    role: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    is_senior_clinician: bool = False,
+    is_organisation_lead: bool = False,
+    password: str | None = None,
+    set_password_email_from: str | None = None,
+) -> Membership:
+    """Give a person (created if new) a role in an organisation.
+
+    A new person gets an email with a single-use link to set their password (when
+    `set_password_email_from` names the site's domain), or `password` from the command line.
+    """
+    if actor is not None and not can_manage_memberships_of(actor, organisation):
+        raise PermissionDenied
+    user, created = _user_for(
+        username=username.strip(),
+        email=email.strip(),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+    )
+    if password is not None:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    membership = Membership(
+        user=user,
+        organisation=organisation,
+        role=role,
+        is_senior_clinician=is_senior_clinician,
+        is_organisation_lead=is_organisation_lead,
+    )
+    membership.full_clean(validate_constraints=False)
+    if Membership.objects.active().filter(user=user, organisation=organisation, role=role).exists():
+        raise ValidationError({"role": "This person already has that role in this organisation"})
+    membership.save()
+    record(
+        actor=actor,
+        action=Action.MEMBERSHIP_ADD,
+        detail={
+            "membership": str(membership.public_id),
+            "organisation": str(organisation.public_id),
+            "role": role,
+            "new_user": created,
+        },
+    )
+    if created and user.email and set_password_email_from:
+        domain = set_password_email_from
+        transaction.on_commit(lambda: send_set_password_email(user=user, domain=domain))
+    return membership
+
+
+def send_set_password_email(*, user: User, domain: str) -> None:
+    """A single-use link (Django's password reset token: void once the password is set)."""
+    context = {
+        "user": user,
+        "domain": domain,
+        "protocol": "http" if domain.startswith(("127.0.0.1", "localhost")) else "https",
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+    }
+    subject = render_to_string("organisations/emails/set_password_subject.txt", context).strip()
+    body = render_to_string("organisations/emails/set_password.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+@transaction.atomic
+def membership_end(*, actor: Membership | None, membership: Membership) -> Membership:
+    """End a membership at once: the person can no longer act in that role."""
+    if actor is not None and not can_manage_memberships_of(actor, membership.organisation):
+        raise PermissionDenied
+    if actor is not None and actor.pk == membership.pk:
+        raise ValidationError("You cannot end the membership you are acting as")
+    if membership.ended_at is None:
+        membership.ended_at = timezone.now()
+        membership.save(update_fields=["ended_at"])
+        record(
+            actor=actor,
+            action=Action.MEMBERSHIP_END,
+            detail={"membership": str(membership.public_id)},
+        )
+    return membership

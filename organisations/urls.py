@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from organisations import views
+
+app_name = "organisations"
+
+urlpatterns = [
+    path("sign-in/", views.SignInView.as_view(), name="sign_in"),
+    path("sign-out/", views.SignOutView.as_view(), name="sign_out"),
+    path("acting-as/", views.choose_membership, name="choose_membership"),
+    path("set-password/<uidb64>/<token>/", views.SetPasswordView.as_view(), name="set_password"),
+    path("about/", views.about, name="about"),
+    path("region/organisations/", views.organisation_list, name="organisation_list"),
+    path("region/organisations/new/", views.organisation_create, name="organisation_create"),
+    path(
+        "region/organisations/<uuid:organisation_id>/",
+        views.organisation_detail,
+        name="organisation_detail",
+    ),
+    path(
+        "region/organisations/<uuid:organisation_id>/memberships/new/",
+        views.membership_add,
+        name="membership_add",
+    ),
+    path(
+        "region/memberships/<uuid:membership_id>/end/",
+        views.membership_end,
+        name="membership_end",
+    ),
+]

@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from frontend.forms import show_service_errors
+from organisations import selectors, services
+from organisations.acting import act_as
+from organisations.decorators import acting_required, membership
+from organisations.forms import (
+    ChooseMembershipForm,
+    MembershipForm,
+    NhsSetPasswordForm,
+    OrganisationForm,
+    SignInForm,
+)
+from organisations.permissions import (
+    can_manage_organisations,
+    can_register_patient,
+    can_view_patients,
+)
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "organisations/sign_in.html"
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+
+class SignOutView(auth_views.LogoutView):
+    pass
+
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    template_name = "organisations/set_password.html"
+    form_class = NhsSetPasswordForm
+    success_url = reverse_lazy("organisations:sign_in")
+
+    def form_valid(self, form: NhsSetPasswordForm) -> HttpResponse:
+        messages.info(self.request, "Your password is set. Sign in with it now.")
+        return super().form_valid(form)
+
+
+@acting_required()
+def home(request: HttpRequest) -> HttpResponse:
+    acting = membership(request)
+    links = []
+    if can_view_patients(acting):
+        links.append(
+            (
+                reverse("patients:list"),
+                "My patients",
+                "Patients whose care team includes your organisation",
+            )
+        )
+        links.append(
+            (
+                reverse("patients:find"),
+                "Find a patient",
+                "By NHS number, or by last name and date of birth",
+            )
+        )
+    if can_register_patient(acting):
+        links.append(
+            (
+                reverse("patients:register"),
+                "Register a patient",
+                "Add a patient and their care team",
+            )
+        )
+    if can_manage_organisations(acting):
+        links.append(
+            (
+                reverse("organisations:organisation_list"),
+                "Organisations",
+                "Organisations and people in your region",
+            )
+        )
+    return render(request, "organisations/home.html", {"links": links})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def choose_membership(request: HttpRequest) -> HttpResponse:
+    memberships = list(selectors.active_memberships(request.user))
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    form = ChooseMembershipForm(
+        request.POST if request.method == "POST" else None, memberships=memberships
+    )
+    if request.method == "POST" and form.is_valid():
+        act_as(request, form.chosen())
+        return redirect(next_url or "home")
+    return render(
+        request,
+        "organisations/choose_membership.html",
+        {"form": form, "next": next_url, "has_memberships": bool(memberships)},
+    )
+
+
+@acting_required(can_manage_organisations)
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    organisations = selectors.region_organisations(membership(request))
+    return render(request, "organisations/organisation_list.html", {"organisations": organisations})
+
+
+@acting_required(can_manage_organisations)
+@require_http_methods(["GET", "POST"])
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    acting = membership(request)
+    form = OrganisationForm(
+        request.POST if request.method == "POST" else None,
+        other_regions=selectors.other_regions(acting),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_create(
+                actor=acting,
+                region=acting.organisation.region,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.info(request, f"{organisation.name} was added.")
+            return redirect(
+                "organisations:organisation_detail", organisation_id=organisation.public_id
+            )
+    return render(request, "organisations/organisation_form.html", {"form": form})
+
+
+@acting_required(can_manage_organisations)
+def organisation_detail(request: HttpRequest, organisation_id: UUID) -> HttpResponse:
+    organisation = selectors.organisation_for_admin(membership(request), organisation_id)
+    return render(
+        request,
+        "organisations/organisation_detail.html",
+        {"organisation": organisation, "memberships": selectors.memberships_of(organisation)},
+    )
+
+
+@acting_required(can_manage_organisations)
+@require_http_methods(["GET", "POST"])
+def membership_add(request: HttpRequest, organisation_id: UUID) -> HttpResponse:
+    acting = membership(request)
+    organisation = selectors.organisation_for_admin(acting, organisation_id)
+    form = MembershipForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_add(
+                actor=acting,
+                organisation=organisation,
+                set_password_email_from=request.get_host(),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.info(
+                request, f"{form.cleaned_data['username']} was added to {organisation.name}."
+            )
+            return redirect(
+                "organisations:organisation_detail", organisation_id=organisation.public_id
+            )
+    return render(
+        request, "organisations/membership_form.html", {"form": form, "organisation": organisation}
+    )
+
+
+@acting_required(can_manage_organisations)
+@require_http_methods(["GET", "POST"])
+def membership_end(request: HttpRequest, membership_id: UUID) -> HttpResponse:
+    acting = membership(request)
+    ending = selectors.membership_for_admin(acting, membership_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.membership_end(actor=acting, membership=ending)
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        else:
+            messages.info(request, f"{ending.user.get_username()} no longer has that role.")
+            return redirect(
+                "organisations:organisation_detail", organisation_id=ending.organisation.public_id
+            )
+    return render(request, "organisations/membership_end.html", {"ending": ending, "error": error})
+
+
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "organisations/about.html")
