@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from frontend.forms import NhsDateField, NhsForm
+from organisations.models import Organisation
+from patients.identifiers import (
+    normalise_nhs_number,
+    normalise_postcode,
+    validate_nhs_number,
+    validate_postcode,
+)
+from patients.models import NhsNumberStatus, PhenotypicSex, StatedGender
+
+
+class NhsNumberField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "NHS number")
+        kwargs.setdefault("max_length", 14)
+        kwargs.setdefault("help_text", "10 digits, for example 943 476 5919. Spaces are fine.")
+        kwargs.setdefault("error_messages", {"required": "Enter the NHS number"})
+        super().__init__(**kwargs)
+        self.widget.attrs.update(
+            {
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "class": "nhsuk-input--width-10",
+            }
+        )
+
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        if value:
+            validate_nhs_number(value)
+            return normalise_nhs_number(value)
+        return value
+
+
+def _not_in_future(value: dt.date | None) -> None:
+    if value and value > timezone.localdate():
+        raise ValidationError("Date of birth must be today or in the past")
+
+
+class PatientRegistrationForm(NhsForm):
+    nhs_number = NhsNumberField()
+    nhs_number_status = forms.ChoiceField(
+        label="NHS number status", choices=NhsNumberStatus.choices, initial=NhsNumberStatus.VERIFIED
+    )
+    title = forms.CharField(max_length=35, required=False)
+    given_name = forms.CharField(
+        label="First name", max_length=100, error_messages={"required": "Enter the first name"}
+    )
+    family_name = forms.CharField(
+        label="Last name", max_length=100, error_messages={"required": "Enter the last name"}
+    )
+    preferred_name = forms.CharField(
+        max_length=100, required=False, help_text="What the person likes to be called"
+    )
+    date_of_birth = NhsDateField(
+        label="Date of birth",
+        help_text="For example, 15 3 1984",
+        validators=[_not_in_future],
+        error_messages={"required": "Enter the date of birth"},
+    )
+    sex = forms.ChoiceField(choices=[("", "Not recorded"), *PhenotypicSex.choices], required=False)
+    gender = forms.ChoiceField(
+        label="Gender identity",
+        choices=[("", "Not recorded"), *StatedGender.choices],
+        required=False,
+    )
+    address_line_1 = forms.CharField(
+        label="Address line 1",
+        max_length=100,
+        error_messages={"required": "Enter the first line of the address"},
+    )
+    address_line_2 = forms.CharField(label="Address line 2", max_length=100, required=False)
+    address_line_3 = forms.CharField(label="Town or city", max_length=100, required=False)
+    address_line_4 = forms.CharField(label="County", max_length=100, required=False)
+    postcode = forms.CharField(max_length=10, error_messages={"required": "Enter the postcode"})
+    phone = forms.CharField(label="Phone number", max_length=30, required=False)
+    email = forms.EmailField(
+        label="Email address",
+        required=False,
+        error_messages={"invalid": "Enter an email address like name@example.com"},
+    )
+    interpreter_required = forms.BooleanField(label="Needs an interpreter", required=False)
+    preferred_language = forms.CharField(
+        max_length=60, required=False, help_text="For example, English or Bengali"
+    )
+    registered_gp_practice: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        label="Registered GP practice",
+        queryset=Organisation.objects.none(),
+        empty_label="Choose a GP practice",
+        error_messages={"required": "Choose the registered GP practice"},
+    )
+
+    def __init__(self, *args: Any, gp_practices: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["registered_gp_practice"]).queryset = gp_practices
+        self.fields["postcode"].widget.attrs.update(
+            {"class": "nhsuk-input--width-10", "autocomplete": "postal-code"}
+        )
+        self.fields["phone"].widget.attrs.update({"class": "nhsuk-input--width-20", "type": "tel"})
+
+    def clean_postcode(self) -> str:
+        value = normalise_postcode(self.cleaned_data["postcode"])
+        validate_postcode(value)
+        return value
+
+
+class FindPatientForm(NhsForm):
+    """Find by NHS number, or by last name and date of birth when the number is not known."""
+
+    nhs_number = NhsNumberField(required=False)
+    family_name = forms.CharField(label="Last name", max_length=100, required=False)
+    date_of_birth = NhsDateField(
+        label="Date of birth", required=False, help_text="For example, 15 3 1984"
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        if data.get("nhs_number"):
+            return data
+        if not data.get("family_name") and not data.get("date_of_birth"):
+            raise ValidationError(
+                "Enter an NHS number, or a last name and date of birth", code="empty"
+            )
+        if not data.get("family_name"):
+            self.add_error("family_name", "Enter the last name as well as the date of birth")
+        if not data.get("date_of_birth"):
+            self.add_error("date_of_birth", "Enter the date of birth as well as the last name")
+        return data
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Organisation) -> str:
+        return f"{obj.name} ({obj.get_kind_display()})"
+
+
+class AddCareTeamMemberForm(NhsForm):
+    organisation = OrganisationChoiceField(
+        label="Organisation",
+        queryset=Organisation.objects.none(),
+        empty_label="Choose an organisation",
+        error_messages={"required": "Choose an organisation to add"},
+        to_field_name="public_id",
+    )
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(OrganisationChoiceField, self.fields["organisation"]).queryset = organisations

@@ -1,0 +1,169 @@
+"""Every change to patients and their care teams: acting user first, audit in the same
+transaction, object permissions kept in step with the care team."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+
+from audit.models import Action
+from audit.services import record
+from organisations.models import Membership, Organisation, OrganisationKind
+from organisations.permissions import can_register_patient
+from patients.identifiers import normalise_nhs_number
+from patients.models import (
+    JOINABLE_KINDS,
+    RELATIONSHIP_FOR_KIND,
+    CareTeamMember,
+    CareTeamRelationship,
+    Patient,
+)
+from patients.permissions import VIEW_PATIENT, can_manage_care_team
+
+PERMISSION = f"patients.{VIEW_PATIENT}"
+
+
+@dataclass(frozen=True)
+class PatientDetails:
+    """What a person types to register a patient; validated by the service."""
+
+    nhs_number: str
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date
+    address_line_1: str
+    postcode: str
+    registered_gp_practice: Organisation
+    title: str = ""
+    preferred_name: str = ""
+    sex: str = ""
+    gender: str = ""
+    address_line_2: str = ""
+    address_line_3: str = ""
+    address_line_4: str = ""
+    phone: str = ""
+    email: str = ""
+    interpreter_required: bool = False
+    preferred_language: str = ""
+    nhs_number_status: str = "01"
+
+
+def _join(
+    *, patient: Patient, organisation: Organisation, added_by_id: int | None
+) -> CareTeamMember:
+    relationship = RELATIONSHIP_FOR_KIND[organisation.kind]
+    member = CareTeamMember.objects.create(
+        patient=patient,
+        organisation=organisation,
+        relationship=relationship,
+        added_by_id=added_by_id,
+    )
+    assign_perm(PERMISSION, organisation.group, patient)
+    return member
+
+
+def patient_register(*, actor: Membership, details: PatientDetails) -> Patient:
+    """Register a patient in the region of their GP practice. The practice joins the care
+    team, and so does the registering organisation, so that it can see whom it registered.
+
+    Raises ValidationError with field errors; nothing is saved then, except the audit
+    record of an attempt to register an NHS number that is already registered.
+    """
+    if not can_register_patient(actor):
+        raise PermissionDenied
+    practice = details.registered_gp_practice
+    if practice.kind != OrganisationKind.GP_PRACTICE or practice.region_id != (
+        actor.organisation.region_id
+    ):
+        raise ValidationError({"registered_gp_practice": "Choose a GP practice in your region"})
+    values = {
+        field.name: value.strip() if isinstance(value, str) else value
+        for field in fields(details)
+        if (value := getattr(details, field.name)) is not None
+    }
+    values["nhs_number"] = normalise_nhs_number(details.nhs_number)
+    patient = Patient(**values, home_region_id=practice.region_id)
+    existing = Patient.objects.filter(nhs_number=patient.nhs_number).first()
+    if existing is not None:
+        # Recorded against the existing patient, whose care team may want to know.
+        record(
+            actor=actor,
+            action=Action.DENIED,
+            patient=existing,
+            reason="tried to register an NHS number that is already registered",
+        )
+        raise ValidationError(
+            {
+                "nhs_number": "A patient with this NHS number is already registered. Ask "
+                "their GP practice to add your organisation to the care team."
+            }
+        )
+    patient.full_clean()
+    with transaction.atomic():
+        patient._change_reason = "registered"  # type: ignore[attr-defined]
+        patient.save()
+        _join(patient=patient, organisation=practice, added_by_id=actor.user_id)
+        own = actor.organisation
+        if own.pk != practice.pk and own.kind in JOINABLE_KINDS:
+            _join(patient=patient, organisation=own, added_by_id=actor.user_id)
+        record(actor=actor, action=Action.REGISTER, patient=patient)
+    return patient
+
+
+@transaction.atomic
+def care_team_add(
+    *, actor: Membership, patient: Patient, organisation: Organisation
+) -> CareTeamMember:
+    """Add an organisation of the patient's region to the care team and grant its group
+    access to the patient."""
+    if not can_manage_care_team(actor, patient):
+        raise PermissionDenied
+    if organisation.kind not in JOINABLE_KINDS:
+        raise ValidationError(
+            {
+                "organisation": "Only care providers join a care team: not GP practices (use the "
+                "registration), urgent care or co-ordination centres"
+            }
+        )
+    if organisation.region_id != patient.home_region_id:
+        raise ValidationError({"organisation": "Choose an organisation in the patient's region"})
+    already = CareTeamMember.objects.select_for_update().filter(
+        patient=patient, organisation=organisation, ended_at__isnull=True
+    )
+    if already.exists():
+        raise ValidationError({"organisation": f"{organisation.name} is already in the care team"})
+    member = _join(patient=patient, organisation=organisation, added_by_id=actor.user_id)
+    record(
+        actor=actor,
+        action=Action.CARE_TEAM_ADD,
+        patient=patient,
+        detail={"organisation": str(organisation.public_id), "relationship": member.relationship},
+    )
+    return member
+
+
+@transaction.atomic
+def care_team_remove(*, actor: Membership, patient: Patient, member: CareTeamMember) -> None:
+    """End an organisation's place in the care team and revoke its group's access at once.
+    The registered GP practice stays until the registration changes."""
+    if not can_manage_care_team(actor, patient):
+        raise PermissionDenied
+    if member.patient_id != patient.pk or member.ended_at is not None:
+        raise ValidationError("That organisation is not in this patient's care team")
+    if member.relationship == CareTeamRelationship.REGISTERED_GP:
+        raise ValidationError("The registered GP practice cannot be removed from the care team")
+    member.ended_at = timezone.now()
+    member.ended_by_id = actor.user_id
+    member.save(update_fields=["ended_at", "ended_by"])
+    remove_perm(PERMISSION, member.organisation.group, patient)
+    record(
+        actor=actor,
+        action=Action.CARE_TEAM_REMOVE,
+        patient=patient,
+        detail={"organisation": str(member.organisation.public_id)},
+    )

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from patients import views
+
+app_name = "patients"
+
+urlpatterns = [
+    path("", views.patient_list, name="list"),
+    path("find/", views.patient_find, name="find"),
+    path("register/", views.patient_register, name="register"),
+    path("<uuid:patient_id>/", views.patient_detail, name="detail"),
+    path("<uuid:patient_id>/care-team/add/", views.care_team_add, name="care_team_add"),
+    path(
+        "<uuid:patient_id>/care-team/<uuid:member_id>/remove/",
+        views.care_team_remove,
+        name="care_team_remove",
+    ),
+]

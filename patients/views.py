@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from frontend.forms import show_service_errors
+from organisations.decorators import acting_required, membership
+from organisations.models import Organisation, OrganisationKind
+from organisations.permissions import can_register_patient, can_view_patients
+from patients import selectors, services
+from patients.forms import AddCareTeamMemberForm, FindPatientForm, PatientRegistrationForm
+from patients.permissions import can_manage_care_team
+
+SORT_OPTIONS = [
+    ("name", "name (A to Z)"),
+    ("-name", "name (Z to A)"),
+    ("dob", "oldest first"),
+    ("-dob", "youngest first"),
+]
+
+
+@acting_required(can_view_patients)
+def patient_list(request: HttpRequest) -> HttpResponse:
+    sort = request.GET.get("sort", "name")
+    page = selectors.my_patients(
+        membership(request), sort=sort, page_number=request.GET.get("page", 1)
+    )
+    return render(
+        request,
+        "patients/patient_list.html",
+        {
+            "page": page,
+            "sort": sort if sort in selectors.SORTS else "name",
+            "sort_options": SORT_OPTIONS,
+        },
+    )
+
+
+@acting_required(can_view_patients)
+@require_http_methods(["GET", "POST"])
+def patient_find(request: HttpRequest) -> HttpResponse:
+    """A POST form, so that NHS numbers and names never appear in URLs or access logs."""
+    form = FindPatientForm(request.POST if request.method == "POST" else None)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        results = selectors.find_patients(membership(request), **form.cleaned_data)
+    return render(request, "patients/patient_find.html", {"form": form, "results": results})
+
+
+@acting_required(can_register_patient)
+@require_http_methods(["GET", "POST"])
+def patient_register(request: HttpRequest) -> HttpResponse:
+    acting = membership(request)
+    gp_practices = Organisation.objects.filter(
+        region_id=acting.organisation.region_id, kind=OrganisationKind.GP_PRACTICE
+    ).order_by("name")
+    form = PatientRegistrationForm(
+        request.POST if request.method == "POST" else None, gp_practices=gp_practices
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = services.patient_register(
+                actor=acting, details=services.PatientDetails(**form.cleaned_data)
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.info(request, "The patient is registered.")
+            return redirect("patients:detail", patient_id=patient.public_id)
+    return render(request, "patients/patient_register.html", {"form": form})
+
+
+@acting_required()
+def patient_detail(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    acting = membership(request)
+    patient = selectors.patient_for(acting, patient_id)
+    return render(
+        request,
+        "patients/patient_detail.html",
+        {
+            "patient": patient,
+            "care_team": selectors.care_team_of(patient),
+            "can_manage_care_team": can_manage_care_team(acting, patient),
+        },
+    )
+
+
+@acting_required()
+@require_http_methods(["GET", "POST"])
+def care_team_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    acting = membership(request)
+    patient = selectors.patient_for(acting, patient_id, page="care_team_add")
+    if not can_manage_care_team(acting, patient):
+        raise PermissionDenied
+    form = AddCareTeamMemberForm(
+        request.POST if request.method == "POST" else None,
+        organisations=selectors.organisations_that_can_join(patient),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.care_team_add(
+                actor=acting, patient=patient, organisation=form.cleaned_data["organisation"]
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.info(request, f"{member.organisation.name} joined the care team.")
+            return redirect("patients:detail", patient_id=patient.public_id)
+    return render(request, "patients/care_team_add.html", {"patient": patient, "form": form})
+
+
+@acting_required()
+@require_http_methods(["GET", "POST"])
+def care_team_remove(request: HttpRequest, patient_id: UUID, member_id: UUID) -> HttpResponse:
+    acting = membership(request)
+    patient = selectors.patient_for(acting, patient_id, page="care_team_remove")
+    if not can_manage_care_team(acting, patient):
+        raise PermissionDenied
+    member = selectors.care_team_member_for(patient, member_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.care_team_remove(actor=acting, patient=patient, member=member)
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        else:
+            messages.info(request, f"{member.organisation.name} left the care team.")
+            return redirect("patients:detail", patient_id=patient.public_id)
+    return render(
+        request,
+        "patients/care_team_remove.html",
+        {"patient": patient, "member": member, "error": error},
+    )
