@@ -1,0 +1,148 @@
+"""The named people every test speaks of.
+
+A patient registered at their GP practice with a community nurse in the care team; their GP;
+a clinician outside the team (same region); a clinician in another region; a paramedic and
+a 111 call handler whose services cover the region; a regional admin; a co-ordinator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from hypothesis import settings as hypothesis_settings
+
+from organisations.acting import SESSION_KEY
+from organisations.models import Membership, Organisation, OrganisationKind, Region, Role
+from patients.models import Patient
+from patients.services import care_team_add
+from tests.factories import make_member, make_organisation, make_patient, make_region
+
+PASSWORD = "correct-horse-battery-staple"
+
+# The same examples on every run: tests are deterministic.
+hypothesis_settings.register_profile("deterministic", derandomize=True, deadline=None)
+hypothesis_settings.load_profile("deterministic")
+
+
+@dataclass
+class Place:
+    region: Region
+    other_region: Region
+    practice: Organisation
+    nursing: Organisation
+    hospice: Organisation
+    outsider_practice: Organisation
+    other_region_practice: Organisation
+    ambulance: Organisation
+    nhs111: Organisation
+    coordination: Organisation
+
+
+@pytest.fixture
+def place(db: None) -> Place:
+    region = make_region("North Central London")
+    other = make_region("Cornwall and the Isles of Scilly")
+    return Place(
+        region=region,
+        other_region=other,
+        practice=make_organisation(
+            kind=OrganisationKind.GP_PRACTICE, region=region, name="Highgate Hill Surgery"
+        ),
+        nursing=make_organisation(
+            kind=OrganisationKind.COMMUNITY_NURSING,
+            region=region,
+            name="Islington Community Nursing",
+        ),
+        hospice=make_organisation(
+            kind=OrganisationKind.HOSPICE, region=region, name="Heathside Hospice"
+        ),
+        outsider_practice=make_organisation(
+            kind=OrganisationKind.GP_PRACTICE, region=region, name="Archway Medical Centre"
+        ),
+        other_region_practice=make_organisation(
+            kind=OrganisationKind.GP_PRACTICE, region=other, name="Truro Riverside Surgery"
+        ),
+        ambulance=make_organisation(
+            kind=OrganisationKind.AMBULANCE_SERVICE, region=region, also_serves=(other,)
+        ),
+        nhs111=make_organisation(kind=OrganisationKind.NHS111, region=region),
+        coordination=make_organisation(kind=OrganisationKind.COORDINATION_CENTRE, region=region),
+    )
+
+
+@pytest.fixture
+def their_gp(place: Place) -> Membership:
+    return make_member(
+        place.practice, username="their-gp", senior=True, lead=True, password=PASSWORD
+    )
+
+
+@pytest.fixture
+def team_nurse(place: Place) -> Membership:
+    return make_member(place.nursing, username="team-nurse")
+
+
+@pytest.fixture
+def patient(place: Place, their_gp: Membership, team_nurse: Membership) -> Patient:
+    patient = make_patient(
+        registered_by=their_gp,
+        practice=place.practice,
+        given_name="Winifred",
+        family_name="Attwater",
+        nhs_number="4857773457",
+        date_of_birth=dt.date(1940, 12, 4),
+    )
+    care_team_add(actor=their_gp, patient=patient, organisation=place.nursing)
+    return patient
+
+
+@pytest.fixture
+def outsider_clinician(place: Place) -> Membership:
+    return make_member(place.outsider_practice, username="outsider-gp", senior=True)
+
+
+@pytest.fixture
+def other_region_clinician(place: Place) -> Membership:
+    return make_member(place.other_region_practice, username="other-region-gp", senior=True)
+
+
+@pytest.fixture
+def paramedic(place: Place) -> Membership:
+    return make_member(place.ambulance, Role.URGENT_CARE, username="paramedic")
+
+
+@pytest.fixture
+def call_handler(place: Place) -> Membership:
+    return make_member(place.nhs111, Role.URGENT_CARE, username="call-handler")
+
+
+@pytest.fixture
+def regional_admin(place: Place) -> Membership:
+    return make_member(place.coordination, Role.REGIONAL_ADMIN, username="regional-admin")
+
+
+@pytest.fixture
+def coordinator(place: Place) -> Membership:
+    return make_member(place.coordination, Role.COORDINATOR, username="coordinator")
+
+
+OUTSIDERS = [
+    "outsider_clinician",
+    "other_region_clinician",
+    "paramedic",
+    "call_handler",
+    "regional_admin",
+    "coordinator",
+]
+
+
+def act_as(client: Client, membership: Membership) -> Client:
+    """Sign in as the membership's person, acting in that membership."""
+    client.force_login(membership.user)
+    session = client.session
+    session[SESSION_KEY] = str(membership.public_id)
+    session.save()
+    return client

@@ -1,0 +1,89 @@
+"""Factories that build through the services, so object permissions and audit rows are real."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+import factory
+
+from organisations import services as organisation_services
+from organisations.models import Membership, Organisation, OrganisationKind, Region, Role
+from patients import services as patient_services
+from patients.identifiers import nhs_number_check_digit
+from patients.models import Patient
+
+_nhs_numbers = itertools.count(400_000_000)
+_ods_codes = itertools.count(1)
+
+
+def next_nhs_number() -> str:
+    while True:
+        first_nine = str(next(_nhs_numbers))
+        check = nhs_number_check_digit(first_nine)
+        if check is not None:
+            return f"{first_nine}{check}"
+
+
+def next_ods_code(kind: str) -> str:
+    number = next(_ods_codes)
+    return f"T{number:05d}" if kind == OrganisationKind.GP_PRACTICE else f"TST{number:04d}"
+
+
+def make_region(name: str) -> Region:
+    return organisation_services.region_create(name=name)
+
+
+def make_organisation(
+    *, kind: str, region: Region, name: str | None = None, also_serves: tuple[Region, ...] = ()
+) -> Organisation:
+    return organisation_services.organisation_create(
+        actor=None,
+        name=name or f"{OrganisationKind(kind).label} {next(_ods_codes)}",
+        ods_code=next_ods_code(kind),
+        kind=kind,
+        region=region,
+        served_regions=also_serves,
+    )
+
+
+def make_member(
+    organisation: Organisation,
+    role: str = Role.CLINICIAN,
+    *,
+    username: str | None = None,
+    senior: bool = False,
+    lead: bool = False,
+    password: str | None = None,
+) -> Membership:
+    return organisation_services.membership_add(
+        actor=None,
+        organisation=organisation,
+        username=username or f"user{next(_ods_codes)}",
+        first_name="Test",
+        last_name=role.replace("_", " ").title(),
+        role=role,
+        is_senior_clinician=senior,
+        is_organisation_lead=lead,
+        password=password,
+    )
+
+
+class PatientDetailsFactory(factory.Factory):
+    """What a clinician types to register a patient: the service's input, not the row."""
+
+    class Meta:
+        model = patient_services.PatientDetails
+
+    nhs_number = factory.LazyFunction(next_nhs_number)
+    given_name = factory.Iterator(["Edith", "Florence", "Mary", "Ernest", "Walter"])
+    family_name = factory.Iterator(["Cavell", "Seacole", "Saunders", "Shackleton", "Tull"])
+    date_of_birth = factory.Sequence(lambda n: dt.date(1930 + n % 60, 1 + n % 12, 1 + n % 28))
+    address_line_1 = factory.Sequence(lambda n: f"{n + 1} Test Street")
+    postcode = "N6 5AA"
+
+
+def make_patient(*, registered_by: Membership, practice: Organisation, **overrides: Any) -> Patient:
+    details = PatientDetailsFactory.build(registered_gp_practice=practice, **overrides)
+    return patient_services.patient_register(actor=registered_by, details=details)

@@ -1,0 +1,153 @@
+"""Every persona meets every URL that takes a patient id.
+
+The URLs come from the resolver, so a new patient URL that is missing from PATIENT_URLS
+fails `test_every_patient_url_is_in_the_matrix` until someone says how to exercise it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from audit.models import AccessEvent, Action
+from organisations.models import Membership
+from patients.models import CareTeamMember, Patient, PatientGroupObjectPermission
+from tests.conftest import OUTSIDERS, Place, act_as
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """How to call one URL: extra URL arguments and the form data to post."""
+
+    extra_kwargs: Callable[[Patient, Place], dict[str, Any]] = lambda patient, place: {}
+    post: Callable[[Patient, Place], dict[str, str]] | None = None
+    methods: tuple[str, ...] = field(default=("get",))
+
+
+def _nurse_place(patient: Patient, place: Place) -> dict[str, Any]:
+    member = patient.care_team.get(organisation=place.nursing, ended_at__isnull=True)
+    return {"member_id": member.public_id}
+
+
+PATIENT_URLS: dict[str, Exercise] = {
+    "patients:detail": Exercise(),
+    "patients:care_team_add": Exercise(
+        post=lambda patient, place: {"organisation": str(place.hospice.public_id)},
+        methods=("get", "post"),
+    ),
+    "patients:care_team_remove": Exercise(
+        extra_kwargs=_nurse_place, post=lambda patient, place: {}, methods=("get", "post")
+    ),
+}
+
+
+def _routes(
+    patterns: list[Any], prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str]]:
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _routes(pattern.url_patterns, route, inner)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name}", route
+
+
+def patient_url_names() -> set[str]:
+    return {
+        name for name, route in _routes(get_resolver().url_patterns) if "<uuid:patient_id>" in route
+    }
+
+
+def test_every_patient_url_is_in_the_matrix() -> None:
+    found = patient_url_names()
+    assert found, "the resolver should have patient URLs"
+    assert found == set(PATIENT_URLS), (
+        f"add these to PATIENT_URLS: {sorted(found - set(PATIENT_URLS))}; "
+        f"remove these: {sorted(set(PATIENT_URLS) - found)}"
+    )
+
+
+def _url(name: str, patient: Patient, place: Place) -> str:
+    kwargs = {"patient_id": patient.public_id, **PATIENT_URLS[name].extra_kwargs(patient, place)}
+    return reverse(name, kwargs=kwargs)
+
+
+def _state(patient: Patient) -> tuple[Any, ...]:
+    return (
+        Patient.objects.count(),
+        Patient.objects.filter(pk=patient.pk).values().get(),
+        list(CareTeamMember.objects.order_by("pk").values()),
+        PatientGroupObjectPermission.objects.count(),
+    )
+
+
+CASES = [(name, method) for name, exercise in PATIENT_URLS.items() for method in exercise.methods]
+
+
+@pytest.mark.parametrize("persona", OUTSIDERS)
+@pytest.mark.parametrize(("name", "method"), CASES)
+def test_outsiders_get_404_nothing_leaks_nothing_changes_and_the_refusal_is_audited(
+    client: Client,
+    request: pytest.FixtureRequest,
+    place: Place,
+    patient: Patient,
+    persona: str,
+    name: str,
+    method: str,
+) -> None:
+    outsider: Membership = request.getfixturevalue(persona)
+    url = _url(name, patient, place)
+    before = _state(patient)
+    act_as(client, outsider)
+    exercise = PATIENT_URLS[name]
+    if method == "post":
+        assert exercise.post is not None
+        response = client.post(url, exercise.post(patient, place))
+    else:
+        response = client.get(url)
+    assert response.status_code == 404
+    page = response.content.decode()
+    for secret in (
+        patient.family_name,
+        patient.given_name,
+        patient.nhs_number,
+        patient.nhs_number_display,
+    ):
+        assert secret.lower() not in page.lower()
+    assert _state(patient) == before
+    assert AccessEvent.objects.filter(
+        action=Action.DENIED, patient_public_id=patient.public_id, user=outsider.user
+    ).exists()
+
+
+@pytest.mark.parametrize("persona", ["their_gp", "team_nurse"])
+@pytest.mark.parametrize("name", list(PATIENT_URLS))
+def test_the_care_team_reaches_every_patient_url_and_each_view_is_audited(
+    client: Client,
+    request: pytest.FixtureRequest,
+    place: Place,
+    patient: Patient,
+    persona: str,
+    name: str,
+) -> None:
+    member: Membership = request.getfixturevalue(persona)
+    act_as(client, member)
+    assert client.get(_url(name, patient, place)).status_code == 200
+    assert AccessEvent.objects.filter(
+        action=Action.VIEW, patient_public_id=patient.public_id, user=member.user
+    ).exists()
+
+
+@pytest.mark.parametrize("name", list(PATIENT_URLS))
+def test_signed_out_people_are_sent_to_sign_in(
+    client: Client, place: Place, patient: Patient, name: str
+) -> None:
+    response = client.get(_url(name, patient, place))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("organisations:sign_in"))
