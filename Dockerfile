@@ -3,7 +3,7 @@
 FROM node:20-bookworm-slim AS assets
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
@@ -18,10 +18,11 @@ COPY frontend ./frontend
 RUN pip install --no-cache-dir .
 COPY . .
 COPY --from=assets /app/node_modules ./node_modules
+COPY --from=assets /usr/local/bin/node /usr/local/bin/node
 RUN bash scripts/vendor_static.sh \
     && DEBUG=false SECRET_KEY=build-time-only-not-a-secret-000000000000 ALLOWED_HOSTS=build \
        STATIC_MANIFEST=true python manage.py collectstatic --noinput -v0 \
-    && rm -rf node_modules
+    && rm -rf node_modules /usr/local/bin/node
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -28,7 +28,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(VENDOR)/.built: node_modules/.installed scripts/vendor_static.sh
+$(VENDOR)/.built: node_modules/.installed scripts/vendor_static.sh frontend/scss/nhsuk.scss
 	bash scripts/vendor_static.sh
 
 staticfiles/.collected: $(VENDOR)/.built $(VENV)/.installed $(shell find static -path static/vendor -prune -o -type f -print)

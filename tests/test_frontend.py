@@ -1,0 +1,38 @@
+"""Everything a page needs is served by this service: no CDN, no remote font."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from organisations.models import Membership
+from tests.conftest import act_as
+
+VENDOR = Path(settings.BASE_DIR) / "static" / "vendor"
+REMOTE = re.compile(r"""(?:src|href)=["'](?:https?:)?//""", re.IGNORECASE)
+
+
+def test_pages_load_nothing_from_another_host(client: Client, their_gp: Membership) -> None:
+    sign_in = client.get(reverse("organisations:sign_in")).content.decode()
+    act_as(client, their_gp)
+    home = client.get(reverse("home")).content.decode()
+    for page in (sign_in, home):
+        assert "/static/vendor/nhsuk/nhsuk.min.css" in page
+        assert not REMOTE.search(page)
+
+
+def test_the_stylesheet_and_scripts_refer_only_to_local_files() -> None:
+    stylesheet = (VENDOR / "nhsuk" / "nhsuk.min.css").read_text()
+    assert "@font-face" not in stylesheet
+    assert "font-family:arial,sans-serif" in stylesheet
+    urls = re.findall(r"url\(([^)]*)\)", stylesheet)
+    assert urls
+    for url in urls:
+        assert "//" not in url, url
+        assert (VENDOR / "nhsuk" / url.strip("\"'")).exists(), url
+    for script in (VENDOR / "nhsuk" / "nhsuk-frontend.min.js", VENDOR / "htmx" / "htmx.min.js"):
+        assert not re.search(r"""import\s*[^;]*from\s*["']https?:""", script.read_text())
