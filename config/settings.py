@@ -104,6 +104,11 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+_SUPPORTED_DATABASES = {"django.db.backends.postgresql", "django.db.backends.sqlite3"}
+if DATABASES["default"]["ENGINE"] not in _SUPPORTED_DATABASES:
+    raise ImproperlyConfigured(
+        f"DATABASE_URL must be a postgres:// or sqlite:// URL, not {DATABASES['default']['ENGINE']!r}"
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -159,11 +164,11 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False  # usernames stay out of the access log t
 
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: nobody unsigned sees anything
 
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
 if not DEBUG:
     SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
