@@ -107,7 +107,8 @@ DATABASES = {
 _SUPPORTED_DATABASES = {"django.db.backends.postgresql", "django.db.backends.sqlite3"}
 if DATABASES["default"]["ENGINE"] not in _SUPPORTED_DATABASES:
     raise ImproperlyConfigured(
-        f"DATABASE_URL must be a postgres:// or sqlite:// URL, not {DATABASES['default']['ENGINE']!r}"
+        "DATABASE_URL must be a postgres:// or sqlite:// URL, "
+        f"not {DATABASES['default']['ENGINE']!r}"
     )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
