@@ -20,7 +20,7 @@ COPY . .
 COPY --from=assets /app/node_modules ./node_modules
 COPY --from=assets /usr/local/bin/node /usr/local/bin/node
 RUN bash scripts/vendor_static.sh \
-    && DEBUG=false SECRET_KEY=build-time-only-not-a-secret-000000000000 ALLOWED_HOSTS=build \
+    && DEBUG=false SECRET_KEY=build-time-only-not-a-secret-000000000000 AUDIT_CHAIN_KEY=build-time-only ALLOWED_HOSTS=build \
        STATIC_MANIFEST=true python manage.py collectstatic --noinput -v0 \
     && rm -rf node_modules /usr/local/bin/node
 USER app

@@ -2,20 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from audit.context import RequestOrigin, current_origin
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    if settings.AUDIT_TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        # The last address is the one our own proxy saw; earlier ones are client-supplied.
-        last = forwarded.split(",")[-1].strip()
-        if last:
-            return last
-    return request.META.get("REMOTE_ADDR") or None
+from audit.origin import client_ip
 
 
 class AuditContextMiddleware:
@@ -24,7 +14,7 @@ class AuditContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         origin = RequestOrigin(
-            ip_address=_client_ip(request),
+            ip_address=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:256],
         )
         token = current_origin.set(origin)

@@ -23,6 +23,7 @@ class Action(models.TextChoices):
     ORGANISATION_CREATE = "organisation_create", "Created an organisation"
     MEMBERSHIP_ADD = "membership_add", "Added a membership"
     MEMBERSHIP_END = "membership_end", "Ended a membership"
+    ACT_AS = "act_as", "Chose the role to act in"
 
 
 class AppendOnlyError(RuntimeError):

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from audit.chain import event_hash
+from audit.chain import event_hash, plain_json
 from audit.context import current_origin
 from audit.models import AccessEvent, Action, AuditStream
 
@@ -90,7 +90,7 @@ def record(
             occurred_at=timezone.now(),
             action=action,
             reason=reason,
-            detail=detail or {},
+            detail=plain_json(detail or {}),
             patient_public_id=patient_public_id,
             ip_address=origin.ip_address if origin else None,
             user_agent=origin.user_agent if origin else "",

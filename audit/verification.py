@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connection, transaction
+
 from audit.chain import GENESIS, event_hash
 from audit.models import AccessEvent, AuditStream
 
@@ -67,6 +69,17 @@ def _verify_stream(stream: AuditStream) -> tuple[int, ChainBreak | None]:
 
 
 def verify_all() -> VerificationResult:
+    """Check every stream in one snapshot of the database (REPEATABLE READ on PostgreSQL),
+    so that events appended while it runs are not mistaken for tampering."""
+    snapshot = connection.vendor == "postgresql" and not connection.in_atomic_block
+    with transaction.atomic():
+        if snapshot:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        return _verify_streams()
+
+
+def _verify_streams() -> VerificationResult:
     streams = 0
     events = 0
     for stream in AuditStream.objects.order_by("key").iterator(chunk_size=500):

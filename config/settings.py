@@ -44,6 +44,8 @@ ALLOWED_HOSTS: list[str] = env.list(
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is false")
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Only behind our own reverse proxy: then its X-Forwarded-* headers are believed.
+BEHIND_PROXY = _bool("BEHIND_PROXY", default=False)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -72,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "organisations.middleware.SessionLifetimeMiddleware",
+    "organisations.middleware.NoStoreForSignedInMiddleware",
     "organisations.middleware.ActingMembershipMiddleware",
     "audit.middleware.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -160,6 +163,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "organisations/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "audit.origin.client_ip"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False  # usernames stay out of the access log table
 
@@ -169,7 +173,8 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 if not DEBUG:
     SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if BEHIND_PROXY:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -205,8 +210,13 @@ DEFAULT_FROM_EMAIL = env.str(
 # The audit chain keeps events without a patient in this many streams, picked by actor, so
 # that unrelated requests do not queue on one lock (DESIGN §6).
 AUDIT_ACTOR_STREAMS = 16
-# Only behind our own reverse proxy: then the last X-Forwarded-For address is the client's.
-AUDIT_TRUST_X_FORWARDED_FOR = _bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
+# The audit chain is an HMAC-SHA256 chain: without this key nobody can forge a valid event.
+# Keep it out of the database (and apart from SECRET_KEY, so that rotating that one does not
+# break verification of the old log).
+_DEV_AUDIT_KEY = "insecure-development-audit-chain-key"
+AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY", default=_DEV_AUDIT_KEY if DEBUG else "")
+if not DEBUG and (not AUDIT_CHAIN_KEY or AUDIT_CHAIN_KEY == _DEV_AUDIT_KEY):
+    raise ImproperlyConfigured("AUDIT_CHAIN_KEY must be set to a secret value when DEBUG is false")
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="openepaccs-demo")
 

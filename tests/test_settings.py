@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 
 GOOD_SECRET = "a-production-secret-that-is-long-enough-0123456789"
+PRODUCTION = {"DEBUG": "false", "SECRET_KEY": GOOD_SECRET, "ALLOWED_HOSTS": "epaccs.example.nhs.uk"}
 
 
 def _load_settings(**env: str) -> subprocess.CompletedProcess[str]:
@@ -40,6 +41,7 @@ def _load_settings(**env: str) -> subprocess.CompletedProcess[str]:
         ({"DEBUG": "false"}, "SECRET_KEY must be set"),
         ({"DEBUG": "false", "SECRET_KEY": "short"}, "at least 32 characters"),
         ({"DEBUG": "false", "SECRET_KEY": GOOD_SECRET}, "ALLOWED_HOSTS must be set"),
+        (PRODUCTION, "AUDIT_CHAIN_KEY must be set"),
         ({"DATABASE_URL": "nonsense://x"}, "nonsense"),
     ],
 )
@@ -50,9 +52,7 @@ def test_bad_settings_stop_start_up_and_say_why(env: dict[str, str], message: st
 
 
 def test_production_settings_turn_on_secure_cookies() -> None:
-    result = _load_settings(
-        DEBUG="false", SECRET_KEY=GOOD_SECRET, ALLOWED_HOSTS="epaccs.example.nhs.uk"
-    )
+    result = _load_settings(**PRODUCTION, AUDIT_CHAIN_KEY="another-long-secret-kept-elsewhere")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True"]
 

@@ -152,3 +152,63 @@ def test_concurrent_appends_to_one_stream_stay_in_order(
     stream = AuditStream.objects.get(key=f"patient:{patient.public_id}")
     assert stream.length == before + 40
     assert verify_all().intact
+
+
+def test_addresses_are_stored_and_hashed_in_canonical_form(
+    client, patient: Patient, their_gp: Membership
+) -> None:
+    from tests.conftest import act_as
+
+    act_as(client, their_gp)
+    client.get(f"/patients/{patient.public_id}/", REMOTE_ADDR="2001:DB8:0:0:0:0:0:1")
+    event = AccessEvent.objects.filter(action=Action.VIEW).latest("id")
+    assert event.ip_address == "2001:db8::1"
+    assert verify_all().intact
+
+
+def test_a_malformed_forwarded_address_falls_back_to_the_peer(
+    client, settings, patient: Patient, their_gp: Membership
+) -> None:
+    from tests.conftest import act_as
+
+    settings.BEHIND_PROXY = True
+    act_as(client, their_gp)
+    response = client.get(f"/patients/{patient.public_id}/", HTTP_X_FORWARDED_FOR="1.2.3.4:5678")
+    assert response.status_code == 200
+    assert AccessEvent.objects.filter(action=Action.VIEW).latest("id").ip_address == "127.0.0.1"
+    client.get(f"/patients/{patient.public_id}/", HTTP_X_FORWARDED_FOR="9.9.9.9, 10.0.0.7")
+    assert AccessEvent.objects.filter(action=Action.VIEW).latest("id").ip_address == "10.0.0.7"
+
+
+@pytest.mark.parametrize(
+    "detail", [{"x": 1.5}, {"when": __import__("datetime").date(2026, 1, 1)}, {1: "a"}]
+)
+def test_detail_that_would_not_survive_the_database_is_refused(
+    their_gp: Membership, detail: dict
+) -> None:
+    with pytest.raises(TypeError):
+        record(actor=their_gp, action=Action.LIST, detail=detail)
+
+
+def test_without_the_key_nobody_can_make_a_valid_chain(chain: list[AccessEvent], settings) -> None:
+    settings.AUDIT_CHAIN_KEY = "a-forger-who-does-not-know-the-key"
+    assert not verify_all().intact
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DELETE FROM audit_auditstream",
+        "UPDATE audit_auditstream SET length = length - 1",
+        "UPDATE audit_auditstream SET head_hash = 'x'",
+    ],
+)
+def test_the_database_refuses_to_rewind_or_remove_a_stream_head(
+    chain: list[AccessEvent], statement: str
+) -> None:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
