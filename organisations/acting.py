@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from audit.models import Action
+from audit.services import record
 from organisations.models import Membership
 
 SESSION_KEY = "acting_membership"
@@ -14,7 +16,8 @@ def acting_membership(request: HttpRequest) -> Membership | None:
 
 
 def act_as(request: HttpRequest, membership: Membership) -> None:
-    # A new session key when the acting role changes, as on sign-in.
+    """Act as `membership` from now on (a new session key, as on sign-in); audited."""
     request.session.cycle_key()
     request.session[SESSION_KEY] = str(membership.public_id)
     request.membership = membership  # type: ignore[attr-defined]
+    record(actor=membership, action=Action.ACT_AS)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -11,6 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from audit.models import Action
+from audit.services import record
 from organisations.acting import acting_membership
 from organisations.models import Membership
 
@@ -31,12 +33,26 @@ def acting_required(check: Callable[[Membership], bool] | None = None) -> Callab
                 query = urlencode({"next": request.get_full_path()})
                 return redirect(f"{reverse('organisations:choose_membership')}?{query}")
             if check is not None and not check(membership):
-                raise PermissionDenied
+                refuse(membership, request, reason="the acting role cannot use this page")
             return view(request, *args, **kwargs)
 
         return wrapper
 
     return decorator
+
+
+def refuse(
+    acting: Membership, request: HttpRequest, *, reason: str, patient: object = None
+) -> NoReturn:
+    """Record the refusal (in the patient's stream when there is one) and answer 403."""
+    record(
+        actor=acting,
+        action=Action.DENIED,
+        patient=patient,  # type: ignore[arg-type]
+        reason=reason,
+        detail={"path": request.path},
+    )
+    raise PermissionDenied
 
 
 def membership(request: HttpRequest) -> Membership:

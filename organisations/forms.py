@@ -7,11 +7,9 @@ from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 
 from frontend.forms import NhsForm
 from organisations.models import (
-    MULTI_REGION_KINDS,
     STAFF_ROLES,
     Membership,
     OrganisationKind,
-    Region,
     Role,
 )
 from organisations.validators import normalise_ods_code, validate_ods_code
@@ -71,31 +69,11 @@ class OrganisationForm(NhsForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the kind of organisation"},
     )
-    served_regions = forms.ModelMultipleChoiceField(
-        label="Other regions it serves",
-        queryset=Region.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Only for ambulance services, NHS 111 and out-of-hours services",
-    )
-
-    def __init__(self, *args: Any, other_regions: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelMultipleChoiceField, self.fields["served_regions"]).queryset = other_regions
 
     def clean_ods_code(self) -> str:
         code = normalise_ods_code(self.cleaned_data["ods_code"])
         validate_ods_code(code)
         return code
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("served_regions") and data.get("kind") not in MULTI_REGION_KINDS:
-            self.add_error(
-                "served_regions",
-                "Only ambulance services, NHS 111 and out-of-hours services serve other regions",
-            )
-        return data
 
 
 class MembershipForm(NhsForm):

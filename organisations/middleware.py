@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 from organisations.acting import SESSION_KEY
 from organisations.selectors import active_memberships, membership_of
@@ -36,6 +37,20 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
 
+class NoStoreForSignedInMiddleware:
+    """Pages for a signed-in person are never kept by the browser: on a shared ward computer,
+    Back after signing out must not show a patient's details again."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
+
+
 class ActingMembershipMiddleware:
     """Sets request.membership: the membership chosen for this session, or the only one."""
 
@@ -46,12 +61,16 @@ class ActingMembershipMiddleware:
         request.membership = None  # type: ignore[attr-defined]
         if request.user.is_authenticated:
             chosen = request.session.get(SESSION_KEY)
-            membership = membership_of(request.user, chosen) if chosen else None
-            if membership is None:
-                request.session.pop(SESSION_KEY, None)
+            if chosen:
+                membership = membership_of(request.user, chosen)
+                if membership is None:
+                    # The chosen role has ended: ask again rather than switch silently, so
+                    # that nothing open in this session goes on under another organisation.
+                    request.session.pop(SESSION_KEY, None)
+            else:
                 only = list(active_memberships(request.user)[:2])
-                if len(only) == 1:
-                    membership = only[0]
+                membership = only[0] if len(only) == 1 else None
+                if membership is not None:
                     request.session[SESSION_KEY] = str(membership.public_id)
             request.membership = membership  # type: ignore[attr-defined]
         return self.get_response(request)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
-from organisations.models import Membership, Organisation, Region
+from organisations.models import Membership, Organisation
 from organisations.permissions import can_manage_organisations
 
 
@@ -67,7 +67,3 @@ def membership_for_admin(viewer: Membership, public_id: UUID) -> Membership:
     if membership is None:
         raise Http404("No such membership")
     return membership
-
-
-def other_regions(viewer: Membership) -> QuerySet[Region]:
-    return Region.objects.exclude(pk=viewer.organisation.region_id).order_by("name")

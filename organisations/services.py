@@ -47,6 +47,10 @@ def organisation_create(
     ):
         raise PermissionDenied
     served = [r for r in served_regions if r.pk != region.pk]
+    if served and actor is not None:
+        # Serving another region gives its urgent care access to that region's patients:
+        # not for one region's admin to grant. Operators set it from the command line.
+        raise PermissionDenied
     if served and kind not in MULTI_REGION_KINDS:
         raise ValidationError(
             {
@@ -101,6 +105,8 @@ def membership_add(
     """
     if actor is not None and not can_manage_memberships_of(actor, organisation):
         raise PermissionDenied
+    if actor is not None:
+        _check_admin_may_add(actor, username.strip())
     user, created = _user_for(
         username=username.strip(),
         email=email.strip(),
@@ -133,7 +139,11 @@ def membership_add(
     )
     if created and user.email and set_password_email_from:
         domain = set_password_email_from
-        transaction.on_commit(lambda: send_set_password_email(user=user, domain=domain))
+        # robust: a mail server failure must not turn a saved membership into an error page;
+        # the admin can send the link again by re-adding the person.
+        transaction.on_commit(
+            lambda: send_set_password_email(user=user, domain=domain), robust=True
+        )
     return membership
 
 
@@ -149,6 +159,22 @@ def send_set_password_email(*, user: User, domain: str) -> None:
     subject = render_to_string("organisations/emails/set_password_subject.txt", context).strip()
     body = render_to_string("organisations/emails/set_password.txt", context)
     send_mail(subject, body, None, [user.email])
+
+
+def _check_admin_may_add(actor: Membership, username: str) -> None:
+    """An admin never gives themselves a role (no clinical access by virtue of the admin
+    role), and adds existing people only if they work in the admin's own region."""
+    if username == actor.user.get_username():
+        raise ValidationError({"username": "You cannot give yourself a role: ask another admin"})
+    elsewhere = (
+        Membership.objects.active()
+        .filter(user__username=username)
+        .exclude(organisation__region_id=actor.organisation.region_id)
+    )
+    if elsewhere.exists():
+        raise ValidationError(
+            {"username": "This person works in another region: ask that region's admin"}
+        )
 
 
 @transaction.atomic

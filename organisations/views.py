@@ -23,17 +23,19 @@ from organisations.forms import (
     OrganisationForm,
     SignInForm,
 )
-from organisations.permissions import (
-    can_manage_organisations,
-    can_register_patient,
-    can_view_patients,
-)
+from organisations.navigation import pages_for
+from organisations.permissions import can_manage_organisations
 
 
 class SignInView(auth_views.LoginView):
     template_name = "organisations/sign_in.html"
     form_class = SignInForm
     redirect_authenticated_user = True
+
+    def get_success_url(self) -> str:
+        # A `next` pointing back at this page would loop for someone already signed in.
+        url = super().get_success_url()
+        return reverse("home") if url.startswith(reverse("organisations:sign_in")) else url
 
 
 class SignOutView(auth_views.LogoutView):
@@ -52,39 +54,10 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
 
 @acting_required()
 def home(request: HttpRequest) -> HttpResponse:
-    acting = membership(request)
-    links = []
-    if can_view_patients(acting):
-        links.append(
-            (
-                reverse("patients:list"),
-                "My patients",
-                "Patients whose care team includes your organisation",
-            )
-        )
-        links.append(
-            (
-                reverse("patients:find"),
-                "Find a patient",
-                "By NHS number, or by last name and date of birth",
-            )
-        )
-    if can_register_patient(acting):
-        links.append(
-            (
-                reverse("patients:register"),
-                "Register a patient",
-                "Add a patient and their care team",
-            )
-        )
-    if can_manage_organisations(acting):
-        links.append(
-            (
-                reverse("organisations:organisation_list"),
-                "Organisations",
-                "Organisations and people in your region",
-            )
-        )
+    links = [
+        (reverse(page.url_name), page.title, page.description)
+        for page in pages_for(membership(request))
+    ]
     return render(request, "organisations/home.html", {"links": links})
 
 
@@ -118,10 +91,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organisation_create(request: HttpRequest) -> HttpResponse:
     acting = membership(request)
-    form = OrganisationForm(
-        request.POST if request.method == "POST" else None,
-        other_regions=selectors.other_regions(acting),
-    )
+    form = OrganisationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             organisation = services.organisation_create(

@@ -1,17 +1,16 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from frontend.forms import NhsDateField, NhsForm
 from organisations.models import Organisation
 from patients.identifiers import (
     normalise_nhs_number,
     normalise_postcode,
+    validate_date_of_birth,
     validate_nhs_number,
     validate_postcode,
 )
@@ -42,11 +41,6 @@ class NhsNumberField(forms.CharField):
         return value
 
 
-def _not_in_future(value: dt.date | None) -> None:
-    if value and value > timezone.localdate():
-        raise ValidationError("Date of birth must be today or in the past")
-
-
 class PatientRegistrationForm(NhsForm):
     nhs_number = NhsNumberField()
     nhs_number_status = forms.ChoiceField(
@@ -65,7 +59,7 @@ class PatientRegistrationForm(NhsForm):
     date_of_birth = NhsDateField(
         label="Date of birth",
         help_text="For example, 15 3 1984",
-        validators=[_not_in_future],
+        validators=[validate_date_of_birth],
         error_messages={"required": "Enter the date of birth"},
     )
     sex = forms.ChoiceField(choices=[("", "Not recorded"), *PhenotypicSex.choices], required=False)
@@ -120,7 +114,10 @@ class FindPatientForm(NhsForm):
     nhs_number = NhsNumberField(required=False)
     family_name = forms.CharField(label="Last name", max_length=100, required=False)
     date_of_birth = NhsDateField(
-        label="Date of birth", required=False, help_text="For example, 15 3 1984"
+        label="Date of birth",
+        required=False,
+        help_text="For example, 15 3 1984",
+        validators=[validate_date_of_birth],
     )
 
     def clean(self) -> dict[str, Any]:

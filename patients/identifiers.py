@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 _WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 
@@ -51,6 +53,11 @@ def format_nhs_number(value: str) -> str:
     if len(digits) != 10:
         return value
     return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+
+
+def validate_date_of_birth(value: dt.date | None) -> None:
+    if value and value > timezone.localdate():
+        raise ValidationError("Date of birth must be today or in the past", code="future")
 
 
 # UK postcodes: outward code (area, district) and inward code (sector, unit).

@@ -15,6 +15,7 @@ from patients.identifiers import (
     format_nhs_number,
     normalise_nhs_number,
     normalise_postcode,
+    validate_date_of_birth,
     validate_nhs_number,
     validate_postcode,
 )
@@ -64,7 +65,7 @@ class Patient(models.Model):
     given_name = models.CharField("first name", max_length=100)
     family_name = models.CharField("last name", max_length=100)
     preferred_name = models.CharField(max_length=100, blank=True)
-    date_of_birth = models.DateField()
+    date_of_birth = models.DateField(validators=[validate_date_of_birth])
     sex = models.CharField(max_length=1, choices=PhenotypicSex.choices, blank=True)
     gender = models.CharField(max_length=1, choices=StatedGender.choices, blank=True)
     address_line_1 = models.CharField(max_length=100)
@@ -130,8 +131,6 @@ class Patient(models.Model):
     def clean(self) -> None:
         self.nhs_number = normalise_nhs_number(self.nhs_number)
         self.postcode = normalise_postcode(self.postcode)
-        if self.date_of_birth and self.date_of_birth > timezone.localdate():
-            raise ValidationError({"date_of_birth": "Date of birth must be today or in the past"})
         if self.registered_gp_practice_id and (
             self.registered_gp_practice.kind != OrganisationKind.GP_PRACTICE
         ):

@@ -21,17 +21,20 @@ def care_team_grants(membership: Membership) -> QuerySet[PatientGroupObjectPermi
     )
 
 
+def visible_patients(membership: Membership) -> QuerySet[Patient]:
+    """The one answer to "whose records may this person see?": patients whose care team
+    includes the acting organisation, for roles that see records at all."""
+    if not can_view_patients(membership):
+        return Patient.objects.none()
+    return Patient.objects.filter(pk__in=care_team_grants(membership).values("content_object_id"))
+
+
 def in_care_team(membership: Membership, patient: Patient) -> bool:
     return care_team_grants(membership).filter(content_object=patient).exists()
 
 
 def can_view_patient(membership: Membership | None, patient: Patient) -> bool:
-    """The one answer to "may this person see this patient's record?"."""
-    return (
-        membership is not None
-        and can_view_patients(membership)
-        and in_care_team(membership, patient)
-    )
+    return membership is not None and visible_patients(membership).filter(pk=patient.pk).exists()
 
 
 def can_manage_care_team(membership: Membership | None, patient: Patient) -> bool:

@@ -12,11 +12,10 @@ from django.http import Http404
 
 from audit.models import Action
 from audit.services import record
-from organisations.models import Membership, Organisation
-from organisations.permissions import can_view_patients
+from organisations.models import Membership, Organisation, OrganisationKind
 from patients.identifiers import normalise_nhs_number
 from patients.models import JOINABLE_KINDS, CareTeamMember, Patient
-from patients.permissions import care_team_grants
+from patients.permissions import visible_patients
 
 PAGE_SIZE = 25
 SORTS: dict[str, tuple[str, ...]] = {
@@ -26,13 +25,6 @@ SORTS: dict[str, tuple[str, ...]] = {
     "-dob": ("-date_of_birth", "-id"),
 }
 SortKey = Literal["name", "-name", "dob", "-dob"]
-
-
-def visible_patients(viewer: Membership) -> QuerySet[Patient]:
-    """Patients whose care team includes the acting organisation, for roles that see records."""
-    if not can_view_patients(viewer):
-        return Patient.objects.none()
-    return Patient.objects.filter(pk__in=care_team_grants(viewer).values("content_object_id"))
 
 
 def my_patients(viewer: Membership, *, sort: str = "name", page_number: str | int = 1) -> Page:
@@ -140,6 +132,12 @@ def care_team_member_for(patient: Patient, public_id: UUID) -> CareTeamMember:
     if member is None:
         raise Http404("No such care team member")
     return member
+
+
+def gp_practices_for_registration(viewer: Membership) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(
+        region_id=viewer.organisation.region_id, kind=OrganisationKind.GP_PRACTICE
+    ).order_by("name")
 
 
 def organisations_that_can_join(patient: Patient) -> QuerySet[Organisation]:

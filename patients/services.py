@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, fields
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -88,31 +88,44 @@ def patient_register(*, actor: Membership, details: PatientDetails) -> Patient:
     }
     values["nhs_number"] = normalise_nhs_number(details.nhs_number)
     patient = Patient(**values, home_region_id=practice.region_id)
-    existing = Patient.objects.filter(nhs_number=patient.nhs_number).first()
-    if existing is not None:
-        # Recorded against the existing patient, whose care team may want to know.
-        record(
-            actor=actor,
-            action=Action.DENIED,
-            patient=existing,
-            reason="tried to register an NHS number that is already registered",
-        )
-        raise ValidationError(
-            {
-                "nhs_number": "A patient with this NHS number is already registered. Ask "
-                "their GP practice to add your organisation to the care team."
-            }
-        )
-    patient.full_clean()
-    with transaction.atomic():
-        patient._change_reason = "registered"  # type: ignore[attr-defined]
-        patient.save()
-        _join(patient=patient, organisation=practice, added_by_id=actor.user_id)
-        own = actor.organisation
-        if own.pk != practice.pk and own.kind in JOINABLE_KINDS:
-            _join(patient=patient, organisation=own, added_by_id=actor.user_id)
-        record(actor=actor, action=Action.REGISTER, patient=patient)
+    _refuse_if_registered(actor, patient.nhs_number)
+    patient.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            patient._change_reason = "registered"  # type: ignore[attr-defined]
+            patient.save()
+            _join(patient=patient, organisation=practice, added_by_id=actor.user_id)
+            own = actor.organisation
+            if own.pk != practice.pk and own.kind in JOINABLE_KINDS:
+                _join(patient=patient, organisation=own, added_by_id=actor.user_id)
+            record(actor=actor, action=Action.REGISTER, patient=patient)
+    except IntegrityError:
+        # Registered by someone else between the check and the insert (a double submit).
+        _refuse_if_registered(actor, patient.nhs_number)
+        raise
     return patient
+
+
+# A refused registration cannot hide that it was refused, but it does not say that the
+# person has an end-of-life care record here, nor whose care team holds it.
+NOT_REGISTERED_HERE = (
+    "This NHS number cannot be registered by your organisation. If you care for this person, "
+    "ask their GP practice to add your organisation to their care team."
+)
+
+
+def _refuse_if_registered(actor: Membership, nhs_number: str) -> None:
+    existing = Patient.objects.filter(nhs_number=nhs_number).first()
+    if existing is None:
+        return
+    # Recorded against the existing patient, whose care team may want to know.
+    record(
+        actor=actor,
+        action=Action.DENIED,
+        patient=existing,
+        reason="tried to register an NHS number that is already registered",
+    )
+    raise ValidationError({"nhs_number": NOT_REGISTERED_HERE})
 
 
 @transaction.atomic
@@ -132,12 +145,16 @@ def care_team_add(
         )
     if organisation.region_id != patient.home_region_id:
         raise ValidationError({"organisation": "Choose an organisation in the patient's region"})
-    already = CareTeamMember.objects.select_for_update().filter(
+    already = f"{organisation.name} is already in the care team"
+    if CareTeamMember.objects.filter(
         patient=patient, organisation=organisation, ended_at__isnull=True
-    )
-    if already.exists():
-        raise ValidationError({"organisation": f"{organisation.name} is already in the care team"})
-    member = _join(patient=patient, organisation=organisation, added_by_id=actor.user_id)
+    ).exists():
+        raise ValidationError({"organisation": already})
+    try:
+        with transaction.atomic():
+            member = _join(patient=patient, organisation=organisation, added_by_id=actor.user_id)
+    except IntegrityError:  # added by someone else a moment ago (a double submit)
+        raise ValidationError({"organisation": already}) from None
     record(
         actor=actor,
         action=Action.CARE_TEAM_ADD,

@@ -3,14 +3,13 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from frontend.forms import show_service_errors
-from organisations.decorators import acting_required, membership
-from organisations.models import Organisation, OrganisationKind
+from organisations.decorators import acting_required, membership, refuse
 from organisations.permissions import can_register_patient, can_view_patients
 from patients import selectors, services
 from patients.forms import AddCareTeamMemberForm, FindPatientForm, PatientRegistrationForm
@@ -56,9 +55,7 @@ def patient_find(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def patient_register(request: HttpRequest) -> HttpResponse:
     acting = membership(request)
-    gp_practices = Organisation.objects.filter(
-        region_id=acting.organisation.region_id, kind=OrganisationKind.GP_PRACTICE
-    ).order_by("name")
+    gp_practices = selectors.gp_practices_for_registration(acting)
     form = PatientRegistrationForm(
         request.POST if request.method == "POST" else None, gp_practices=gp_practices
     )
@@ -96,7 +93,9 @@ def care_team_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     acting = membership(request)
     patient = selectors.patient_for(acting, patient_id, page="care_team_add")
     if not can_manage_care_team(acting, patient):
-        raise PermissionDenied
+        refuse(
+            acting, request, reason="the acting role cannot change the care team", patient=patient
+        )
     form = AddCareTeamMemberForm(
         request.POST if request.method == "POST" else None,
         organisations=selectors.organisations_that_can_join(patient),
@@ -120,7 +119,9 @@ def care_team_remove(request: HttpRequest, patient_id: UUID, member_id: UUID) ->
     acting = membership(request)
     patient = selectors.patient_for(acting, patient_id, page="care_team_remove")
     if not can_manage_care_team(acting, patient):
-        raise PermissionDenied
+        refuse(
+            acting, request, reason="the acting role cannot change the care team", patient=patient
+        )
     member = selectors.care_team_member_for(patient, member_id)
     error = ""
     if request.method == "POST":

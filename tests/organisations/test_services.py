@@ -50,10 +50,21 @@ def test_ods_codes_are_normalised_and_unique(place: Place, regional_admin: Membe
     assert "ods_code" in error.value.message_dict
 
 
-def test_only_urgent_care_serves_other_regions(place: Place, regional_admin: Membership) -> None:
-    with pytest.raises(ValidationError) as error:
+def test_only_urgent_care_serves_other_regions_and_only_operators_say_so(
+    place: Place, regional_admin: Membership
+) -> None:
+    with pytest.raises(PermissionDenied):
         organisation_create(
             actor=regional_admin,
+            name="A",
+            ods_code="ZZZ05",
+            kind="ambulance_service",
+            region=place.region,
+            served_regions=[place.other_region],
+        )
+    with pytest.raises(ValidationError) as error:
+        organisation_create(
+            actor=None,
             name="H",
             ods_code="ZZZ01",
             kind="hospice",
@@ -147,3 +158,28 @@ def test_ending_a_membership_stops_it_at_once(
     assert not Membership.objects.active().filter(pk=their_gp.pk).exists()
     with pytest.raises(ValidationError):
         membership_end(actor=regional_admin, membership=regional_admin)
+
+
+def test_an_admin_cannot_give_themselves_a_role(place: Place, regional_admin: Membership) -> None:
+    with pytest.raises(ValidationError) as error:
+        membership_add(
+            actor=regional_admin,
+            organisation=place.practice,
+            username=regional_admin.user.username,
+            role=Role.CLINICIAN,
+        )
+    assert "cannot give yourself a role" in error.value.message_dict["username"][0]
+    assert Membership.objects.filter(user=regional_admin.user).count() == 1
+
+
+def test_an_admin_cannot_add_a_person_who_works_in_another_region(
+    place: Place, regional_admin: Membership, other_region_clinician: Membership
+) -> None:
+    with pytest.raises(ValidationError) as error:
+        membership_add(
+            actor=regional_admin,
+            organisation=place.practice,
+            username=other_region_clinician.user.username,
+            role=Role.CLINICIAN,
+        )
+    assert "another region" in error.value.message_dict["username"][0]

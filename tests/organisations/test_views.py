@@ -224,3 +224,42 @@ def test_the_set_password_link_works_once(
     member.user.refresh_from_db()
     assert member.user.check_password(new_password)
     assert "expired or was already used" in client.get(url, follow=True).content.decode()
+
+
+def test_a_signed_in_person_sent_back_to_sign_in_lands_on_the_start_page(
+    client: Client, their_gp: Membership
+) -> None:
+    act_as(client, their_gp)
+    response = client.get(SIGN_IN, {"next": SIGN_IN})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+
+
+def test_signed_in_pages_are_never_cached(client: Client, their_gp: Membership) -> None:
+    act_as(client, their_gp)
+    assert "no-store" in client.get(reverse("patients:list"))["Cache-Control"]
+
+
+def test_when_the_chosen_role_ends_the_person_is_asked_again_not_switched(
+    client: Client, place: Place
+) -> None:
+    from organisations.services import membership_end
+
+    first = make_member(place.nursing, username="two-hats")
+    make_member(place.hospice, username="two-hats")
+    act_as(client, first)
+    membership_end(actor=None, membership=first)
+    response = client.get(reverse("patients:list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("organisations:choose_membership"))
+
+
+def test_choosing_a_role_and_refusals_are_audited(
+    client: Client, place: Place, their_gp: Membership
+) -> None:
+    act_as(client, their_gp)
+    client.post(reverse("organisations:choose_membership"), {"membership": str(their_gp.public_id)})
+    assert AccessEvent.objects.filter(action=Action.ACT_AS, user=their_gp.user).count() == 1
+    assert client.get(reverse("organisations:organisation_list")).status_code == 403
+    refusal = AccessEvent.objects.get(action=Action.DENIED, user=their_gp.user)
+    assert refusal.detail == {"path": reverse("organisations:organisation_list")}

@@ -64,7 +64,7 @@ def test_a_duplicate_nhs_number_is_refused_and_recorded_against_the_existing_pat
             practice=place.outsider_practice,
             nhs_number=patient.nhs_number,
         )
-    assert "already registered" in error.value.message_dict["nhs_number"][0]
+    assert "cannot be registered by your organisation" in error.value.message_dict["nhs_number"][0]
     assert Patient.objects.count() == 1
     assert AccessEvent.objects.filter(
         action=Action.DENIED, patient_public_id=patient.public_id, user=outsider_clinician.user

@@ -171,7 +171,7 @@ def test_registering_a_patient(client: Client, place: Place, team_nurse: Members
         ({"nhs_number": "401 023 2138"}, "nhs_number", "not a valid NHS number"),
         ({"postcode": "ZZ"}, "postcode", "real UK postcode"),
         ({"date_of_birth_2": "2999"}, "date_of_birth_0", "today or in the past"),
-        ({"nhs_number": "485 777 3457"}, "nhs_number", "already registered"),
+        ({"nhs_number": "485 777 3457"}, "nhs_number", "cannot be registered by your organisation"),
         ({"given_name": ""}, "given_name", "Enter the first name"),
     ],
 )
@@ -226,4 +226,7 @@ def test_a_team_member_without_the_capability_gets_403_and_nothing_changes(
     add = reverse("patients:care_team_add", kwargs={"patient_id": patient.public_id})
     assert client.post(add, {"organisation": str(place.hospice.public_id)}).status_code == 403
     assert not patient.care_team.filter(organisation=place.hospice).exists()
+    assert AccessEvent.objects.filter(
+        action=Action.DENIED, patient_public_id=patient.public_id, role="social_worker"
+    ).exists()
     assert client.get(_detail(patient)).status_code == 200

@@ -1,0 +1,53 @@
+"""The pages each acting role can use: one list for the header menu and the start page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from organisations.models import Membership
+from organisations.permissions import (
+    can_manage_organisations,
+    can_register_patient,
+    can_view_patients,
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    url_name: str
+    title: str
+    description: str
+    allowed: Callable[[Membership], bool]
+
+
+PAGES = [
+    Page(
+        "patients:list",
+        "My patients",
+        "Patients whose care team includes your organisation",
+        can_view_patients,
+    ),
+    Page(
+        "patients:find",
+        "Find a patient",
+        "By NHS number, or by last name and date of birth",
+        can_view_patients,
+    ),
+    Page(
+        "patients:register",
+        "Register a patient",
+        "Add a patient and their care team",
+        can_register_patient,
+    ),
+    Page(
+        "organisations:organisation_list",
+        "Organisations",
+        "Organisations and people in your region",
+        can_manage_organisations,
+    ),
+]
+
+
+def pages_for(membership: Membership) -> list[Page]:
+    return [page for page in PAGES if page.allowed(membership)]
