@@ -15,6 +15,8 @@ COPY organisations ./organisations
 COPY patients ./patients
 COPY audit ./audit
 COPY frontend ./frontend
+COPY consent ./consent
+COPY careplans ./careplans
 RUN pip install --no-cache-dir .
 COPY . .
 COPY --from=assets /app/node_modules ./node_modules

@@ -24,6 +24,12 @@ class Action(models.TextChoices):
     MEMBERSHIP_ADD = "membership_add", "Added a membership"
     MEMBERSHIP_END = "membership_end", "Ended a membership"
     ACT_AS = "act_as", "Chose the role to act in"
+    VIEW_PLAN = "view_plan", "Viewed the care plan"
+    EDIT = "edit", "Edited the care plan"
+    SUBMIT = "submit", "Sent the care plan for approval"
+    PUBLISH = "publish", "Published the care plan"
+    CONSENT_RECORD = "consent_record", "Recorded consent to share"
+    CONSENT_WITHDRAW = "consent_withdraw", "Recorded that consent to share was withdrawn"
 
 
 class AppendOnlyError(RuntimeError):

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "audit",
     "organisations",
     "patients",
+    "consent",
+    "careplans",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +170,8 @@ AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False  # usernames stay out of the access log table
 
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: nobody unsigned sees anything
+# Change reasons name the consent basis of each change, which does not fit in 100 characters.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

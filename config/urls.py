@@ -8,4 +8,6 @@ urlpatterns = [
     path("", organisation_views.home, name="home"),
     path("", include("organisations.urls")),
     path("patients/", include("patients.urls")),
+    path("patients/", include("careplans.urls")),
+    path("patients/", include("consent.urls")),
 ]

@@ -19,6 +19,7 @@ class Capability(StrEnum):
     EDIT_CLINICAL_SECTIONS = "edit_clinical_sections"
     EDIT_NON_CLINICAL_SECTIONS = "edit_non_clinical_sections"
     PUBLISH_PLAN = "publish_plan"
+    RECORD_CONSENT = "record_consent"  # consent to share, its withdrawal
     RECORD_CPR_DECISION = "record_cpr_decision"  # senior clinicians only, see below
     RECORD_DEATH = "record_death"
     VIEW_EMERGENCY_SUMMARY = "view_emergency_summary"
@@ -55,6 +56,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.EDIT_CLINICAL_SECTIONS,
             Capability.EDIT_NON_CLINICAL_SECTIONS,
             Capability.PUBLISH_PLAN,
+            Capability.RECORD_CONSENT,
             Capability.RECORD_CPR_DECISION,
             Capability.RECORD_DEATH,
             Capability.VIEW_EMERGENCY_SUMMARY,

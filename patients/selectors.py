@@ -13,6 +13,7 @@ from django.http import Http404
 from audit.models import Action
 from audit.services import record
 from organisations.models import Membership, Organisation, OrganisationKind
+from organisations.permissions import Capability, has_capability
 from patients.identifiers import normalise_nhs_number
 from patients.models import JOINABLE_KINDS, CareTeamMember, Patient
 from patients.permissions import visible_patients
@@ -44,19 +45,29 @@ def my_patients(viewer: Membership, *, sort: str = "name", page_number: str | in
     return page
 
 
-def patient_for(viewer: Membership, public_id: UUID, *, page: str = "patient") -> Patient:
-    """The patient if the viewer may see them (recording a view), else Http404 (recording a
-    refusal in the patient's own stream when the patient exists)."""
-    patient = (
-        visible_patients(viewer)
-        .filter(public_id=public_id)
-        .select_related("registered_gp_practice", "home_region")
-        .first()
-    )
+def patient_for(
+    viewer: Membership,
+    public_id: UUID,
+    *,
+    page: str = "patient",
+    action: Action = Action.VIEW,
+    capability: Capability | None = None,
+) -> Patient:
+    """The patient if the viewer may see them (and, if given, their role has `capability`),
+    recording `action`; else Http404, recording a refusal in the patient's own stream when
+    the patient exists."""
+    patient = None
+    if capability is None or has_capability(viewer, capability):
+        patient = (
+            visible_patients(viewer)
+            .filter(public_id=public_id)
+            .select_related("registered_gp_practice", "home_region")
+            .first()
+        )
     if patient is None:
         _record_refusal(viewer, public_id, page=page)
         raise Http404("No such patient")
-    record(actor=viewer, action=Action.VIEW, patient=patient, detail={"page": page})
+    record(actor=viewer, action=action, patient=patient, detail={"page": page})
     return patient
 
 

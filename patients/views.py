@@ -10,7 +10,12 @@ from django.views.decorators.http import require_http_methods
 
 from frontend.forms import show_service_errors
 from organisations.decorators import acting_required, membership, refuse
-from organisations.permissions import can_register_patient, can_view_patients
+from organisations.permissions import (
+    Capability,
+    can_register_patient,
+    can_view_patients,
+    has_capability,
+)
 from patients import selectors, services
 from patients.forms import AddCareTeamMemberForm, FindPatientForm, PatientRegistrationForm
 from patients.permissions import can_manage_care_team
@@ -83,6 +88,7 @@ def patient_detail(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             "patient": patient,
             "care_team": selectors.care_team_of(patient),
             "can_manage_care_team": can_manage_care_team(acting, patient),
+            "can_view_plan": has_capability(acting, Capability.VIEW_FULL_PLAN),
         },
     )
 

@@ -36,3 +36,19 @@ def test_the_stylesheet_and_scripts_refer_only_to_local_files() -> None:
         assert (VENDOR / "nhsuk" / url.strip("\"'")).exists(), url
     for script in (VENDOR / "nhsuk" / "nhsuk-frontend.min.js", VENDOR / "htmx" / "htmx.min.js"):
         assert not re.search(r"""import\s*[^;]*from\s*["']https?:""", script.read_text())
+
+
+def test_a_multiple_choice_field_renders_as_checkboxes_and_keeps_every_choice() -> None:
+    from django import forms as django_forms
+
+    from frontend.forms import NhsForm
+
+    class Choices(NhsForm):
+        many = django_forms.MultipleChoiceField(
+            choices=[("a", "A"), ("b", "B")], widget=django_forms.CheckboxSelectMultiple
+        )
+
+    html = str(Choices({"many": ["a", "b"]}))
+    assert html.count('type="checkbox"') == 2
+    assert 'type="radio"' not in html
+    assert html.count("checked") == 2

@@ -24,6 +24,7 @@ EXPECTED: dict[Role, set[Capability]] = {
         C.EDIT_CLINICAL_SECTIONS,
         C.EDIT_NON_CLINICAL_SECTIONS,
         C.PUBLISH_PLAN,
+        C.RECORD_CONSENT,
         C.RECORD_CPR_DECISION,
         C.RECORD_DEATH,
         C.VIEW_EMERGENCY_SUMMARY,

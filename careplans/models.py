@@ -1,0 +1,137 @@
+"""One plan per patient: a working copy of coded sections, and immutable published versions
+(DESIGN §5). Urgent care and the summary read published versions only."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from consent.models import ConsentBasis
+from patients.models import Patient
+
+
+class ImmutableError(RuntimeError):
+    """Raised when code tries to change or remove a published version."""
+
+
+class CarePlan(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.OneToOneField(Patient, on_delete=models.PROTECT, related_name="care_plan")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Care plan {self.public_id}"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+    PUBLISHED = "published", "Published"
+
+
+class WorkingCopy(models.Model):
+    """The one copy people edit. Once published it matches the latest version until the
+    next edit, which starts a new revision as a draft."""
+
+    plan = models.OneToOneField(CarePlan, on_delete=models.PROTECT, related_name="working_copy")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    revision = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="working_copy_status_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Working copy of {self.plan_id} (revision {self.revision})"
+
+
+class PlanSection(models.Model):
+    """One section's content, as the section's form cleaned it (careplans/sections)."""
+
+    working_copy = models.ForeignKey(WorkingCopy, on_delete=models.PROTECT, related_name="sections")
+    key = models.CharField(max_length=40)
+    data = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["working_copy", "key"], name="plan_section_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} of {self.working_copy_id}"
+
+
+class PublishedVersionQuerySet(models.QuerySet["PublishedVersion"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise ImmutableError("published versions are never changed")
+
+    def delete(self) -> NoReturn:
+        raise ImmutableError("published versions are never removed")
+
+
+class PublishedVersion(models.Model):
+    """An approved plan, frozen. The latest number is current; earlier ones are superseded
+    by it, so nothing here is ever updated."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.ForeignKey(CarePlan, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    published_at = models.DateTimeField()
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by_name = models.CharField(max_length=200)
+    approved_by_organisation = models.CharField(max_length=200)
+    consent_basis = models.ForeignKey(ConsentBasis, on_delete=models.PROTECT, related_name="+")
+    acknowledged_warnings = models.JSONField(default=list)
+    # Copied out of the snapshot for the summary, reminders and reports to index.
+    cpr_decision = models.CharField(max_length=20, blank=True)
+    preferred_place_of_death = models.CharField(max_length=30, blank=True)
+    planned_review_date = models.DateField(null=True)
+    cpr_review_date = models.DateField(null=True)
+
+    objects = PublishedVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "number"], name="published_version_number_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="published_version_number_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Version {self.number} of {self.plan_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ImmutableError("published versions are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise ImmutableError("published versions are never removed")

@@ -1,0 +1,51 @@
+"""Who may read and change a plan: the role table (organisations.permissions), the care
+team (patients.permissions), and which capability each section needs (careplans.sections)."""
+
+from __future__ import annotations
+
+from careplans.sections import Section
+from organisations.models import Membership
+from organisations.permissions import Capability, can_record_cpr_decision, has_capability
+from patients.models import Patient
+from patients.permissions import in_care_team
+
+
+def can_view_plan(membership: Membership | None, patient: Patient) -> bool:
+    return (
+        membership is not None
+        and has_capability(membership, Capability.VIEW_FULL_PLAN)
+        and in_care_team(membership, patient)
+    )
+
+
+def can_edit_section(membership: Membership | None, patient: Patient, section: Section) -> bool:
+    if section.capability == Capability.RECORD_CPR_DECISION:
+        allowed = can_record_cpr_decision(membership)
+    else:
+        allowed = has_capability(membership, section.capability)
+    return allowed and membership is not None and in_care_team(membership, patient)
+
+
+def can_edit_plan(membership: Membership | None, patient: Patient) -> bool:
+    """May edit at least one section (and so submit the plan for approval)."""
+    return (
+        has_capability(membership, Capability.EDIT_NON_CLINICAL_SECTIONS)
+        and membership is not None
+        and in_care_team(membership, patient)
+    )
+
+
+def can_publish_plan(membership: Membership | None, patient: Patient) -> bool:
+    return (
+        has_capability(membership, Capability.PUBLISH_PLAN)
+        and membership is not None
+        and in_care_team(membership, patient)
+    )
+
+
+def can_record_consent(membership: Membership | None, patient: Patient) -> bool:
+    return (
+        has_capability(membership, Capability.RECORD_CONSENT)
+        and membership is not None
+        and in_care_team(membership, patient)
+    )

@@ -1,0 +1,508 @@
+"""The plan's sections (DESIGN §5): for each, its form (field names after the PRSB standard,
+coded answers validated against their value sets), who may edit it, and which items the
+standard or the core content (ISB 1580) makes mandatory, for the completeness shown on the
+overview. Section data is stored as the form cleaned it: codes, text, ISO dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from careplans import terminology as t
+from frontend.forms import NhsDateField, NhsForm
+from organisations.permissions import Capability
+
+
+def _text(
+    label: str, help_text: str = "", *, lines: int = 3, required: bool = False
+) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        required=required,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": lines}),
+    )
+
+
+def _coded(
+    value_set: t.ValueSet,
+    label: str,
+    help_text: str = "",
+    *,
+    required: bool = False,
+    required_message: str = "",
+) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        help_text=help_text,
+        required=required,
+        choices=value_set.choices if required else [("", "Not recorded"), *value_set.choices],
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": "Choose one of the options listed",
+            "required": required_message or f"Choose {label[0].lower()}{label[1:]}",
+        },
+    )
+
+
+_PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
+
+
+def validate_phone(value: str) -> None:
+    digits = re.sub(r"\D", "", value)
+    if not _PHONE.match(value.strip()) or not 10 <= len(digits) <= 13:
+        raise ValidationError("Enter a phone number like 01632 960 001 or 07700 900 982")
+
+
+class SectionForm(NhsForm):
+    def cleaned_for_storage(self) -> dict[str, Any]:
+        """What is stored: blanks dropped, dates as ISO text, lists as lists."""
+        stored: dict[str, Any] = {}
+        for name, value in self.cleaned_data.items():
+            if value in (None, "", [], False):
+                continue
+            stored[name] = value.isoformat() if isinstance(value, dt.date) else value
+        return stored
+
+
+class AboutMeForm(SectionForm):
+    what_is_most_important_to_me = _text("What is most important to me")
+    people_who_are_important_to_me = _text("People who are important to me")
+    how_i_communicate_and_how_to_communicate_with_me = _text(
+        "How I communicate and how to communicate with me"
+    )
+    please_do_and_please_dont = _text("Please do and please don't")
+    also_worth_knowing_about_me = _text("Also worth knowing about me")
+
+
+class PreferencesForm(SectionForm):
+    preferred_place_of_care = forms.ChoiceField(
+        label="Preferred place of care",
+        choices=[("", "Not recorded"), *t.PREFERRED_PLACE_OF_CARE.choices],
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose one of the options listed"},
+    )
+    preferred_place_of_care_second = forms.ChoiceField(
+        label="Second choice of place of care",
+        choices=[("", "None")]
+        + [c for c in t.PREFERRED_PLACE_OF_CARE.choices if c[0] not in t.PPC_NOT_A_PLACE],
+        required=False,
+        error_messages={"invalid_choice": "Choose one of the options listed"},
+    )
+    preferred_place_of_care_detail = _text(
+        "About the preferred place of care",
+        "Say where, if somewhere else; or why there is no preference recorded",
+        lines=2,
+    )
+    preferred_place_of_death = forms.ChoiceField(
+        label="Preferred place of death",
+        choices=[("", "Not recorded"), *t.PREFERRED_PLACE_OF_DEATH.choices],
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose one of the options listed"},
+    )
+    preferred_place_of_death_second = forms.ChoiceField(
+        label="Second choice of place of death",
+        choices=[("", "None")]
+        + [c for c in t.PREFERRED_PLACE_OF_DEATH.choices if c[0] not in t.PPD_NOT_A_PLACE],
+        required=False,
+        error_messages={"invalid_choice": "Choose one of the options listed"},
+    )
+    preferred_place_of_death_detail = _text(
+        "About the preferred place of death",
+        "The name of the place; or why no preference could be recorded",
+        lines=2,
+    )
+    respect_preference = _coded(
+        t.RESPECT_PREFERENCE,
+        "What matters more to the person (ReSPECT)",
+        "Where their priorities lie between sustaining life and comfort",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for prefix, needs_reason, not_a_place, name in (
+            ("preferred_place_of_care", t.PPC_NEEDS_REASON, t.PPC_NOT_A_PLACE, "place of care"),
+            ("preferred_place_of_death", t.PPD_NEEDS_REASON, t.PPD_NOT_A_PLACE, "place of death"),
+        ):
+            first = data.get(prefix)
+            second = data.get(f"{prefix}_second")
+            if first in needs_reason and not data.get(f"{prefix}_detail"):
+                self.add_error(f"{prefix}_detail", f"Say why no preferred {name} was recorded")
+            if second and (not first or first in not_a_place):
+                self.add_error(
+                    f"{prefix}_second", f"Record a first choice of {name} before a second"
+                )
+            elif second and second == first:
+                self.add_error(f"{prefix}_second", "The second choice must differ from the first")
+        if data.get("preferred_place_of_care") == "local:ppc-other" and not data.get(
+            "preferred_place_of_care_detail"
+        ):
+            self.add_error(
+                "preferred_place_of_care_detail", "Say where the person would like to be cared for"
+            )
+        return data
+
+
+class ClinicalForm(SectionForm):
+    primary_palliative_care_diagnosis = forms.CharField(
+        label="Primary palliative care diagnosis",
+        max_length=500,
+        required=False,
+        help_text="For example, metastatic carcinoma of the pancreas",
+    )
+    other_conditions = _text("Other conditions", "One per line", lines=3)
+    estimated_prognosis = _coded(t.PROGNOSIS, "Estimated prognosis")
+    gsf_prognostic_indicator_stage = _coded(t.GSF_STAGE, "Gold Standards Framework stage")
+    awareness_of_diagnosis = _coded(t.AWARENESS, "Is the person aware of their diagnosis?")
+    awareness_of_prognosis = _coded(t.AWARENESS, "Is the person aware of their prognosis?")
+    family_awareness_of_prognosis = _coded(t.AWARENESS, "Is their family aware of the prognosis?")
+    allergies_and_adverse_reactions = _text(
+        "Allergies and adverse reactions",
+        'What causes a reaction and what happens. Write "No known allergies" if there are none.',
+        lines=2,
+    )
+    functional_status = forms.ChoiceField(
+        label="Functional status (Australia-modified Karnofsky Performance Status)",
+        choices=[("", "Not recorded"), *t.AKPS.choices],
+        required=False,
+        error_messages={"invalid_choice": "Choose one of the options listed"},
+    )
+    on_palliative_care_register = forms.BooleanField(
+        label="On the palliative care register", required=False
+    )
+
+
+class CprDecisionForm(SectionForm):
+    cpr_decision = _coded(
+        t.CPR_DECISION,
+        "Cardiopulmonary resuscitation (CPR) decision",
+        required=True,
+        required_message="Choose the CPR decision",
+    )
+    date_of_decision = NhsDateField(
+        label="Date of decision", error_messages={"required": "Enter the date of the decision"}
+    )
+    involvement_in_cpr_decision = forms.MultipleChoiceField(
+        label="Who was involved in the decision",
+        choices=t.CPR_DISCUSSION.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    people_involved = forms.CharField(
+        label="Names of the people involved", max_length=500, required=False
+    )
+    mental_capacity = _coded(t.CAPACITY, "The person's capacity for this decision", required=True)
+    location_of_document = forms.CharField(
+        label="Where the signed form is kept",
+        max_length=300,
+        required=False,
+        help_text="For example, the red folder in the kitchen drawer",
+    )
+    date_for_review = NhsDateField(label="Date for review", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        decided = data.get("date_of_decision")
+        if decided and decided > timezone.localdate():
+            self.add_error(
+                "date_of_decision", "The date of the decision must be today or in the past"
+            )
+        review = data.get("date_for_review")
+        if decided and review and review < decided:
+            self.add_error("date_for_review", "The review date must be after the decision")
+        return data
+
+
+class TreatmentEscalationForm(SectionForm):
+    ceiling_of_treatment = _coded(t.CEILING_OF_TREATMENT, "Ceiling of treatment")
+    respect_cpr_recommendation = forms.ChoiceField(
+        label="CPR recommendation on the ReSPECT form",
+        choices=[
+            ("", "No ReSPECT form"),
+            ("recommended", "CPR attempts recommended"),
+            ("not_recommended", "CPR attempts not recommended"),
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose one of the options listed"},
+    )
+    trigger_factors = _text("What would show the person is deteriorating", lines=2)
+    what_should_happen = _text("What should happen if they deteriorate", lines=3)
+    who_should_be_contacted = _text("Who to call, with their phone number", lines=2)
+
+
+class MedicationsForm(SectionForm):
+    current_medication = _text("Current medication", "Name, dose and how often", lines=4)
+    anticipatory_medicines = forms.MultipleChoiceField(
+        label="Anticipatory (just in case) medicines",
+        choices=t.ANTICIPATORY_MEDICINES.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    anticipatory_medicines_statement = _text("Which anticipatory medicines", lines=2)
+    anticipatory_medicines_location = forms.CharField(
+        label="Where the anticipatory medicines are kept", max_length=300, required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("anticipatory_medicines") and not data.get("anticipatory_medicines_statement"):
+            self.add_error("anticipatory_medicines_statement", "Say which anticipatory medicines")
+        if "376201000000102" in (data.get("anticipatory_medicines") or []) and not data.get(
+            "anticipatory_medicines_location"
+        ):
+            self.add_error(
+                "anticipatory_medicines_location", "Say where the issued medicines are kept"
+            )
+        return data
+
+
+class LegalForm(SectionForm):
+    lasting_power_of_attorney_health_and_welfare = forms.BooleanField(
+        label="Has a lasting power of attorney for health and welfare", required=False
+    )
+    name_of_lpa = forms.CharField(label="Name of the attorney", max_length=200, required=False)
+    lpa_contact_details = forms.CharField(
+        label="Attorney's phone number", max_length=30, required=False, validators=[validate_phone]
+    )
+    lpa_location_of_document = forms.CharField(
+        label="Where the LPA document is", max_length=300, required=False
+    )
+    advance_decision_to_refuse_treatment = _coded(
+        t.ADRT, "Advance decision to refuse treatment (ADRT)"
+    )
+    adrt_location_of_document = forms.CharField(
+        label="Where the ADRT is", max_length=300, required=False
+    )
+    advance_statement = _text("Advance statement of wishes", lines=3)
+    mental_capacity_assessment = _text("Mental capacity assessment", lines=2)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("lasting_power_of_attorney_health_and_welfare"):
+            if not data.get("name_of_lpa"):
+                self.add_error("name_of_lpa", "Enter the attorney's name")
+            if not data.get("lpa_contact_details") and "lpa_contact_details" not in self.errors:
+                self.add_error("lpa_contact_details", "Enter the attorney's phone number")
+        adrt = data.get("advance_decision_to_refuse_treatment")
+        if adrt and adrt != "local:adrt-none" and not data.get("adrt_location_of_document"):
+            self.add_error("adrt_location_of_document", "Say where the ADRT is kept")
+        return data
+
+
+CONTACT_KINDS = [("personal", "Family, friend or carer"), ("professional", "Professional")]
+MAX_CONTACTS = 8
+
+
+class KeyContactsForm(SectionForm):
+    """Up to eight contacts, each a name, relationship or role, and phone number."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for index in range(MAX_CONTACTS):
+            self.fields[f"contact_{index}_name"] = forms.CharField(
+                label="Name", max_length=200, required=False
+            )
+            self.fields[f"contact_{index}_relationship"] = forms.CharField(
+                label="Relationship or role",
+                max_length=200,
+                required=False,
+                help_text="For example, daughter and main carer; or district nurse",
+            )
+            self.fields[f"contact_{index}_phone"] = forms.CharField(
+                label="Phone number",
+                max_length=30,
+                required=False,
+                validators=[validate_phone],
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for index in range(MAX_CONTACTS):
+            name = data.get(f"contact_{index}_name")
+            other = data.get(f"contact_{index}_relationship") or data.get(f"contact_{index}_phone")
+            if other and not name:
+                self.add_error(f"contact_{index}_name", f"Enter the name of contact {index + 1}")
+        return data
+
+    def cleaned_for_storage(self) -> dict[str, Any]:
+        contacts = []
+        for index in range(MAX_CONTACTS):
+            name = self.cleaned_data.get(f"contact_{index}_name")
+            if name:
+                contacts.append(
+                    {
+                        "name": name,
+                        "relationship": self.cleaned_data.get(f"contact_{index}_relationship", ""),
+                        "phone": self.cleaned_data.get(f"contact_{index}_phone", ""),
+                    }
+                )
+        return {"contacts": contacts} if contacts else {}
+
+    def contact_groups(self) -> list[tuple[int, list[forms.BoundField]]]:
+        """Fieldsets for the page: every recorded contact and two empty ones."""
+        filled = [
+            i
+            for i in range(MAX_CONTACTS)
+            if self[f"contact_{i}_name"].value()
+            or self[f"contact_{i}_phone"].value()
+            or self[f"contact_{i}_name"].errors
+            or self[f"contact_{i}_phone"].errors
+        ]
+        shown = min(MAX_CONTACTS, max(filled, default=-1) + 3)
+        return [
+            (i + 1, [self[f"contact_{i}_{part}"] for part in ("name", "relationship", "phone")])
+            for i in range(shown)
+        ]
+
+    @staticmethod
+    def initial_from(data: dict[str, Any]) -> dict[str, Any]:
+        initial = {}
+        for index, contact in enumerate(data.get("contacts", [])[:MAX_CONTACTS]):
+            for part in ("name", "relationship", "phone"):
+                initial[f"contact_{index}_{part}"] = contact.get(part, "")
+        return initial
+
+
+class HomeAccessForm(SectionForm):
+    key_safe = forms.BooleanField(label="There is a key safe", required=False)
+    key_safe_code = forms.CharField(
+        label="Key safe code",
+        max_length=20,
+        required=False,
+        help_text="Shown only to urgent care. Leave blank to keep the code already recorded.",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    access_instructions = _text(
+        "How to get in", "For example, side gate; dog in the kitchen", lines=2
+    )
+
+
+class EquipmentForm(SectionForm):
+    equipment = _text("Equipment in the home", "For example, hospital bed, hoist, oxygen", lines=3)
+    other_documents = _text("Other documents and where they are", lines=2)
+
+
+class ReviewForm(SectionForm):
+    planned_review_date = NhsDateField(label="Planned review date", required=False)
+    responsible_for_review = forms.CharField(
+        label="Who is responsible for the review",
+        max_length=200,
+        required=False,
+        help_text="Name and role, for example Dr A Okafor, GP",
+    )
+    responsible_contact_details = forms.CharField(
+        label="Their phone number", max_length=30, required=False, validators=[validate_phone]
+    )
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    form: type[SectionForm]
+    capability: Capability
+    mandatory: tuple[str, ...]
+    summary_fields: tuple[str, ...] = ()
+
+
+CLINICAL = Capability.EDIT_CLINICAL_SECTIONS
+NON_CLINICAL = Capability.EDIT_NON_CLINICAL_SECTIONS
+
+SECTIONS: tuple[Section, ...] = (
+    Section("about_me", "About me", AboutMeForm, NON_CLINICAL, ("what_is_most_important_to_me",)),
+    Section(
+        "preferences",
+        "Preferences",
+        PreferencesForm,
+        CLINICAL,
+        ("preferred_place_of_care", "preferred_place_of_death"),
+    ),
+    Section(
+        "clinical",
+        "Diagnosis and prognosis",
+        ClinicalForm,
+        CLINICAL,
+        (
+            "primary_palliative_care_diagnosis",
+            "estimated_prognosis",
+            "allergies_and_adverse_reactions",
+        ),
+    ),
+    Section(
+        "cpr_decision",
+        "CPR decision",
+        CprDecisionForm,
+        Capability.RECORD_CPR_DECISION,
+        ("cpr_decision", "date_of_decision", "mental_capacity"),
+    ),
+    Section(
+        "treatment_escalation",
+        "If they become more unwell",
+        TreatmentEscalationForm,
+        CLINICAL,
+        ("ceiling_of_treatment", "what_should_happen"),
+    ),
+    Section(
+        "medications", "Medicines", MedicationsForm, CLINICAL, ("anticipatory_medicines_statement",)
+    ),
+    Section("legal", "Legal: LPA, ADRT, advance statement", LegalForm, CLINICAL, ()),
+    Section("key_contacts", "Key contacts", KeyContactsForm, NON_CLINICAL, ("contacts",)),
+    Section("home_access", "Access to the home", HomeAccessForm, CLINICAL, ()),
+    Section("equipment", "Equipment and documents", EquipmentForm, NON_CLINICAL, ()),
+    Section(
+        "review", "Review", ReviewForm, CLINICAL, ("planned_review_date", "responsible_for_review")
+    ),
+)
+SECTION_BY_KEY = {section.key: section for section in SECTIONS}
+
+
+def _display(field: forms.Field, value: Any) -> str:
+    if isinstance(field, forms.BooleanField):
+        return "Yes" if value else "No"
+    choices = dict(getattr(field, "choices", []) or [])
+    if isinstance(value, list):
+        return "; ".join(str(choices.get(v, v)) for v in value)
+    if choices:
+        return str(choices.get(value, value))
+    if isinstance(field, NhsDateField) and value:
+        return dt.date.fromisoformat(value).strftime("%-d %B %Y")
+    return str(value)
+
+
+HIDDEN_FROM_PLAN = {"key_safe_code": "Recorded: shown to urgent care only"}
+
+
+def describe(section: Section, data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Each recorded item as (label, plain English), in the form's order. Codes are never
+    shown bare."""
+    if section.key == "key_contacts":
+        return [
+            (
+                contact["name"],
+                ", ".join(p for p in (contact.get("relationship"), contact.get("phone")) if p),
+            )
+            for contact in data.get("contacts", [])
+        ]
+    form = section.form()
+    rows = []
+    for name, field in form.fields.items():
+        if name not in data:
+            continue
+        value = HIDDEN_FROM_PLAN.get(name) or _display(field, data[name])
+        rows.append((str(field.label), value))
+    return rows
+
+
+def completeness(section: Section, data: dict[str, Any]) -> tuple[int, int]:
+    """(mandatory items recorded, mandatory items) for the overview."""
+    return sum(1 for item in section.mandatory if data.get(item)), len(section.mandatory)

@@ -1,0 +1,217 @@
+"""Every change to a plan: edit a section, submit for approval, publish. Acting user first,
+permission, validation, write, audit, all in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from audit.models import Action
+from audit.services import record
+from careplans import safety
+from careplans.models import CarePlan, PlanSection, PublishedVersion, Status, WorkingCopy
+from careplans.permissions import can_edit_plan, can_edit_section, can_publish_plan
+from careplans.sections import SECTION_BY_KEY, SectionForm
+from careplans.snapshot import snapshot_of
+from consent.selectors import active_consent
+from consent.services import BasisDetails, basis_record, basis_validate
+from organisations.models import Membership
+from patients.models import Patient
+
+
+class SectionInvalid(ValidationError):
+    """The section's form, bound and with its errors, for the page to show again."""
+
+    def __init__(self, form: SectionForm) -> None:
+        super().__init__(form.errors.as_data())
+        self.form = form
+
+
+class PublishRefused(Exception):
+    def __init__(self, problems: list[safety.Problem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+class AcknowledgementNeeded(Exception):
+    def __init__(self, warnings: list[safety.Problem]) -> None:
+        super().__init__("; ".join(w.message for w in warnings))
+        self.warnings = warnings
+
+
+def _locked_working_copy(patient: Patient) -> WorkingCopy | None:
+    return WorkingCopy.objects.select_for_update().filter(plan__patient=patient).first()
+
+
+def _locked_or_new_working_copy(patient: Patient, actor: Membership) -> WorkingCopy:
+    """The plan starts with its first edit."""
+    working_copy = _locked_working_copy(patient)
+    if working_copy is None:
+        plan, _ = CarePlan.objects.get_or_create(patient=patient)
+        working_copy = WorkingCopy(plan=plan)
+        working_copy._history_user = actor.user  # type: ignore[attr-defined]
+        working_copy._change_reason = "plan started"  # type: ignore[attr-defined]
+        working_copy.save()
+    return working_copy
+
+
+def _consent_words(patient: Patient) -> str:
+    consent = active_consent(patient)
+    return consent.describe() if consent else "no consent to share recorded yet (draft only)"
+
+
+def _server_items(
+    key: str, actor: Membership, stored: dict[str, Any], previous: dict[str, Any]
+) -> dict[str, Any]:
+    """Items the service adds or keeps, never taken from the form."""
+    if key == "cpr_decision":
+        stored["recorded_by"] = actor.user.get_full_name() or actor.user.get_username()
+        stored["recorded_by_role"] = f"{actor.get_role_display()}, {actor.organisation.name}"
+        stored["recorded_by_senior_clinician"] = actor.is_senior_clinician
+    if key == "home_access":
+        # The code is write-only: a blank field keeps the code already recorded.
+        if (
+            stored.get("key_safe")
+            and not stored.get("key_safe_code")
+            and previous.get("key_safe_code")
+        ):
+            stored["key_safe_code"] = previous["key_safe_code"]
+        if not stored.get("key_safe"):
+            stored.pop("key_safe_code", None)
+    return stored
+
+
+@transaction.atomic
+def section_save(
+    *, actor: Membership, patient: Patient, key: str, data: Mapping[str, Any]
+) -> PlanSection | None:
+    """Validate and store one section. Editing a published plan starts a new revision as a
+    draft. Returns None when nothing changed. Raises SectionInvalid with the bound form."""
+    section = SECTION_BY_KEY[key]
+    if not can_edit_section(actor, patient, section):
+        raise PermissionDenied
+    form = section.form(data)
+    if not form.is_valid():
+        raise SectionInvalid(form)
+    working_copy = _locked_or_new_working_copy(patient, actor)
+    existing = PlanSection.objects.filter(working_copy=working_copy, key=key).first()
+    previous = existing.data if existing else {}
+    stored = _server_items(key, actor, form.cleaned_for_storage(), previous)
+    if stored == previous:
+        return existing
+    if working_copy.status == Status.PUBLISHED:
+        working_copy.status = Status.DRAFT
+        working_copy.revision += 1
+        working_copy._history_user = actor.user  # type: ignore[attr-defined]
+        working_copy._change_reason = f"revision {working_copy.revision} started"  # type: ignore[attr-defined]
+        working_copy.save(update_fields=["status", "revision", "updated_at"])
+    plan_section = existing or PlanSection(working_copy=working_copy, key=key)
+    plan_section.data = stored
+    plan_section.updated_by_id = actor.user_id
+    plan_section._history_user = actor.user  # type: ignore[attr-defined]
+    plan_section._change_reason = f"{section.title} edited; {_consent_words(patient)}"  # type: ignore[attr-defined]
+    plan_section.save()
+    record(
+        actor=actor,
+        action=Action.EDIT,
+        patient=patient,
+        detail={"section": key, "revision": working_copy.revision},
+    )
+    return plan_section
+
+
+@transaction.atomic
+def careplan_submit(*, actor: Membership, patient: Patient) -> WorkingCopy:
+    """Send the draft to the care team's clinicians for approval."""
+    if not can_edit_plan(actor, patient):
+        raise PermissionDenied
+    working_copy = _locked_working_copy(patient)
+    if working_copy is None or working_copy.status != Status.DRAFT:
+        raise ValidationError("Only a draft can be sent for approval")
+    working_copy.status = Status.AWAITING_APPROVAL
+    working_copy.submitted_at = timezone.now()
+    working_copy.submitted_by_id = actor.user_id
+    working_copy._history_user = actor.user  # type: ignore[attr-defined]
+    working_copy._change_reason = "sent for approval"  # type: ignore[attr-defined]
+    working_copy.save()
+    record(
+        actor=actor,
+        action=Action.SUBMIT,
+        patient=patient,
+        detail={"revision": working_copy.revision},
+    )
+    return working_copy
+
+
+def publish_checks(patient: Patient, working_copy: WorkingCopy) -> safety.PlanFacts:
+    sections = {s.key: s.data for s in working_copy.sections.all()}
+    return safety.PlanFacts(
+        sections=sections,
+        consent_active=active_consent(patient) is not None,
+        today=timezone.localdate(),
+    )
+
+
+@transaction.atomic
+def careplan_publish(
+    *,
+    actor: Membership,
+    patient: Patient,
+    basis: BasisDetails,
+    acknowledged: Collection[str] = (),
+) -> PublishedVersion:
+    """Freeze the working copy as the next published version.
+
+    Raises ValidationError (bad basis, nothing to publish), PublishRefused (a blocking
+    safety rule) or AcknowledgementNeeded (warnings not yet acknowledged). Nothing is
+    written unless it succeeds: the previous version and the working copy stay as they were.
+    """
+    if not can_publish_plan(actor, patient):
+        raise PermissionDenied
+    basis_validate(basis)
+    working_copy = _locked_working_copy(patient)
+    if working_copy is None or not working_copy.sections.exists():
+        raise ValidationError("There is nothing to publish yet: fill in the plan first")
+    if working_copy.status == Status.PUBLISHED:
+        raise ValidationError("Nothing has changed since the last published version")
+    facts = publish_checks(patient, working_copy)
+    if problems := safety.blocking_problems(facts):
+        raise PublishRefused(problems)
+    warnings = safety.warnings(facts)
+    if any(w.rule not in acknowledged for w in warnings):
+        raise AcknowledgementNeeded(warnings)
+    consent_basis = basis_record(actor=actor, patient=patient, details=basis)
+    plan = working_copy.plan
+    number = (plan.versions.aggregate(last=Max("number"))["last"] or 0) + 1
+    snapshot = snapshot_of(working_copy, patient)
+    sections = snapshot["sections"]
+    version = PublishedVersion.objects.create(
+        plan=plan,
+        number=number,
+        snapshot=snapshot,
+        published_at=timezone.now(),
+        approved_by_id=actor.user_id,
+        approved_by_name=actor.user.get_full_name() or actor.user.get_username(),
+        approved_by_organisation=actor.organisation.name,
+        consent_basis=consent_basis,
+        acknowledged_warnings=[w.rule for w in warnings],
+        cpr_decision=sections.get("cpr_decision", {}).get("cpr_decision", ""),
+        preferred_place_of_death=sections.get("preferences", {}).get(
+            "preferred_place_of_death", ""
+        ),
+        planned_review_date=sections.get("review", {}).get("planned_review_date"),
+        cpr_review_date=sections.get("cpr_decision", {}).get("date_for_review"),
+    )
+    working_copy.status = Status.PUBLISHED
+    working_copy._history_user = actor.user  # type: ignore[attr-defined]
+    working_copy._change_reason = (  # type: ignore[attr-defined]
+        f"published as version {number}; consent basis: {consent_basis.describe()}"
+    )
+    working_copy.save()
+    record(actor=actor, action=Action.PUBLISH, patient=patient, detail={"version": number})
+    return version

@@ -1,0 +1,323 @@
+"""Coded values for the care plan, from the PRSB Palliative and End of Life Care standard
+v1.1 (../shared/reference/) with their SNOMED CT codes, each shown in plain English.
+
+Where the standard gives no value set (preferred place of care, ReSPECT, awareness,
+ceiling of treatment, functional status), the value set here is local: its codes start
+with "local:" so that nobody mistakes them for SNOMED CT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Concept:
+    code: str
+    term: str  # the standard's term
+    plain: str  # what a person is shown
+
+
+class ValueSet:
+    def __init__(self, name: str, concepts: list[Concept]) -> None:
+        self.name = name
+        self.concepts = concepts
+        self._by_code = {c.code: c for c in concepts}
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._by_code
+
+    def get(self, code: str) -> Concept | None:
+        return self._by_code.get(code)
+
+    def plain(self, code: str) -> str:
+        concept = self._by_code.get(code)
+        return concept.plain if concept else ""
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        return [(c.code, c.plain) for c in self.concepts]
+
+
+FOR_CPR = "450475007"
+NOT_FOR_CPR = "450476008"
+CPR_DECISION = ValueSet(
+    "CPR decision",
+    [
+        Concept(
+            FOR_CPR, "For cardiopulmonary resuscitation (finding)", "For CPR: attempt resuscitation"
+        ),
+        Concept(
+            NOT_FOR_CPR,
+            "Not for cardiopulmonary resuscitation (finding)",
+            "Not for CPR: do not attempt resuscitation",
+        ),
+    ],
+)
+
+CPR_DISCUSSION = ValueSet(
+    "Involvement in CPR decision",
+    [
+        Concept(
+            "713079002",
+            "Discussion about cardiopulmonary resuscitation (procedure)",
+            "Discussed with the person",
+        ),
+        Concept(
+            "713656002",
+            "Discussion about cardiopulmonary resuscitation with family member (situation)",
+            "Discussed with a family member",
+        ),
+        Concept(
+            "1403141000000101",
+            "Discussion about cardiopulmonary resuscitation with caregiver (situation)",
+            "Discussed with a carer",
+        ),
+    ],
+)
+
+PPD_HOME = "110481000000108"
+PPD_UNABLE = "517111000000103"
+PPD_NOT_APPROPRIATE = "517131000000106"
+PPD_DECLINED = "766391000000108"
+PPD_UNDECIDED = "517161000000101"
+PREFERRED_PLACE_OF_DEATH = ValueSet(
+    "Preferred place of death",
+    [
+        Concept(PPD_HOME, "Preferred place of death: home", "Home"),
+        Concept("89761000000106", "Preferred place of death: nursing home", "Nursing home"),
+        Concept(
+            "512071000000106", "Preferred place of death: residential home", "Residential care home"
+        ),
+        Concept("108401000000102", "Preferred place of death: hospice", "Hospice"),
+        Concept("109401000000108", "Preferred place of death: hospital", "Hospital"),
+        Concept(
+            "89751000000108", "Preferred place of death: community hospital", "Community hospital"
+        ),
+        Concept(
+            "518741000000100",
+            "Preferred place of death: learning disability unit",
+            "Learning disability unit",
+        ),
+        Concept(
+            "518771000000106", "Preferred place of death: mental health unit", "Mental health unit"
+        ),
+        Concept(
+            PPD_UNDECIDED,
+            "Preferred place of death: patient undecided (finding)",
+            "Not decided yet",
+        ),
+        Concept(
+            PPD_NOT_APPROPRIATE,
+            "Preferred place of death: discussion not appropriate (finding)",
+            "Not discussed: not appropriate now",
+        ),
+        Concept(
+            PPD_DECLINED,
+            "Preferred place of death: patient declined discussion (finding)",
+            "Declined to discuss",
+        ),
+        Concept(
+            PPD_UNABLE,
+            "Preferred place of death: patient unable to express preference (finding)",
+            "Unable to express a preference",
+        ),
+    ],
+)
+# A preference that is not a place needs a reason written beside it.
+PPD_NEEDS_REASON = frozenset({PPD_NOT_APPROPRIATE, PPD_DECLINED, PPD_UNABLE})
+PPD_NOT_A_PLACE = PPD_NEEDS_REASON | {PPD_UNDECIDED}
+
+# Categories used to match a preferred place with the actual place of death (DESIGN §8).
+PPD_CATEGORY = {
+    PPD_HOME: "home",
+    "89761000000106": "care_home",
+    "512071000000106": "care_home",
+    "108401000000102": "hospice",
+    "109401000000108": "hospital",
+    "89751000000108": "hospital",
+    "518741000000100": "other",
+    "518771000000106": "other",
+}
+
+# No SNOMED CT value set for preferred place of care in PRSB v1.1: a local one, with the
+# same "not a place" answers as for the place of death.
+PREFERRED_PLACE_OF_CARE = ValueSet(
+    "Preferred place of care (local)",
+    [
+        Concept("local:ppc-home", "Home", "Home"),
+        Concept("local:ppc-care-home", "Care home", "Care home"),
+        Concept("local:ppc-hospice", "Hospice", "Hospice"),
+        Concept("local:ppc-hospital", "Hospital", "Hospital"),
+        Concept("local:ppc-other", "Other place", "Somewhere else (say where)"),
+        Concept("local:ppc-undecided", "Undecided", "Not decided yet"),
+        Concept("local:ppc-not-discussed", "Not discussed", "Not discussed: not appropriate now"),
+        Concept("local:ppc-declined", "Declined to discuss", "Declined to discuss"),
+        Concept(
+            "local:ppc-unable", "Unable to express a preference", "Unable to express a preference"
+        ),
+    ],
+)
+PPC_NEEDS_REASON = frozenset({"local:ppc-not-discussed", "local:ppc-declined", "local:ppc-unable"})
+PPC_NOT_A_PLACE = PPC_NEEDS_REASON | {"local:ppc-undecided"}
+
+PROGNOSIS = ValueSet(
+    "Estimated prognosis",
+    [
+        Concept("511401000000102", "Last days of life (finding)", "Last days of life"),
+        Concept("955231000000109", "Last weeks of life (finding)", "Last weeks of life"),
+        Concept("968211000000101", "Last months of life (finding)", "Last months of life"),
+        Concept(
+            "767503006",
+            "Limited life expectancy of approximately one year (finding)",
+            "About a year",
+        ),
+        Concept(
+            "1413121000000106",
+            "Limited life expectancy of more than one year (finding)",
+            "More than a year",
+        ),
+    ],
+)
+
+GSF_STAGE = ValueSet(
+    "Gold Standards Framework prognostic indicator stage",
+    [
+        Concept(
+            "845701000000104",
+            "Gold standards framework prognostic indicator stage A (blue) - year plus prognosis (finding)",
+            "A (blue): a year or more",
+        ),
+        Concept(
+            "845721000000108",
+            "Gold standards framework prognostic indicator stage B (green) - months prognosis (finding)",
+            "B (green): months",
+        ),
+        Concept(
+            "845751000000103",
+            "Gold standards framework prognostic indicator stage C (yellow) – weeks prognosis (finding)",
+            "C (yellow): weeks",
+        ),
+        Concept(
+            "845771000000107",
+            "Gold standards framework prognostic indicator stage D (red) - days prognosis (finding)",
+            "D (red): days",
+        ),
+    ],
+)
+
+ANTICIPATORY_MEDICINES = ValueSet(
+    "Anticipatory medicines",
+    [
+        Concept(
+            "871021000000106",
+            "Prescription of palliative care anticipatory medication (procedure)",
+            "Prescribed",
+        ),
+        Concept(
+            "376201000000102",
+            "Issue of palliative care anticipatory medication box (procedure)",
+            "Issued to the home (just-in-case box)",
+        ),
+    ],
+)
+
+AWARENESS = ValueSet(
+    "Awareness (local)",
+    [
+        Concept("local:aware", "Aware", "Fully aware"),
+        Concept("local:partly-aware", "Partly aware", "Partly aware"),
+        Concept("local:not-aware", "Not aware", "Not aware"),
+        Concept("local:not-discussed", "Not discussed", "Not discussed yet"),
+    ],
+)
+
+CEILING_OF_TREATMENT = ValueSet(
+    "Ceiling of treatment (local, after ReSPECT)",
+    [
+        Concept(
+            "local:ceiling-full",
+            "Full escalation",
+            "All treatment that may help, including intensive care",
+        ),
+        Concept(
+            "local:ceiling-ward",
+            "Ward-based care",
+            "Hospital treatment on a ward, not intensive care",
+        ),
+        Concept(
+            "local:ceiling-comfort",
+            "Comfort care",
+            "Symptom control and comfort where the person is; hospital only if comfort cannot be given there",
+        ),
+    ],
+)
+
+# ReSPECT's scale: where the person's priorities lie between sustaining life and comfort.
+RESPECT_PREFERENCE = ValueSet(
+    "ReSPECT preference (local)",
+    [
+        Concept(
+            "local:respect-life",
+            "Prioritise sustaining life",
+            "Prioritise sustaining life, even at the expense of some comfort",
+        ),
+        Concept(
+            "local:respect-balanced", "Balance", "A balance between sustaining life and comfort"
+        ),
+        Concept(
+            "local:respect-comfort",
+            "Prioritise comfort",
+            "Prioritise comfort, even at the expense of sustaining life",
+        ),
+    ],
+)
+
+# Australia-modified Karnofsky Performance Status, 0 to 100 in tens.
+AKPS = ValueSet(
+    "Australia-modified Karnofsky Performance Status",
+    [
+        Concept(str(score), f"AKPS {score}", text)
+        for score, text in [
+            (100, "100: normal; no complaints"),
+            (90, "90: able to carry on normal activity; minor signs"),
+            (80, "80: normal activity with effort; some signs"),
+            (70, "70: cares for self; unable to carry on normal activity"),
+            (60, "60: occasional help needed"),
+            (50, "50: considerable help and frequent medical care"),
+            (40, "40: in bed more than 50% of the time"),
+            (30, "30: almost completely bedfast"),
+            (20, "20: totally bedfast, needing extensive nursing care"),
+            (10, "10: comatose or barely rousable"),
+        ]
+    ],
+)
+
+CAPACITY = ValueSet(
+    "Capacity for this decision (local)",
+    [
+        Concept("local:has-capacity", "Has capacity", "Has capacity to make this decision"),
+        Concept(
+            "local:lacks-capacity",
+            "Lacks capacity",
+            "Lacks capacity: decided in their best interests",
+        ),
+    ],
+)
+
+ADRT = ValueSet(
+    "Advance decision to refuse treatment (local)",
+    [
+        Concept("local:adrt-none", "No ADRT", "No advance decision"),
+        Concept(
+            "local:adrt-refuses-cpr",
+            "ADRT refusing CPR",
+            "Has an advance decision that refuses CPR",
+        ),
+        Concept(
+            "local:adrt-other",
+            "ADRT refusing other treatment",
+            "Has an advance decision refusing other treatment (no mention of CPR)",
+        ),
+    ],
+)

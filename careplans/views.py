@@ -1,0 +1,238 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from careplans import safety, selectors, services
+from careplans.compare import compare
+from careplans.forms import PublishForm
+from careplans.models import Status
+from careplans.permissions import can_edit_plan, can_edit_section, can_publish_plan
+from careplans.sections import (
+    SECTION_BY_KEY,
+    SECTIONS,
+    KeyContactsForm,
+    Section,
+    SectionForm,
+    completeness,
+    describe,
+)
+from consent.selectors import active_consent
+from consent.services import BasisDetails
+from frontend.forms import show_service_errors
+from organisations.decorators import acting_required, membership, refuse
+from patients.models import Patient
+
+
+def _htmx(request: HttpRequest) -> bool:
+    """Sent by htmx (django-htmx sets request.htmx): answer with the fragment only."""
+    return bool(getattr(request, "htmx", False))
+
+
+def _overview(patient_id: UUID) -> HttpResponse:
+    return redirect("careplans:overview", patient_id=patient_id)
+
+
+@acting_required()
+def plan_overview(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    acting = membership(request)
+    patient = selectors.plan_patient_for(acting, patient_id, page="plan")
+    working_copy = selectors.working_copy_of(patient)
+    data = selectors.section_data(working_copy)
+    sections = []
+    for section in SECTIONS:
+        done, total = completeness(section, data.get(section.key, {}))
+        sections.append(
+            {
+                "section": section,
+                "rows": describe(section, data.get(section.key, {})),
+                "done": done,
+                "total": total,
+                "can_edit": can_edit_section(acting, patient, section),
+            }
+        )
+    versions = selectors.versions_of(patient)
+    return render(
+        request,
+        "careplans/overview.html",
+        {
+            "patient": patient,
+            "working_copy": working_copy,
+            "sections": sections,
+            "latest": versions.first(),
+            "consent": active_consent(patient),
+            "can_submit": can_edit_plan(acting, patient)
+            and working_copy is not None
+            and working_copy.status == Status.DRAFT,
+            "can_publish": can_publish_plan(acting, patient)
+            and working_copy is not None
+            and working_copy.status != Status.PUBLISHED,
+        },
+    )
+
+
+@acting_required()
+@require_http_methods(["GET", "POST"])
+def section_edit(request: HttpRequest, patient_id: UUID, section_key: str) -> HttpResponse:
+    acting = membership(request)
+    patient = selectors.plan_patient_for(acting, patient_id, page=f"plan_section:{section_key}")
+    section = SECTION_BY_KEY.get(section_key)
+    if section is None:
+        raise Http404("No such section")
+    if not can_edit_section(acting, patient, section):
+        refuse(
+            acting, request, reason=f"the acting role cannot edit {section.key}", patient=patient
+        )
+    saved = False
+    if request.method == "POST":
+        try:
+            services.section_save(actor=acting, patient=patient, key=section.key, data=request.POST)
+        except services.SectionInvalid as invalid:
+            form = invalid.form
+        else:
+            if not _htmx(request):
+                messages.info(request, f"{section.title} saved.")
+                return _overview(patient.public_id)
+            saved = True
+            form = _form_for(section, patient)
+    else:
+        form = _form_for(section, patient)
+    template = "careplans/_section_form.html" if _htmx(request) else "careplans/section_edit.html"
+    return render(
+        request, template, {"patient": patient, "section": section, "form": form, "saved": saved}
+    )
+
+
+def _form_for(section: Section, patient: Patient) -> SectionForm:
+    """The section's form filled with what is recorded (never the key safe code)."""
+    data = selectors.section_data(selectors.working_copy_of(patient)).get(section.key, {})
+    if section.key == "key_contacts":
+        return section.form(initial=KeyContactsForm.initial_from(data))
+    initial = {k: v for k, v in data.items() if k != "key_safe_code"}
+    return section.form(initial=initial)
+
+
+@acting_required()
+@require_POST
+def plan_submit(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    acting = membership(request)
+    patient = selectors.plan_patient_for(acting, patient_id, page="plan_submit")
+    if not can_edit_plan(acting, patient):
+        refuse(acting, request, reason="the acting role cannot submit plans", patient=patient)
+    try:
+        services.careplan_submit(actor=acting, patient=patient)
+    except ValidationError as error:
+        messages.info(request, " ".join(error.messages))
+    else:
+        messages.info(request, "The plan was sent for approval.")
+    return _overview(patient.public_id)
+
+
+@acting_required()
+@require_http_methods(["GET", "POST"])
+def plan_publish(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    acting = membership(request)
+    patient = selectors.plan_patient_for(acting, patient_id, page="plan_publish")
+    if not can_publish_plan(acting, patient):
+        refuse(acting, request, reason="the acting role cannot publish plans", patient=patient)
+    working_copy = selectors.working_copy_of(patient)
+    facts = services.publish_checks(patient, working_copy) if working_copy else None
+    blocking = safety.blocking_problems(facts) if facts else []
+    warnings = safety.warnings(facts) if facts else []
+    form = PublishForm(request.POST if request.method == "POST" else None, warnings=warnings)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            version = services.careplan_publish(
+                actor=acting,
+                patient=patient,
+                basis=BasisDetails(data["kind"], data["with_whom"], data["discussed_on"]),
+                acknowledged=data.get("acknowledged", []),
+            )
+        except services.PublishRefused as refused:
+            blocking = refused.problems
+        except services.AcknowledgementNeeded:
+            form.add_error("acknowledged", "Tick each warning to confirm you have considered it")
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.info(
+                request,
+                f"Version {version.number} is published and shared with the care team "
+                "and urgent care.",
+            )
+            return _overview(patient.public_id)
+    return render(
+        request,
+        "careplans/publish.html",
+        {"patient": patient, "working_copy": working_copy, "form": form, "blocking": blocking},
+    )
+
+
+@acting_required()
+def version_list(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    patient = selectors.plan_patient_for(membership(request), patient_id, page="plan_versions")
+    versions = selectors.versions_of(patient)
+    return render(request, "careplans/versions.html", {"patient": patient, "versions": versions})
+
+
+@acting_required()
+def version_detail(request: HttpRequest, patient_id: UUID, number: int) -> HttpResponse:
+    patient = selectors.plan_patient_for(
+        membership(request), patient_id, page=f"plan_version:{number}"
+    )
+    version = selectors.version_for(patient, number)
+    sections = [
+        {"section": s, "rows": describe(s, version.snapshot["sections"].get(s.key, {}))}
+        for s in SECTIONS
+    ]
+    return render(
+        request,
+        "careplans/version_detail.html",
+        {"patient": patient, "version": version, "sections": sections},
+    )
+
+
+def _number(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@acting_required()
+def version_compare(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    patient = selectors.plan_patient_for(membership(request), patient_id, page="plan_compare")
+    versions = list(selectors.versions_of(patient))
+    numbers = [v.number for v in versions]
+    old_number = _number(request.GET.get("old"))
+    new_number = _number(request.GET.get("new"))
+    error = ""
+    if old_number is None and new_number is None and len(numbers) >= 2:
+        new_number, old_number = numbers[0], numbers[1]
+    if old_number not in numbers or new_number not in numbers:
+        error = (
+            "Choose two published versions to compare"
+            if len(numbers) >= 2
+            else ("There is only one published version so far")
+        )
+        old = new = None
+        changes = []
+    else:
+        old = selectors.version_for(patient, old_number)
+        new = selectors.version_for(patient, new_number)
+        changes = compare(old.snapshot, new.snapshot)
+    return render(
+        request,
+        "careplans/compare.html",
+        {
+            "patient": patient,
+            "versions": versions,
+            "old": old,
+            "new": new,
+            "changes": changes,
+            "error": error,
+        },
+    )

@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+from django.test import Client
+from django.urls import reverse
+
+from careplans.models import PublishedVersion, Status, WorkingCopy
+from consent.models import ConsentToShare
+from organisations.models import Membership
+from patients.models import Patient
+from tests.careplans.conftest import COMPLETE, TODAY
+from tests.conftest import act_as
+
+
+def _url(name: str, patient: Patient, **kwargs: object) -> str:
+    return reverse(name, kwargs={"patient_id": patient.public_id, **kwargs})
+
+
+def _publish_data(**extra: object) -> dict[str, object]:
+    return {
+        "kind": "patient",
+        "with_whom": "Winifred Attwater",
+        "discussed_on_0": str(TODAY.day),
+        "discussed_on_1": str(TODAY.month),
+        "discussed_on_2": str(TODAY.year),
+        **extra,
+    }
+
+
+def test_a_gp_completes_publishes_edits_republishes_and_compares(
+    client: Client, patient: Patient, their_gp: Membership
+) -> None:
+    act_as(client, their_gp)
+    response = client.post(
+        _url("consent:consent", patient),
+        {
+            "given_by": "patient",
+            "given_on_0": str(TODAY.day),
+            "given_on_1": str(TODAY.month),
+            "given_on_2": str(TODAY.year),
+        },
+    )
+    assert response.status_code == 302
+    for key, data in COMPLETE.items():
+        response = client.post(_url("careplans:section", patient, section_key=key), data)
+        assert response.status_code == 302, (key, response.content.decode()[:2000])
+    overview = client.get(_url("careplans:overview", patient)).content.decode()
+    assert "Not for CPR: do not attempt resuscitation" in overview
+    assert "450476008" not in overview  # codes are never shown bare
+    response = client.post(_url("careplans:publish", patient), _publish_data())
+    assert response.status_code == 302
+    assert PublishedVersion.objects.get().number == 1
+    preferences = {**COMPLETE["preferences"], "preferred_place_of_death": "108401000000102"}
+    client.post(_url("careplans:section", patient, section_key="preferences"), preferences)
+    client.post(
+        _url("careplans:publish", patient), _publish_data(with_whom="Ann Attwater, daughter")
+    )
+    assert PublishedVersion.objects.count() == 2
+    page = client.get(_url("careplans:compare", patient)).content.decode()
+    assert "1 change" in page
+    assert "Preferred place of death" in page
+    assert "Home" in page
+    assert "Hospice" in page
+    assert "Ann Attwater, daughter" in page
+    assert "Test Clinician" in page or their_gp.user.get_username() in page
+
+
+def test_publishing_warnings_must_be_acknowledged(
+    client: Client, patient: Patient, their_gp: Membership
+) -> None:
+    from consent.services import consent_record
+
+    consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=TODAY)
+    act_as(client, their_gp)
+    client.post(
+        _url("careplans:section", patient, section_key="preferences"),
+        {"preferred_place_of_death": "110481000000108"},
+    )
+    page = client.get(_url("careplans:publish", patient)).content.decode()
+    assert "no anticipatory medicines are recorded" in page
+    response = client.post(_url("careplans:publish", patient), _publish_data())
+    assert "Tick each warning" in response.content.decode()
+    assert not PublishedVersion.objects.exists()
+    response = client.post(
+        _url("careplans:publish", patient),
+        _publish_data(
+            acknowledged=[
+                "home_death_without_anticipatory_medicines",
+                "no_key_contact_with_phone",
+                "ceiling_of_treatment_missing",
+            ]
+        ),
+    )
+    assert response.status_code == 302
+    assert PublishedVersion.objects.get().acknowledged_warnings == [
+        "home_death_without_anticipatory_medicines",
+        "no_key_contact_with_phone",
+        "ceiling_of_treatment_missing",
+    ]
+
+
+def test_publishing_without_consent_is_refused_with_a_clear_message(
+    client: Client, patient: Patient, their_gp: Membership
+) -> None:
+    act_as(client, their_gp)
+    client.post(_url("careplans:section", patient, section_key="about_me"), COMPLETE["about_me"])
+    page = client.get(_url("careplans:publish", patient)).content.decode()
+    assert "This plan cannot be published yet" in page
+    assert "no active consent to share" in page
+    client.post(_url("careplans:publish", patient), _publish_data())
+    assert not PublishedVersion.objects.exists()
+    assert not ConsentToShare.objects.exists()
+
+
+def test_htmx_saves_a_section_without_leaving_the_page(
+    client: Client, patient: Patient, their_gp: Membership
+) -> None:
+    act_as(client, their_gp)
+    response = client.post(
+        _url("careplans:section", patient, section_key="about_me"),
+        COMPLETE["about_me"],
+        HTTP_HX_REQUEST="true",
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "About me saved" in page
+    assert "<html" not in page  # a fragment, swapped into the page
+    bad = client.post(
+        _url("careplans:section", patient, section_key="key_contacts"),
+        {"contact_0_name": "Ann", "contact_0_phone": "12"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "Enter a phone number" in bad.content.decode()
+
+
+def test_a_bad_section_shows_errors_and_keeps_what_was_typed(
+    client: Client, patient: Patient, their_gp: Membership
+) -> None:
+    act_as(client, their_gp)
+    response = client.post(
+        _url("careplans:section", patient, section_key="key_contacts"),
+        {"contact_0_name": "Ann Attwater", "contact_0_phone": "12"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page
+    assert 'href="#id_contact_0_phone"' in page
+    assert 'value="Ann Attwater"' in page
+
+
+def test_submit_for_approval(
+    client: Client, patient: Patient, their_gp: Membership, team_nurse: Membership
+) -> None:
+    act_as(client, team_nurse)
+    client.post(_url("careplans:section", patient, section_key="about_me"), COMPLETE["about_me"])
+    client.post(_url("careplans:submit", patient))
+    assert WorkingCopy.objects.get().status == Status.AWAITING_APPROVAL
+    assert "Awaiting approval" in client.get(_url("careplans:overview", patient)).content.decode()
+
+
+def test_a_nurse_gets_403_on_the_cpr_section_and_nothing_changes(
+    client: Client, patient: Patient, team_nurse: Membership
+) -> None:
+    act_as(client, team_nurse)
+    url = _url("careplans:section", patient, section_key="cpr_decision")
+    assert client.get(url).status_code == 403
+    assert client.post(url, COMPLETE["cpr_decision"]).status_code == 403
+    assert not WorkingCopy.objects.exists()
+
+
+def test_an_unknown_section_is_404(client: Client, patient: Patient, their_gp: Membership) -> None:
+    act_as(client, their_gp)
+    assert client.get(_url("careplans:section", patient, section_key="nonsense")).status_code == 404
+
+
+def test_compare_with_bad_numbers_explains(
+    client: Client, patient: Patient, their_gp: Membership
+) -> None:
+    act_as(client, their_gp)
+    response = client.get(_url("careplans:compare", patient), {"old": "x", "new": "99"})
+    assert response.status_code == 200
+    assert (
+        "only one published version" in response.content.decode()
+        or "Choose two" in response.content.decode()
+    )
