@@ -22,7 +22,13 @@ class NhsDateWidget(forms.MultiWidget):
         ]
         super().__init__(widgets, attrs)
 
-    def decompress(self, value: dt.date | None) -> list[str | None]:
+    def decompress(self, value: dt.date | str | None) -> list[str | None]:
+        """Day, month and year of a date, or of an ISO date as stored in JSON."""
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                return [None, None, None]
         if value:
             return [str(value.day), str(value.month), str(value.year)]
         return [None, None, None]

@@ -182,3 +182,19 @@ def test_compare_with_bad_numbers_explains(
         "only one published version" in response.content.decode()
         or "Choose two" in response.content.decode()
     )
+
+
+def test_a_saved_section_opens_again_with_its_answers(
+    client: Client, patient: Patient, their_gp: Membership
+) -> None:
+    act_as(client, their_gp)
+    client.post(
+        _url("careplans:section", patient, section_key="cpr_decision"), COMPLETE["cpr_decision"]
+    )
+    page = client.get(
+        _url("careplans:section", patient, section_key="cpr_decision")
+    ).content.decode()
+    decided = COMPLETE["cpr_decision"]
+    assert f'value="{decided["date_of_decision_2"]}"' in page
+    assert 'value="450476008" checked' in page
+    assert page.count("checked") >= 3  # decision, capacity, who was involved

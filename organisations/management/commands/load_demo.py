@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from careplans.demo import load_plan
 from organisations import services as organisation_services
 from organisations.demo import (
     CORNWALL,
@@ -110,8 +111,6 @@ class Command(BaseCommand):
     ) -> None:
         numbers = demo_nhs_numbers(PATIENTS)
         for index, nhs_number in enumerate(numbers):
-            if Patient.objects.filter(nhs_number=nhs_number).exists():
-                continue
             if index < 24:
                 practice, actor, region = "highgate", memberships["gp"], NORTH
             elif index < 27:
@@ -120,6 +119,10 @@ class Command(BaseCommand):
                 practice, actor, region = "truro", memberships["gp-other-region"], CORNWALL
             postcodes = NORTH_POSTCODES if region == NORTH else CORNWALL_POSTCODES
             streets = NORTH_STREETS if region == NORTH else CORNWALL_STREETS
+            existing = Patient.objects.filter(nhs_number=nhs_number).first()
+            if existing is not None:
+                self._plan(index, existing, practice, memberships)
+                continue
             patient = patient_services.patient_register(
                 actor=actor,
                 details=patient_services.PatientDetails(
@@ -138,16 +141,33 @@ class Command(BaseCommand):
                     registered_gp_practice=organisations[practice],
                 ),
             )
-            if practice != "highgate":
-                continue
-            team = {m.organisation_id for m in care_team_of(patient)}
-            wanted = ["nursing"]
-            wanted += ["hospice"] if index % 3 == 0 else []
-            wanted += ["hospital"] if index % 4 == 1 else []
-            wanted += ["carehome"] if index % 5 == 2 else []
-            wanted += ["social"] if index % 6 == 3 else []
-            for key in wanted:
-                if organisations[key].pk not in team:
-                    patient_services.care_team_add(
-                        actor=actor, patient=patient, organisation=organisations[key]
-                    )
+            if practice == "highgate":
+                self._care_team(index, patient, actor, organisations)
+            self._plan(index, patient, practice, memberships)
+
+    def _care_team(
+        self,
+        index: int,
+        patient: Patient,
+        actor: Membership,
+        organisations: dict[str, Organisation],
+    ) -> None:
+        team = {m.organisation_id for m in care_team_of(patient)}
+        wanted = ["nursing"]
+        wanted += ["hospice"] if index % 3 == 0 else []
+        wanted += ["hospital"] if index % 4 == 1 else []
+        wanted += ["carehome"] if index % 5 == 2 else []
+        wanted += ["social"] if index % 6 == 3 else []
+        for key in wanted:
+            if organisations[key].pk not in team:
+                patient_services.care_team_add(
+                    actor=actor, patient=patient, organisation=organisations[key]
+                )
+
+    def _plan(
+        self, index: int, patient: Patient, practice: str, memberships: dict[str, Membership]
+    ) -> None:
+        clinician = {"highgate": "gp", "archway": "nurse", "truro": "gp-other-region"}[practice]
+        if practice == "archway":
+            return  # Archway's patients are registered, with no plan yet
+        load_plan(index, patient, clinician=memberships[clinician], nurse=memberships["nurse"])

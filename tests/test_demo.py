@@ -1,0 +1,46 @@
+"""load_demo gives a new user something real to try, and is safe to run twice."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from audit.verification import verify_all
+from careplans.models import PublishedVersion, Status, WorkingCopy
+from careplans.selectors import sharable_versions
+from consent.models import ConsentToShare
+from organisations.demo import PEOPLE
+from organisations.models import Membership, OrganisationKind
+from patients.models import Patient
+
+
+@pytest.mark.django_db
+def test_load_demo_twice_builds_the_same_region_people_patients_and_plans() -> None:
+    call_command("load_demo", verbosity=0)
+    call_command("load_demo", verbosity=0)
+    assert set(User.objects.values_list("username", flat=True)) == {p.username for p in PEOPLE}
+    kinds = set(Membership.objects.values_list("organisation__kind", flat=True))
+    assert {
+        OrganisationKind.GP_PRACTICE,
+        OrganisationKind.AMBULANCE_SERVICE,
+        OrganisationKind.NHS111,
+    } <= kinds
+    assert Patient.objects.count() == 30
+    assert Patient.objects.filter(registered_gp_practice__ods_code="Z90001").count() == 24
+    assert Membership.objects.get(user__username="gp").is_senior_clinician
+    assert PublishedVersion.objects.count() == 22
+    assert set(PublishedVersion.objects.values_list("cpr_decision", flat=True)) == {
+        "450475007",
+        "450476008",
+    }
+    assert PublishedVersion.objects.filter(
+        cpr_decision="450476008", preferred_place_of_death="110481000000108"
+    ).exists()
+    statuses = list(WorkingCopy.objects.values_list("status", flat=True))
+    assert statuses.count(Status.DRAFT) == 2
+    assert statuses.count(Status.AWAITING_APPROVAL) == 1
+    withdrawn = ConsentToShare.objects.get(withdrawn_at__isnull=False)
+    assert not sharable_versions().filter(plan__patient=withdrawn.patient).exists()
+    assert sharable_versions().count() == 21
+    assert verify_all().intact
