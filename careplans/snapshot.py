@@ -11,11 +11,12 @@ from patients.models import Patient
 SCHEMA = 1
 
 
-def snapshot_of(working_copy: WorkingCopy, patient: Patient) -> dict[str, Any]:
-    practice = patient.registered_gp_practice
+def build_snapshot(
+    patient: Patient, *, revision: int, sections: dict[str, dict[str, Any]], practice_label: str
+) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
-        "revision": working_copy.revision,
+        "revision": revision,
         "patient": {
             "public_id": str(patient.public_id),
             "nhs_number": patient.nhs_number,
@@ -26,9 +27,17 @@ def snapshot_of(working_copy: WorkingCopy, patient: Patient) -> dict[str, Any]:
             "phone": patient.phone,
             "preferred_language": patient.preferred_language,
             "interpreter_required": patient.interpreter_required,
-            "registered_gp_practice": f"{practice.name} ({practice.ods_code})",
+            "registered_gp_practice": practice_label,
         },
-        "sections": {
-            section.key: section.data for section in working_copy.sections.order_by("key")
-        },
+        "sections": {key: sections[key] for key in sorted(sections)},
     }
+
+
+def snapshot_of(working_copy: WorkingCopy, patient: Patient) -> dict[str, Any]:
+    practice = patient.registered_gp_practice
+    return build_snapshot(
+        patient,
+        revision=working_copy.revision,
+        sections={section.key: section.data for section in working_copy.sections.all()},
+        practice_label=f"{practice.name} ({practice.ods_code})",
+    )
