@@ -164,6 +164,7 @@ class ClinicalForm(SectionForm):
     gsf_prognostic_indicator_stage = _coded(t.GSF_STAGE, "Gold Standards Framework stage")
     awareness_of_diagnosis = _coded(t.AWARENESS, "Is the person aware of their diagnosis?")
     awareness_of_prognosis = _coded(t.AWARENESS, "Is the person aware of their prognosis?")
+    family_awareness_of_diagnosis = _coded(t.AWARENESS, "Is their family aware of the diagnosis?")
     family_awareness_of_prognosis = _coded(t.AWARENESS, "Is their family aware of the prognosis?")
     allergies_and_adverse_reactions = _text(
         "Allergies and adverse reactions",
@@ -299,12 +300,12 @@ class LegalForm(SectionForm):
         return data
 
 
-CONTACT_KINDS = [("personal", "Family, friend or carer"), ("professional", "Professional")]
 MAX_CONTACTS = 8
 
 
 class KeyContactsForm(SectionForm):
-    """Up to eight contacts, each a name, relationship or role, and phone number."""
+    """Up to eight contacts, personal (family, carers) and professional, each a name, their
+    relationship or role, and a phone number."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -500,6 +501,10 @@ def describe(section: Section, data: dict[str, Any]) -> list[tuple[str, str]]:
             continue
         value = HIDDEN_FROM_PLAN.get(name) or _display(field, data[name])
         rows.append((str(field.label), value))
+    if section.key == "cpr_decision" and data.get("recorded_by"):
+        # Recorded by the service from the acting senior clinician, not typed in the form.
+        decided_by = ", ".join(p for p in (data["recorded_by"], data.get("recorded_by_role")) if p)
+        rows.insert(2, ("Decided by", decided_by))
     return rows
 
 

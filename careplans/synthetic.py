@@ -31,6 +31,7 @@ from careplans.sections import SECTION_BY_KEY
 from careplans.snapshot import build_snapshot
 from consent.models import BasisKind, ConsentBasis, ConsentToShare, GivenBy
 from organisations import services as organisation_services
+from organisations.demo import FAMILY_NAMES, GIVEN_NAMES, NORTH_POSTCODES
 from organisations.models import Membership, Organisation, OrganisationKind, Region, Role
 from patients.identifiers import nhs_number_check_digit
 from patients.models import (
@@ -39,32 +40,6 @@ from patients.models import (
     Patient,
     PatientGroupObjectPermission,
 )
-
-GIVEN = [
-    "Margaret",
-    "Peter",
-    "Joan",
-    "Arthur",
-    "Doreen",
-    "Kwame",
-    "Aileen",
-    "Harold",
-    "Nasreen",
-    "Stanley",
-]
-FAMILY = [
-    "Whitfield",
-    "Osei",
-    "Gallagher",
-    "Brennan",
-    "Patel",
-    "Mensah",
-    "Fletcher",
-    "Begum",
-    "Li",
-    "Doyle",
-]
-POSTCODES = ["N6 5AA", "N19 3UA", "N7 6LB", "NW5 1TL", "N4 3HF", "N1 9GU"]
 
 
 def _uuid(rng: random.Random) -> uuid.UUID:
@@ -284,12 +259,12 @@ def _batch(
             Patient(
                 public_id=_uuid(rng),
                 nhs_number=next(numbers),
-                given_name=rng.choice(GIVEN),
-                family_name=rng.choice(FAMILY),
+                given_name=rng.choice(GIVEN_NAMES),
+                family_name=rng.choice(FAMILY_NAMES),
                 date_of_birth=dt.date(1925, 1, 1) + dt.timedelta(days=rng.randrange(365 * 70)),
                 sex=rng.choice("12"),
                 address_line_1=f"{rng.randrange(1, 300)} Synthetic Street",
-                postcode=rng.choice(POSTCODES),
+                postcode=rng.choice(NORTH_POSTCODES),
                 registered_gp_practice=organisations["gp"][practice],
                 home_region=region,
             )

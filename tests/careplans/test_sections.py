@@ -137,3 +137,16 @@ def test_codes_are_stored_and_shown_in_plain_english(
     assert stored["preferred_place_of_death"] == "517111000000103"
     shown = dict(describe(SECTION_BY_KEY["preferences"], stored))
     assert shown["Preferred place of death"] == "Unable to express a preference"
+
+
+def test_the_cpr_decision_shows_who_decided(patient: Patient, their_gp: Membership) -> None:
+    from careplans.sections import SECTION_BY_KEY, describe
+    from tests.careplans.conftest import COMPLETE
+
+    services.section_save(
+        actor=their_gp, patient=patient, key="cpr_decision", data=COMPLETE["cpr_decision"]
+    )
+    shown = dict(
+        describe(SECTION_BY_KEY["cpr_decision"], PlanSection.objects.get(key="cpr_decision").data)
+    )
+    assert shown["Decided by"] == "Test Clinician, Clinician, Highgate Hill Surgery"
