@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -52,11 +52,18 @@ def _locked_or_new_working_copy(patient: Patient, actor: Membership) -> WorkingC
     """The plan starts with its first edit."""
     working_copy = _locked_working_copy(patient)
     if working_copy is None:
-        plan, _ = CarePlan.objects.get_or_create(patient=patient)
-        working_copy = WorkingCopy(plan=plan)
-        working_copy._history_user = actor.user  # type: ignore[attr-defined]
-        working_copy._change_reason = "plan started"  # type: ignore[attr-defined]
-        working_copy.save()
+        try:
+            with transaction.atomic():
+                plan, _ = CarePlan.objects.get_or_create(patient=patient)
+                working_copy = WorkingCopy(plan=plan)
+                working_copy._history_user = actor.user  # type: ignore[attr-defined]
+                working_copy._change_reason = "plan started"  # type: ignore[attr-defined]
+                working_copy.save()
+        except IntegrityError:
+            # Someone else started the plan a moment ago: edit theirs.
+            working_copy = _locked_working_copy(patient)
+            if working_copy is None:
+                raise
     return working_copy
 
 
