@@ -18,7 +18,8 @@ help:
 	@echo "make run   - install, migrate, load demo data and serve on http://127.0.0.1:8000 (SQLite)"
 	@echo "make test  - install, start PostgreSQL and Redis, run ruff, mypy, migration check and pytest"
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml scripts/system_libs.sh
+	bash scripts/system_libs.sh
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -e ".[dev]"
