@@ -30,6 +30,9 @@ class Action(models.TextChoices):
     PUBLISH = "publish", "Published the care plan"
     CONSENT_RECORD = "consent_record", "Recorded consent to share"
     CONSENT_WITHDRAW = "consent_withdraw", "Recorded that consent to share was withdrawn"
+    VIEW_SUMMARY = "view_summary", "Viewed the emergency summary"
+    BREAK_GLASS = "break_glass", "Used emergency access (break glass)"
+    PRINT = "print", "Printed the care plan"
 
 
 class AppendOnlyError(RuntimeError):

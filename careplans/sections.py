@@ -413,7 +413,6 @@ class Section:
     form: type[SectionForm]
     capability: Capability
     mandatory: tuple[str, ...]
-    summary_fields: tuple[str, ...] = ()
 
 
 CLINICAL = Capability.EDIT_CLINICAL_SECTIONS
@@ -467,7 +466,8 @@ SECTIONS: tuple[Section, ...] = (
 SECTION_BY_KEY = {section.key: section for section in SECTIONS}
 
 
-def _display(field: forms.Field, value: Any) -> str:
+def display_value(field: forms.Field, value: Any) -> str:
+    """A stored value in plain English: a coded answer by its plain term, a date in words."""
     if isinstance(field, forms.BooleanField):
         return "Yes" if value else "No"
     choices = dict(getattr(field, "choices", []) or [])
@@ -499,7 +499,7 @@ def describe(section: Section, data: dict[str, Any]) -> list[tuple[str, str]]:
     for name, field in form.fields.items():
         if name not in data:
             continue
-        value = HIDDEN_FROM_PLAN.get(name) or _display(field, data[name])
+        value = HIDDEN_FROM_PLAN.get(name) or display_value(field, data[name])
         rows.append((str(field.label), value))
     if section.key == "cpr_decision" and data.get("recorded_by"):
         # Recorded by the service from the acting senior clinician, not typed in the form.

@@ -13,5 +13,8 @@ urlpatterns = [
     path("<uuid:patient_id>/plan/versions/", views.version_list, name="versions"),
     path("<uuid:patient_id>/plan/versions/<int:number>/", views.version_detail, name="version"),
     path("<uuid:patient_id>/plan/compare/", views.version_compare, name="compare"),
+    path("<uuid:patient_id>/plan/pdf/", views.plan_pdf, name="plan_pdf"),
+    path("<uuid:patient_id>/summary/", views.emergency_summary, name="summary"),
+    path("<uuid:patient_id>/summary/pdf/", views.emergency_summary_pdf, name="summary_pdf"),
     path("<uuid:patient_id>/plan/<slug:section_key>/", views.section_edit, name="section"),
 ]

@@ -8,10 +8,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit.models import Action
 from careplans import safety, selectors, services
 from careplans.compare import compare
 from careplans.forms import PublishForm
 from careplans.models import Status
+from careplans.pdf import pdf_response, print_notice
 from careplans.permissions import can_edit_plan, can_edit_section, can_publish_plan
 from careplans.sections import (
     SECTION_BY_KEY,
@@ -22,10 +24,17 @@ from careplans.sections import (
     completeness,
     describe,
 )
+from careplans.summary import (
+    KEY_SAFE_CODE_NOT_PRINTED,
+    KEY_SAFE_CODE_URGENT_CARE_ONLY,
+    build_summary,
+)
 from consent.selectors import active_consent
 from consent.services import BasisDetails
 from frontend.forms import show_service_errors
 from organisations.decorators import acting_required, membership, refuse
+from organisations.models import Membership
+from organisations.permissions import Capability, has_capability
 from patients.models import Patient
 
 
@@ -235,4 +244,68 @@ def version_compare(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             "changes": changes,
             "error": error,
         },
+    )
+
+
+def _key_safe_code_on_screen(acting: Membership) -> str | None:
+    """None to show the code; otherwise what to show instead (DESIGN §5)."""
+    if has_capability(acting, Capability.VIEW_KEY_SAFE_CODE):
+        return None
+    return KEY_SAFE_CODE_URGENT_CARE_ONLY
+
+
+@acting_required()
+def emergency_summary(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    acting = membership(request)
+    access = selectors.summary_for(acting, patient_id)
+    summary = (
+        build_summary(access.version, key_safe_code_withheld_as=_key_safe_code_on_screen(acting))
+        if access.version
+        else None
+    )
+    return render(
+        request,
+        "careplans/summary.html",
+        {"access": access, "patient": access.patient, "summary": summary},
+    )
+
+
+@acting_required()
+def emergency_summary_pdf(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    acting = membership(request)
+    access = selectors.summary_for(acting, patient_id, page="summary_pdf", action=Action.PRINT)
+    summary = (
+        build_summary(access.version, key_safe_code_withheld_as=KEY_SAFE_CODE_NOT_PRINTED)
+        if access.version
+        else None
+    )
+    version = f"version-{access.version.number}" if access.version else "no-shareable-plan"
+    return pdf_response(
+        "careplans/pdf/summary.html",
+        {"patient": access.patient, "summary": summary, "notice": print_notice(acting)},
+        filename=f"emergency-summary-{version}.pdf",
+    )
+
+
+@acting_required()
+def plan_pdf(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    """The latest published version in full, as approved (never the working copy)."""
+    acting = membership(request)
+    patient = selectors.plan_patient_for(acting, patient_id, page="plan_pdf", action=Action.PRINT)
+    version = selectors.versions_of(patient).first()
+    if version is None:
+        raise Http404("No published version")
+    sections = [
+        {"section": s, "rows": describe(s, version.snapshot["sections"].get(s.key, {}))}
+        for s in SECTIONS
+    ]
+    return pdf_response(
+        "careplans/pdf/plan.html",
+        {
+            "patient": patient,
+            "version": version,
+            "sections": sections,
+            "notice": print_notice(acting),
+        },
+        filename=f"care-plan-version-{version.number}.pdf",
     )

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from django.urls import include, path
 
+from config.views import healthz
 from organisations import views as organisation_views
 
 urlpatterns = [
     path("", organisation_views.home, name="home"),
+    path("healthz/", healthz, name="healthz"),
     path("", include("organisations.urls")),
     path("patients/", include("patients.urls")),
     path("patients/", include("careplans.urls")),

@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from organisations.acting import acting_membership
+from organisations.acting import CAN_SWITCH_KEY, acting_membership
 from organisations.navigation import pages_for
 from organisations.selectors import active_memberships
 
@@ -26,5 +26,13 @@ def acting_membership_context(request: HttpRequest) -> dict[str, Any]:
             }
             for page in pages_for(membership)
         ],
-        "can_switch_membership": active_memberships(request.user).count() > 1,
+        "can_switch_membership": _can_switch(request),
     }
+
+
+def _can_switch(request: HttpRequest) -> bool:
+    can_switch = request.session.get(CAN_SWITCH_KEY)
+    if can_switch is None:  # a session from before the choice was noted
+        can_switch = active_memberships(request.user).count() > 1
+        request.session[CAN_SWITCH_KEY] = can_switch
+    return bool(can_switch)

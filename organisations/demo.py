@@ -62,6 +62,10 @@ ORGANISATIONS = [
         "cornwall-nursing", "Cornwall Community Nursing", "ZCN02", Kind.COMMUNITY_NURSING, CORNWALL
     ),
     DemoOrganisation("cornwall-hospice", "Tamar Valley Hospice", "ZHS02", Kind.HOSPICE, CORNWALL),
+    # Serves Cornwall only: its crews need emergency access (break glass) for London patients.
+    DemoOrganisation(
+        "kernow-ambulance", "Kernow Ambulance Service", "ZAM02", Kind.AMBULANCE_SERVICE, CORNWALL
+    ),
 ]
 
 
@@ -97,6 +101,7 @@ PEOPLE = [
     DemoPerson("coordinator", "Helen", "Clarke", "coordination", Role.COORDINATOR),
     DemoPerson("admin", "David", "Evans", "coordination", Role.REGIONAL_ADMIN, lead=True),
     DemoPerson("gp-other-region", "Kerensa", "Trelawny", "truro", Role.CLINICIAN, senior=True),
+    DemoPerson("paramedic-cornwall", "Tamsin", "Pascoe", "kernow-ambulance", Role.URGENT_CARE),
 ]
 
 GIVEN_NAMES = [

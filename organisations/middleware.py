@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
-from organisations.acting import SESSION_KEY
+from organisations.acting import CAN_SWITCH_KEY, SESSION_KEY
 from organisations.selectors import active_memberships, membership_of
 from organisations.signals import SIGNED_IN_AT
 
@@ -72,5 +72,6 @@ class ActingMembershipMiddleware:
                 membership = only[0] if len(only) == 1 else None
                 if membership is not None:
                     request.session[SESSION_KEY] = str(membership.public_id)
+                    request.session[CAN_SWITCH_KEY] = False
             request.membership = membership  # type: ignore[attr-defined]
         return self.get_response(request)

@@ -9,6 +9,7 @@ from organisations.models import Membership
 from organisations.permissions import (
     can_manage_organisations,
     can_register_patient,
+    can_view_emergency_summaries,
     can_view_patients,
 )
 
@@ -33,6 +34,12 @@ PAGES = [
         "Find a patient",
         "By NHS number, or by last name and date of birth",
         can_view_patients,
+    ),
+    Page(
+        "patients:emergency_find",
+        "Emergency summary",
+        "Find a person's urgent care plan by NHS number",
+        can_view_emergency_summaries,
     ),
     Page(
         "patients:register",

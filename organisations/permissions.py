@@ -23,6 +23,10 @@ class Capability(StrEnum):
     RECORD_CPR_DECISION = "record_cpr_decision"  # senior clinicians only, see below
     RECORD_DEATH = "record_death"
     VIEW_EMERGENCY_SUMMARY = "view_emergency_summary"
+    # Urgent care reads summaries of every patient of the regions its organisation serves,
+    # without a care-team relationship (DESIGN §3).
+    VIEW_SUMMARIES_OF_SERVED_REGIONS = "view_summaries_of_served_regions"
+    VIEW_KEY_SAFE_CODE = "view_key_safe_code"  # urgent care only (DESIGN §5)
     BREAK_GLASS = "break_glass"
     REFER_FOR_CARE = "refer_for_care"
     MANAGE_REFERRALS = "manage_referrals"
@@ -66,7 +70,14 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
     ),
     Role.SOCIAL_WORKER: _NON_CLINICAL_CARER,
     Role.CARE_HOME_STAFF: _NON_CLINICAL_CARER,
-    Role.URGENT_CARE: frozenset({Capability.VIEW_EMERGENCY_SUMMARY, Capability.BREAK_GLASS}),
+    Role.URGENT_CARE: frozenset(
+        {
+            Capability.VIEW_EMERGENCY_SUMMARY,
+            Capability.VIEW_SUMMARIES_OF_SERVED_REGIONS,
+            Capability.VIEW_KEY_SAFE_CODE,
+            Capability.BREAK_GLASS,
+        }
+    ),
     Role.COORDINATOR: frozenset({Capability.MANAGE_REFERRALS}),
     # No clinical record access by virtue of the admin role (DESIGN §3).
     Role.REGIONAL_ADMIN: frozenset(
@@ -117,3 +128,11 @@ def can_manage_memberships_of(membership: Membership | None, organisation: Organ
     return has_capability(membership, Capability.MANAGE_MEMBERSHIPS) and can_manage_organisation(
         membership, organisation
     )
+
+
+def can_view_emergency_summaries(membership: Membership | None) -> bool:
+    return has_capability(membership, Capability.VIEW_EMERGENCY_SUMMARY)
+
+
+def can_break_glass(membership: Membership | None) -> bool:
+    return has_capability(membership, Capability.BREAK_GLASS)

@@ -14,7 +14,12 @@ from patients.identifiers import (
     validate_nhs_number,
     validate_postcode,
 )
-from patients.models import NhsNumberStatus, PhenotypicSex, StatedGender
+from patients.models import (
+    NhsNumberStatus,
+    PhenotypicSex,
+    StatedGender,
+    validate_break_glass_reason,
+)
 
 
 class NhsNumberField(forms.CharField):
@@ -135,6 +140,65 @@ class FindPatientForm(NhsForm):
         if not data.get("date_of_birth"):
             self.add_error("date_of_birth", "Enter the date of birth as well as the last name")
         return data
+
+
+class EmergencySearchForm(NhsForm):
+    """Urgent care's lookup: the NHS number, or last name, date of birth and postcode
+    together. Nothing less, so that no one can browse."""
+
+    nhs_number = NhsNumberField(required=False)
+    family_name = forms.CharField(label="Last name", max_length=100, required=False)
+    date_of_birth = NhsDateField(
+        label="Date of birth",
+        required=False,
+        help_text="For example, 15 3 1984",
+        validators=[validate_date_of_birth],
+    )
+    postcode = forms.CharField(
+        max_length=10, required=False, help_text="Of their home address, for example N19 5NF"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["postcode"].widget.attrs.update(
+            {"class": "nhsuk-input--width-10", "autocomplete": "off", "spellcheck": "false"}
+        )
+        self.fields["family_name"].widget.attrs.update({"autocomplete": "off"})
+
+    def clean_postcode(self) -> str:
+        value = normalise_postcode(self.cleaned_data["postcode"])
+        if value:
+            validate_postcode(value)
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors or data.get("nhs_number"):
+            return data
+        details = ("family_name", "date_of_birth", "postcode")
+        if not any(data.get(name) for name in details):
+            raise ValidationError(
+                "Enter an NHS number, or the last name, date of birth and postcode",
+                code="empty",
+            )
+        for name, words in zip(
+            details, ("the last name", "the date of birth", "the postcode"), strict=True
+        ):
+            if not data.get(name):
+                self.add_error(name, f"Enter {words} as well, or search by NHS number")
+        return data
+
+
+class BreakGlassForm(EmergencySearchForm):
+    reason = forms.CharField(
+        label="Why do you need emergency access?",
+        help_text="Your reason is recorded and shown to the person's care team.",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[validate_break_glass_reason],
+        error_messages={"required": "Give the reason you need emergency access"},
+    )
+    field_order = ["reason", "nhs_number", "family_name", "date_of_birth", "postcode"]
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from organisations.models import Organisation, OrganisationKind, Region
+from organisations.models import Membership, Organisation, OrganisationKind, Region
 from patients.identifiers import (
     format_nhs_number,
     normalise_nhs_number,
@@ -206,3 +207,56 @@ class PatientGroupObjectPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
+
+
+BREAK_GLASS_DURATION = dt.timedelta(hours=4)
+
+
+def validate_break_glass_reason(value: str) -> None:
+    """A reason someone else can judge later: more than a word ("emergency" says nothing)."""
+    words = (value or "").split()
+    if not words:
+        raise ValidationError("Give the reason you need emergency access", code="required")
+    if len(words) < 2 or len(value.strip()) < 10:
+        raise ValidationError(
+            "Say why you need emergency access in a few words, for example "
+            '"999 call, patient unresponsive at a friend\'s home"',
+            code="too_short",
+        )
+
+
+class BreakGlassGrant(models.Model):
+    """Emergency access to one patient's summary by someone outside their regions or care
+    team: a stated reason, four hours, and a row the care team sees on the patient page."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="break_glass_grants"
+    )
+    membership = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="break_glass_grants"
+    )
+    reason = models.TextField(validators=[validate_break_glass_reason])
+    granted_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        indexes = [
+            models.Index(fields=["membership", "expires_at"], name="break_glass_active"),
+            models.Index(fields=["patient", "-granted_at"], name="break_glass_of_patient"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("granted_at")),
+                name="break_glass_expires_after_granted",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="break_glass_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Break-glass grant {self.public_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.expires_at > timezone.now()

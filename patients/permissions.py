@@ -3,11 +3,17 @@ care-team relationship, held as guardian object permissions granted to organisat
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from organisations.models import Membership
-from organisations.permissions import Capability, can_view_patients, has_capability
-from patients.models import Patient, PatientGroupObjectPermission
+from organisations.models import Membership, Organisation
+from organisations.permissions import (
+    Capability,
+    can_view_emergency_summaries,
+    can_view_patients,
+    has_capability,
+)
+from patients.models import BreakGlassGrant, Patient, PatientGroupObjectPermission
 
 VIEW_PATIENT = "view_patient"
 
@@ -43,3 +49,32 @@ def can_manage_care_team(membership: Membership | None, patient: Patient) -> boo
         and has_capability(membership, Capability.MANAGE_CARE_TEAM)
         and in_care_team(membership, patient)
     )
+
+
+def active_break_glass_grants(membership: Membership) -> QuerySet[BreakGlassGrant]:
+    """Unexpired grants of the acting membership only: breaking glass as a paramedic gives
+    nothing to the same person acting for another organisation."""
+    return BreakGlassGrant.objects.filter(membership=membership, expires_at__gt=timezone.now())
+
+
+def summary_patients(membership: Membership) -> QuerySet[Patient]:
+    """The one answer to "whose emergency summary may this person open?": for urgent care,
+    every patient of the regions their organisation serves; for roles that see records, the
+    patients of their care teams; for either, anyone they broke glass for in the last four
+    hours. One query, whatever the number of patients."""
+    if not can_view_emergency_summaries(membership):
+        return Patient.objects.none()
+    scope = Q(pk__in=active_break_glass_grants(membership).values("patient_id"))
+    if has_capability(membership, Capability.VIEW_SUMMARIES_OF_SERVED_REGIONS):
+        organisation = membership.organisation
+        served = Organisation.served_regions.through.objects.filter(
+            organisation_id=organisation.pk
+        ).values("region_id")
+        scope |= Q(home_region_id=organisation.region_id) | Q(home_region_id__in=served)
+    if can_view_patients(membership):
+        scope |= Q(pk__in=care_team_grants(membership).values("content_object_id"))
+    return Patient.objects.filter(scope)
+
+
+def can_open_summary(membership: Membership, patient: Patient) -> bool:
+    return summary_patients(membership).filter(pk=patient.pk).exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Literal
 from uuid import UUID
 
@@ -13,10 +14,10 @@ from django.http import Http404
 from audit.models import Action
 from audit.services import record
 from organisations.models import Membership, Organisation, OrganisationKind
-from organisations.permissions import Capability, has_capability
-from patients.identifiers import normalise_nhs_number
-from patients.models import JOINABLE_KINDS, CareTeamMember, Patient
-from patients.permissions import visible_patients
+from organisations.permissions import Capability, can_break_glass, has_capability
+from patients.identifiers import normalise_nhs_number, normalise_postcode
+from patients.models import JOINABLE_KINDS, BreakGlassGrant, CareTeamMember, Patient
+from patients.permissions import summary_patients, visible_patients
 
 PAGE_SIZE = 25
 SORTS: dict[str, tuple[str, ...]] = {
@@ -65,13 +66,13 @@ def patient_for(
             .first()
         )
     if patient is None:
-        _record_refusal(viewer, public_id, page=page)
+        record_refusal(viewer, public_id, page=page)
         raise Http404("No such patient")
     record(actor=viewer, action=action, patient=patient, detail={"page": page})
     return patient
 
 
-def _record_refusal(viewer: Membership, public_id: UUID, *, page: str) -> None:
+def record_refusal(viewer: Membership, public_id: UUID, *, page: str) -> None:
     exists = Patient.objects.filter(public_id=public_id).exists()
     record(
         actor=viewer,
@@ -92,18 +93,87 @@ def find_patients(
     """Exact matches only, among the patients the viewer may see. No partial matches: this is
     a lookup, not a way to browse. Someone outside the care team gets exactly the answer they
     would get for a patient who does not exist; the patient's own stream records the attempt."""
-    criteria: dict[str, object]
     if nhs_number:
-        criteria = {"nhs_number": normalise_nhs_number(nhs_number)}
-        method = "nhs_number"
+        criteria = IdentityCriteria.by_nhs_number(nhs_number)
     elif family_name and date_of_birth:
-        criteria = {"family_name__iexact": family_name.strip(), "date_of_birth": date_of_birth}
-        method = "name_and_date_of_birth"
+        criteria = IdentityCriteria(
+            "name_and_date_of_birth",
+            {"family_name__iexact": family_name.strip(), "date_of_birth": date_of_birth},
+        )
     else:
         raise ValueError("search by NHS number, or by last name and date of birth")
+    return _exact_matches(viewer, visible_patients(viewer), criteria, page="find")
+
+
+def find_for_summary(
+    viewer: Membership,
+    *,
+    nhs_number: str = "",
+    family_name: str = "",
+    date_of_birth: dt.date | None = None,
+    postcode: str = "",
+) -> list[Patient]:
+    """Urgent care's lookup: exact matches among the patients whose summary the viewer may
+    open (patients.permissions.summary_patients), by NHS number or by last name, date of
+    birth and postcode together."""
+    return _exact_matches(
+        viewer,
+        summary_patients(viewer),
+        IdentityCriteria.from_fields(
+            nhs_number=nhs_number,
+            family_name=family_name,
+            date_of_birth=date_of_birth,
+            postcode=postcode,
+        ),
+        page="emergency_find",
+    )
+
+
+@dataclass(frozen=True)
+class IdentityCriteria:
+    """How a person is identified exactly: by NHS number, or by several details together."""
+
+    method: str
+    lookups: dict[str, object]
+
+    @classmethod
+    def by_nhs_number(cls, nhs_number: str) -> IdentityCriteria:
+        return cls("nhs_number", {"nhs_number": normalise_nhs_number(nhs_number)})
+
+    @classmethod
+    def from_fields(
+        cls,
+        *,
+        nhs_number: str = "",
+        family_name: str = "",
+        date_of_birth: dt.date | None = None,
+        postcode: str = "",
+    ) -> IdentityCriteria:
+        if nhs_number:
+            return cls.by_nhs_number(nhs_number)
+        if family_name and date_of_birth and postcode:
+            return cls(
+                "name_date_of_birth_and_postcode",
+                {
+                    "family_name__iexact": family_name.strip(),
+                    "date_of_birth": date_of_birth,
+                    "postcode": normalise_postcode(postcode),
+                },
+            )
+        raise ValueError("identify by NHS number, or by last name, date of birth and postcode")
+
+    def matching(self, patients: QuerySet[Patient]) -> QuerySet[Patient]:
+        return patients.filter(**self.lookups)
+
+
+def _exact_matches(
+    viewer: Membership, scope: QuerySet[Patient], criteria: IdentityCriteria, *, page: str
+) -> list[Patient]:
+    """Matches within `scope`, audited: one search event naming what was shown, and a
+    refusal in the stream of each matching patient outside the scope, who may later ask
+    who looked for them."""
     found = list(
-        visible_patients(viewer)
-        .filter(**criteria)
+        criteria.matching(scope)
         .select_related("registered_gp_practice")
         .order_by(*SORTS["name"])[:PAGE_SIZE]
     )
@@ -111,10 +181,14 @@ def find_patients(
     record(
         actor=viewer,
         action=Action.SEARCH,
-        detail={"method": method, "results": [str(p.public_id) for p in found]},
+        detail={
+            "page": page,
+            "method": criteria.method,
+            "results": [str(p.public_id) for p in found],
+        },
     )
     hidden = (
-        Patient.objects.filter(**criteria)
+        criteria.matching(Patient.objects.all())
         .exclude(pk__in=found_ids)
         .values_list("public_id", flat=True)
     )
@@ -123,8 +197,8 @@ def find_patients(
             actor=viewer,
             action=Action.DENIED,
             patient_public_id=hidden_id,
-            reason="searched for outside the care team",
-            detail={"page": "find", "method": method},
+            reason="searched for outside the viewer's patients",
+            detail={"page": page, "method": criteria.method},
         )
     return found
 
@@ -161,4 +235,32 @@ def organisations_that_can_join(patient: Patient) -> QuerySet[Organisation]:
         Organisation.objects.filter(region_id=patient.home_region_id, kind__in=JOINABLE_KINDS)
         .exclude(pk__in=current)
         .order_by("name")
+    )
+
+
+def patient_for_break_glass(viewer: Membership, criteria: IdentityCriteria) -> Patient | None:
+    """The one patient matching exactly, whoever their care team or region, for someone whose
+    role may break glass; None if no one (or more than one person) matches. Audited as a
+    search; the grant itself is recorded by patients.services.break_glass."""
+    if not can_break_glass(viewer):
+        return None
+    matches = list(criteria.matching(Patient.objects.all())[:2])
+    found = matches[0] if len(matches) == 1 else None
+    record(
+        actor=viewer,
+        action=Action.SEARCH,
+        detail={
+            "page": "break_glass",
+            "method": criteria.method,
+            "results": [str(found.public_id)] if found else [],
+        },
+    )
+    return found
+
+
+def break_glass_grants_of(patient: Patient) -> QuerySet[BreakGlassGrant]:
+    """Emergency access to this patient, newest first, for the care team's patient page.
+    Precondition: `patient` came from `patient_for`."""
+    return BreakGlassGrant.objects.filter(patient=patient).select_related(
+        "membership__organisation", "membership__user"
     )

@@ -14,11 +14,13 @@ from guardian.shortcuts import assign_perm, remove_perm
 from audit.models import Action
 from audit.services import record
 from organisations.models import Membership, Organisation, OrganisationKind
-from organisations.permissions import can_register_patient
+from organisations.permissions import can_break_glass, can_register_patient
 from patients.identifiers import normalise_nhs_number
 from patients.models import (
+    BREAK_GLASS_DURATION,
     JOINABLE_KINDS,
     RELATIONSHIP_FOR_KIND,
+    BreakGlassGrant,
     CareTeamMember,
     CareTeamRelationship,
     Patient,
@@ -184,3 +186,32 @@ def care_team_remove(*, actor: Membership, patient: Patient, member: CareTeamMem
         patient=patient,
         detail={"organisation": str(member.organisation.public_id)},
     )
+
+
+@transaction.atomic
+def break_glass(*, actor: Membership, patient: Patient, reason: str) -> BreakGlassGrant:
+    """Open `patient`'s emergency summary to `actor` for four hours on a stated reason.
+
+    Precondition: `patient` came from `patient_for_break_glass`. Raises ValidationError
+    (field "reason") for an empty or one-word reason, PermissionDenied for roles that may
+    not break glass."""
+    if not can_break_glass(actor):
+        raise PermissionDenied
+    now = timezone.now()
+    grant = BreakGlassGrant(
+        patient=patient,
+        membership=actor,
+        reason=" ".join((reason or "").split()),
+        granted_at=now,
+        expires_at=now + BREAK_GLASS_DURATION,
+    )
+    grant.full_clean()
+    grant.save()
+    record(
+        actor=actor,
+        action=Action.BREAK_GLASS,
+        patient=patient,
+        reason=grant.reason,
+        detail={"grant": str(grant.public_id), "expires_at": grant.expires_at.isoformat()},
+    )
+    return grant

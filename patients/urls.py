@@ -10,6 +10,8 @@ urlpatterns = [
     path("", views.patient_list, name="list"),
     path("find/", views.patient_find, name="find"),
     path("register/", views.patient_register, name="register"),
+    path("emergency/", views.emergency_find, name="emergency_find"),
+    path("emergency/break-glass/", views.break_glass, name="break_glass"),
     path("<uuid:patient_id>/", views.patient_detail, name="detail"),
     path("<uuid:patient_id>/care-team/add/", views.care_team_add, name="care_team_add"),
     path(

@@ -12,13 +12,24 @@ from frontend.forms import show_service_errors
 from organisations.decorators import acting_required, membership, refuse
 from organisations.permissions import (
     Capability,
+    can_break_glass,
     can_register_patient,
+    can_view_emergency_summaries,
     can_view_patients,
     has_capability,
 )
 from patients import selectors, services
-from patients.forms import AddCareTeamMemberForm, FindPatientForm, PatientRegistrationForm
-from patients.permissions import can_manage_care_team
+from patients.forms import (
+    AddCareTeamMemberForm,
+    BreakGlassForm,
+    EmergencySearchForm,
+    FindPatientForm,
+    PatientRegistrationForm,
+)
+from patients.permissions import can_manage_care_team, can_open_summary
+
+# The most recent emergency accesses shown on the patient page; all are in the audit log.
+BREAK_GLASS_SHOWN = 20
 
 SORT_OPTIONS = [
     ("name", "name (A to Z)"),
@@ -56,6 +67,55 @@ def patient_find(request: HttpRequest) -> HttpResponse:
     return render(request, "patients/patient_find.html", {"form": form, "results": results})
 
 
+@acting_required(can_view_emergency_summaries)
+@require_http_methods(["GET", "POST"])
+def emergency_find(request: HttpRequest) -> HttpResponse:
+    """Urgent care's lookup. One exact match opens the summary at once; there is no list of
+    strangers to browse. A POST form, so identifiers stay out of URLs and logs."""
+    acting = membership(request)
+    form = EmergencySearchForm(request.POST if request.method == "POST" else None)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        results = selectors.find_for_summary(acting, **form.cleaned_data)
+        if len(results) == 1:
+            return redirect("careplans:summary", patient_id=results[0].public_id)
+    return render(
+        request,
+        "patients/emergency_find.html",
+        {"form": form, "results": results, "can_break_glass": can_break_glass(acting)},
+    )
+
+
+@acting_required(can_break_glass)
+@require_http_methods(["GET", "POST"])
+def break_glass(request: HttpRequest) -> HttpResponse:
+    """Emergency access to someone outside the viewer's regions or care teams, on a stated
+    reason that the person's care team will see."""
+    acting = membership(request)
+    form = BreakGlassForm(request.POST if request.method == "POST" else None)
+    not_found = False
+    if request.method == "POST" and form.is_valid():
+        details = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+        patient = selectors.patient_for_break_glass(
+            acting, selectors.IdentityCriteria.from_fields(**details)
+        )
+        if patient is None:
+            not_found = True
+        elif can_open_summary(acting, patient):
+            messages.info(request, "You can open this summary without emergency access.")
+            return redirect("careplans:summary", patient_id=patient.public_id)
+        else:
+            try:
+                services.break_glass(
+                    actor=acting, patient=patient, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                show_service_errors(form, error)
+            else:
+                return redirect("careplans:summary", patient_id=patient.public_id)
+    return render(request, "patients/break_glass.html", {"form": form, "not_found": not_found})
+
+
 @acting_required(can_register_patient)
 @require_http_methods(["GET", "POST"])
 def patient_register(request: HttpRequest) -> HttpResponse:
@@ -89,6 +149,8 @@ def patient_detail(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             "care_team": selectors.care_team_of(patient),
             "can_manage_care_team": can_manage_care_team(acting, patient),
             "can_view_plan": has_capability(acting, Capability.VIEW_FULL_PLAN),
+            "can_view_summary": can_view_emergency_summaries(acting),
+            "break_glass_grants": selectors.break_glass_grants_of(patient)[:BREAK_GLASS_SHOWN],
         },
     )
 

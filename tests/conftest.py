@@ -2,7 +2,8 @@
 
 A patient registered at their GP practice with a community nurse in the care team; their GP;
 a clinician outside the team (same region); a clinician in another region; a paramedic and
-a 111 call handler whose services cover the region; a regional admin; a co-ordinator.
+a 111 call handler whose services cover the region; a paramedic whose service does not; a
+regional admin; a co-ordinator.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Place:
     outsider_practice: Organisation
     other_region_practice: Organisation
     ambulance: Organisation
+    other_region_ambulance: Organisation
     nhs111: Organisation
     coordination: Organisation
 
@@ -67,6 +69,10 @@ def place(db: None) -> Place:
         ),
         ambulance=make_organisation(
             kind=OrganisationKind.AMBULANCE_SERVICE, region=region, also_serves=(other,)
+        ),
+        # Serves the other region only: our patient is outside its area.
+        other_region_ambulance=make_organisation(
+            kind=OrganisationKind.AMBULANCE_SERVICE, region=other, name="Kernow Ambulance Service"
         ),
         nhs111=make_organisation(kind=OrganisationKind.NHS111, region=region),
         coordination=make_organisation(kind=OrganisationKind.COORDINATION_CENTRE, region=region),
@@ -115,6 +121,11 @@ def paramedic(place: Place) -> Membership:
 
 
 @pytest.fixture
+def out_of_area_paramedic(place: Place) -> Membership:
+    return make_member(place.other_region_ambulance, Role.URGENT_CARE, username="kernow-paramedic")
+
+
+@pytest.fixture
 def call_handler(place: Place) -> Membership:
     return make_member(place.nhs111, Role.URGENT_CARE, username="call-handler")
 
@@ -134,6 +145,7 @@ OUTSIDERS = [
     "other_region_clinician",
     "paramedic",
     "call_handler",
+    "out_of_area_paramedic",
     "regional_admin",
     "coordinator",
 ]

@@ -20,7 +20,7 @@ from careplans.services import careplan_publish
 from consent.models import ConsentToShare
 from consent.services import consent_record
 from organisations.models import Membership
-from patients.models import CareTeamMember, Patient, PatientGroupObjectPermission
+from patients.models import BreakGlassGrant, CareTeamMember, Patient, PatientGroupObjectPermission
 from tests.careplans.conftest import BASIS, TODAY, fill
 from tests.conftest import OUTSIDERS, Place, act_as
 
@@ -32,6 +32,12 @@ class Exercise:
     extra_kwargs: Callable[[Patient, Place], dict[str, Any]] = lambda patient, place: {}
     post: Callable[[Patient, Place], dict[str, str]] | None = None
     methods: tuple[str, ...] = field(default=("get",))
+    # Personas of OUTSIDERS who may use this URL all the same: urgent care whose services
+    # cover the patient's region read the emergency summary without a care-team relationship.
+    insiders: tuple[str, ...] = ()
+
+
+URGENT_CARE_OF_THE_REGION = ("paramedic", "call_handler")
 
 
 def _nurse_place(patient: Patient, place: Place) -> dict[str, Any]:
@@ -64,6 +70,9 @@ PATIENT_URLS: dict[str, Exercise] = {
     "careplans:versions": Exercise(),
     "careplans:version": Exercise(extra_kwargs=lambda patient, place: {"number": 1}),
     "careplans:compare": Exercise(),
+    "careplans:plan_pdf": Exercise(),
+    "careplans:summary": Exercise(insiders=URGENT_CARE_OF_THE_REGION),
+    "careplans:summary_pdf": Exercise(insiders=URGENT_CARE_OF_THE_REGION),
     "consent:consent": Exercise(
         post=lambda patient, place: {
             "given_by": "patient",
@@ -129,6 +138,7 @@ def _state(patient: Patient) -> tuple[Any, ...]:
         list(PlanSection.objects.order_by("pk").values()),
         list(PublishedVersion.objects.values_list("pk", flat=True)),
         list(ConsentToShare.objects.values()),
+        BreakGlassGrant.objects.count(),
     )
 
 
@@ -140,11 +150,16 @@ def _published_plan(patient: Patient, their_gp: Membership) -> PublishedVersion:
     return careplan_publish(actor=their_gp, patient=patient, basis=BASIS)
 
 
-CASES = [(name, method) for name, exercise in PATIENT_URLS.items() for method in exercise.methods]
+CASES = [
+    (persona, name, method)
+    for name, exercise in PATIENT_URLS.items()
+    for method in exercise.methods
+    for persona in OUTSIDERS
+    if persona not in exercise.insiders
+]
 
 
-@pytest.mark.parametrize("persona", OUTSIDERS)
-@pytest.mark.parametrize(("name", "method"), CASES)
+@pytest.mark.parametrize(("persona", "name", "method"), CASES)
 def test_outsiders_get_404_nothing_leaks_nothing_changes_and_the_refusal_is_audited(
     client: Client,
     request: pytest.FixtureRequest,
@@ -196,7 +211,7 @@ def test_the_care_team_reaches_every_patient_url_and_each_view_is_audited(
     act_as(client, member)
     assert client.get(_url(name, patient, place)).status_code == 200
     assert AccessEvent.objects.filter(
-        action__in=[Action.VIEW, Action.VIEW_PLAN],
+        action__in=[Action.VIEW, Action.VIEW_PLAN, Action.VIEW_SUMMARY, Action.PRINT],
         patient_public_id=patient.public_id,
         user=member.user,
     ).exists()
@@ -209,3 +224,26 @@ def test_signed_out_people_are_sent_to_sign_in(
     response = client.get(_url(name, patient, place))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("organisations:sign_in"))
+
+
+SUMMARY_URLS = [name for name, exercise in PATIENT_URLS.items() if exercise.insiders]
+
+
+@pytest.mark.parametrize("persona", URGENT_CARE_OF_THE_REGION)
+@pytest.mark.parametrize("name", SUMMARY_URLS)
+def test_urgent_care_of_the_region_reach_the_summary_urls_and_are_audited(
+    client: Client,
+    request: pytest.FixtureRequest,
+    place: Place,
+    patient: Patient,
+    persona: str,
+    name: str,
+) -> None:
+    member: Membership = request.getfixturevalue(persona)
+    act_as(client, member)
+    assert client.get(_url(name, patient, place)).status_code == 200
+    assert AccessEvent.objects.filter(
+        action__in=[Action.VIEW_SUMMARY, Action.PRINT],
+        patient_public_id=patient.public_id,
+        user=member.user,
+    ).exists()

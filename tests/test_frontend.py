@@ -52,3 +52,9 @@ def test_a_multiple_choice_field_renders_as_checkboxes_and_keeps_every_choice() 
     assert html.count('type="checkbox"') == 2
     assert 'type="radio"' not in html
     assert html.count("checked") == 2
+
+
+def test_the_health_check_answers_without_signing_in(client: Client) -> None:
+    response = client.get("/healthz/")
+    assert response.status_code == 200
+    assert response.content == b"ok"

@@ -43,7 +43,12 @@ EXPECTED: dict[Role, set[Capability]] = {
         C.EDIT_NON_CLINICAL_SECTIONS,
         C.RECORD_DEATH,
     },
-    Role.URGENT_CARE: {C.VIEW_EMERGENCY_SUMMARY, C.BREAK_GLASS},
+    Role.URGENT_CARE: {
+        C.VIEW_EMERGENCY_SUMMARY,
+        C.VIEW_SUMMARIES_OF_SERVED_REGIONS,
+        C.VIEW_KEY_SAFE_CODE,
+        C.BREAK_GLASS,
+    },
     Role.COORDINATOR: {C.MANAGE_REFERRALS},
     Role.REGIONAL_ADMIN: {C.MANAGE_ORGANISATIONS, C.MANAGE_MEMBERSHIPS, C.RUN_REPORTS},
     Role.PATIENT: {C.VIEW_OWN_RECORD, C.START_OWN_DRAFT, C.REQUEST_PLAN_CHANGE},
@@ -62,7 +67,14 @@ def test_role_capability_matrix(role: Role, capability: Capability) -> None:
 
 
 def test_regional_admin_has_no_clinical_access() -> None:
-    clinical = {C.VIEW_PATIENT_RECORD, C.VIEW_FULL_PLAN, C.VIEW_EMERGENCY_SUMMARY, C.BREAK_GLASS}
+    clinical = {
+        C.VIEW_PATIENT_RECORD,
+        C.VIEW_FULL_PLAN,
+        C.VIEW_EMERGENCY_SUMMARY,
+        C.VIEW_SUMMARIES_OF_SERVED_REGIONS,
+        C.VIEW_KEY_SAFE_CODE,
+        C.BREAK_GLASS,
+    }
     assert not clinical & CAPABILITIES[Role.REGIONAL_ADMIN]
 
 

@@ -103,6 +103,7 @@ def test_search_by_name_and_date_of_birth(
     assert "Winifred ATTWATER" in response.content.decode()
     search = AccessEvent.objects.get(action=Action.SEARCH)
     assert search.detail == {
+        "page": "find",
         "method": "name_and_date_of_birth",
         "results": [str(patient.public_id)],
     }

@@ -1,0 +1,276 @@
+"""The emergency summary: what an ambulance crew or a 111 call handler needs first, read
+from one published version's snapshot (careplans/snapshot) and nothing else, so it always
+shows exactly what a clinician approved. Page and PDF both render this."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from careplans import terminology as t
+from careplans.models import PublishedVersion
+from careplans.sections import HIDDEN_FROM_PLAN, SECTION_BY_KEY, display_value
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    value: str
+    phone: str = ""  # shown as a tel: link after the value
+
+    @property
+    def tel(self) -> str:
+        """The link target: "07700 900 982" -> "tel:07700900982"."""
+        return f"tel:{re.sub(r'[^0-9+]', '', self.phone)}" if self.phone else ""
+
+
+@dataclass(frozen=True)
+class Block:
+    key: str
+    heading: str
+    rows: list[Row]
+
+
+@dataclass(frozen=True)
+class CprDecision:
+    recorded: bool
+    not_for_cpr: bool
+    headline: str  # "Not for CPR", "For CPR", "No CPR decision recorded"
+    explanation: str
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EmergencySummary:
+    version_number: int
+    published_at: dt.datetime
+    approved_by: str
+    approved_by_organisation: str
+    cpr: CprDecision
+    blocks: list[Block]
+    review_date: dt.date | None
+    review_overdue: bool
+    cpr_review_overdue: bool
+
+
+# The order a crew reads in (the issue and DESIGN §5): after the CPR decision, where the
+# person wants to be, what to do if they deteriorate, medicines, allergies, diagnosis, legal,
+# who to call, how to get in, and how to talk with them.
+_BLOCKS: tuple[tuple[str, str, tuple[tuple[str, tuple[str, ...]], ...]], ...] = (
+    (
+        "preferences",
+        "Preferred place of care and of death",
+        (
+            (
+                "preferences",
+                (
+                    "preferred_place_of_care",
+                    "preferred_place_of_care_second",
+                    "preferred_place_of_care_detail",
+                    "preferred_place_of_death",
+                    "preferred_place_of_death_second",
+                    "preferred_place_of_death_detail",
+                    "respect_preference",
+                ),
+            ),
+        ),
+    ),
+    (
+        "escalation",
+        "If they become more unwell",
+        (
+            (
+                "treatment_escalation",
+                (
+                    "ceiling_of_treatment",
+                    "trigger_factors",
+                    "what_should_happen",
+                    "who_should_be_contacted",
+                ),
+            ),
+        ),
+    ),
+    (
+        "medicines",
+        "Medicines",
+        (
+            (
+                "medications",
+                (
+                    "anticipatory_medicines",
+                    "anticipatory_medicines_statement",
+                    "anticipatory_medicines_location",
+                    "current_medication",
+                ),
+            ),
+        ),
+    ),
+    ("allergies", "Allergies", (("clinical", ("allergies_and_adverse_reactions",)),)),
+    (
+        "diagnosis",
+        "Diagnosis and prognosis",
+        (
+            (
+                "clinical",
+                (
+                    "primary_palliative_care_diagnosis",
+                    "other_conditions",
+                    "estimated_prognosis",
+                    "awareness_of_diagnosis",
+                    "awareness_of_prognosis",
+                ),
+            ),
+        ),
+    ),
+    (
+        "legal",
+        "Lasting power of attorney and advance decisions",
+        (
+            (
+                "legal",
+                (
+                    "lasting_power_of_attorney_health_and_welfare",
+                    "name_of_lpa",
+                    "lpa_contact_details",
+                    "lpa_location_of_document",
+                    "advance_decision_to_refuse_treatment",
+                    "adrt_location_of_document",
+                ),
+            ),
+        ),
+    ),
+    ("contacts", "Who to call", ()),
+    (
+        "access",
+        "Getting in, and equipment",
+        (
+            ("home_access", ("key_safe", "key_safe_code", "access_instructions")),
+            ("equipment", ("equipment",)),
+        ),
+    ),
+    (
+        "about_me",
+        "About the person",
+        (
+            (
+                "about_me",
+                (
+                    "how_i_communicate_and_how_to_communicate_with_me",
+                    "what_is_most_important_to_me",
+                ),
+            ),
+        ),
+    ),
+)
+
+_PHONE_FIELDS = frozenset({"lpa_contact_details", "responsible_contact_details"})
+# Said in place of the key safe code where it is not shown (DESIGN §5: urgent care only).
+KEY_SAFE_CODE_NOT_PRINTED = "Not printed: urgent care see it in the summary on screen"
+KEY_SAFE_CODE_URGENT_CARE_ONLY = HIDDEN_FROM_PLAN["key_safe_code"]
+
+
+def _row(section_key: str, name: str, data: dict[str, Any]) -> Row | None:
+    if name not in data or data[name] in ("", None, []):
+        return None
+    form_field = SECTION_BY_KEY[section_key].form.base_fields[name]
+    if name in _PHONE_FIELDS:
+        return Row(str(form_field.label), "", data[name])
+    return Row(str(form_field.label), display_value(form_field, data[name]))
+
+
+def _contacts(sections: dict[str, dict[str, Any]]) -> list[Row]:
+    rows = [
+        Row(contact["name"], contact.get("relationship", ""), contact.get("phone", ""))
+        for contact in sections.get("key_contacts", {}).get("contacts", [])
+    ]
+    review = sections.get("review", {})
+    if review.get("responsible_for_review"):
+        rows.append(
+            Row(
+                review["responsible_for_review"],
+                "Responsible for this plan",
+                review.get("responsible_contact_details", ""),
+            )
+        )
+    return rows
+
+
+def _cpr(sections: dict[str, dict[str, Any]]) -> CprDecision:
+    data = sections.get("cpr_decision", {})
+    code = data.get("cpr_decision")
+    rows = [
+        row
+        for name in ("date_of_decision", "mental_capacity", "location_of_document")
+        if (row := _row("cpr_decision", name, data))
+    ]
+    if data.get("recorded_by"):
+        decided_by = ", ".join(p for p in (data["recorded_by"], data.get("recorded_by_role")) if p)
+        rows.insert(1, Row("Decided by", decided_by))
+    review = _row("cpr_decision", "date_for_review", data)
+    if review:
+        rows.append(review)
+    respect = _row(
+        "treatment_escalation",
+        "respect_cpr_recommendation",
+        sections.get("treatment_escalation", {}),
+    )
+    if respect:
+        rows.append(respect)
+    if code == t.NOT_FOR_CPR:
+        return CprDecision(
+            True, True, "Not for CPR", "Do not attempt cardiopulmonary resuscitation.", rows
+        )
+    if code == t.FOR_CPR:
+        return CprDecision(True, False, "For CPR", "Attempt cardiopulmonary resuscitation.", rows)
+    return CprDecision(
+        False,
+        False,
+        "No CPR decision recorded",
+        "This plan records no CPR decision: follow your usual clinical guidance.",
+        rows,
+    )
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def build_summary(
+    version: PublishedVersion, *, key_safe_code_withheld_as: str | None
+) -> EmergencySummary:
+    """The summary of one published version. `key_safe_code_withheld_as` is None to show
+    the key safe code, or the words to show instead."""
+    sections: dict[str, dict[str, Any]] = version.snapshot.get("sections", {})
+    today = timezone.localdate()
+    blocks = []
+    for key, heading, parts in _BLOCKS:
+        rows: list[Row] = []
+        if key == "contacts":
+            rows = _contacts(sections)
+        for section_key, names in parts:
+            data = sections.get(section_key, {})
+            for name in names:
+                row = _row(section_key, name, data)
+                if row is None:
+                    continue
+                if name == "key_safe_code" and key_safe_code_withheld_as is not None:
+                    row = Row(row.label, key_safe_code_withheld_as)
+                rows.append(row)
+        blocks.append(Block(key, heading, rows))
+    review_date = _date(sections.get("review", {}).get("planned_review_date"))
+    cpr_review = _date(sections.get("cpr_decision", {}).get("date_for_review"))
+    return EmergencySummary(
+        version_number=version.number,
+        published_at=version.published_at,
+        approved_by=version.approved_by_name,
+        approved_by_organisation=version.approved_by_organisation,
+        cpr=_cpr(sections),
+        blocks=blocks,
+        review_date=review_date,
+        review_overdue=review_date is not None and review_date < today,
+        cpr_review_overdue=cpr_review is not None and cpr_review < today,
+    )

@@ -1,0 +1,63 @@
+"""A paramedic on a 360 px phone: search by NHS number, read the summary, with and without
+JavaScript, and check each page with axe-core."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connections
+from playwright.sync_api import Browser
+
+from careplans.services import careplan_publish
+from consent.services import consent_record
+from organisations.models import Membership, Role
+from patients.models import Patient
+from tests.browser.conftest import serious_axe_violations, sign_in
+from tests.careplans.conftest import BASIS, TODAY, fill
+from tests.conftest import PASSWORD, Place
+from tests.factories import make_member
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_paramedic_finds_the_summary_by_nhs_number_on_a_phone(
+    place: Place,
+    patient: Patient,
+    their_gp: Membership,
+    live_server: object,
+    browser: Browser,
+    javascript: bool,
+) -> None:
+    consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=TODAY)
+    fill(their_gp, patient)
+    careplan_publish(actor=their_gp, patient=patient, basis=BASIS)
+    make_member(place.ambulance, Role.URGENT_CARE, username="crew", password=PASSWORD)
+    connections.close_all()
+
+    base = str(getattr(live_server, "url", ""))
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, java_script_enabled=javascript
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    sign_in(page, base, "crew", PASSWORD)
+    page.goto(f"{base}/patients/emergency/")
+    if javascript:  # axe-core runs in the page
+        assert serious_axe_violations(page) == []
+    page.get_by_label("NHS number").fill("485 777 3457")
+    page.get_by_role("button", name="Find summary").click()
+    page.wait_for_url(f"{base}/patients/{patient.public_id}/summary/")
+
+    cpr = page.get_by_test_id("cpr-decision")
+    assert "Not for CPR" in cpr.inner_text()
+    box = cpr.bounding_box()
+    assert box is not None
+    assert box["y"] + 60 < 740, "the CPR decision is on the first screen"
+    body = page.locator("main").inner_text()
+    assert "Preferred place of death" in body
+    assert "Ann Attwater" in body
+    assert page.locator('a[href="tel:07700900982"]').count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    if javascript:
+        assert serious_axe_violations(page) == []
+    context.close()
