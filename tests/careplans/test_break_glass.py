@@ -36,8 +36,8 @@ def test_outside_the_area_no_patient_is_found_and_the_summary_is_404_until_glass
 ) -> None:
     patient = published.plan.patient
     act_as(client, out_of_area_paramedic)
-    page = client.post(reverse("patients:emergency_find"), {"nhs_number": "4857773457"})
-    assert "No patient found" in page.content.decode()
+    found = client.post(reverse("patients:emergency_find"), {"nhs_number": "4857773457"})
+    assert "No patient found" in found.content.decode()
     assert client.get(summary_url(patient)).status_code == 404
 
     response = break_glass(client)
