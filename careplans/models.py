@@ -23,6 +23,15 @@ class CarePlan(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.OneToOneField(Patient, on_delete=models.PROTECT, related_name="care_plan")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The latest published version, set by careplan_publish in the same transaction: the
+    # summary, API and reports reach it by one join instead of finding the highest number.
+    current_version = models.OneToOneField(
+        "PublishedVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="current_of",
+    )
 
     def __str__(self) -> str:
         return f"Care plan {self.public_id}"

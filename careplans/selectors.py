@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 from django.http import Http404
 
 from audit.models import Action
@@ -51,15 +52,15 @@ def version_for(patient: Patient, number: int) -> PublishedVersion:
     return version
 
 
+def _active_consent(patient: OuterRef) -> Exists:
+    return Exists(ConsentToShare.objects.filter(patient=patient, withdrawn_at__isnull=True))
+
+
 def sharable_versions() -> QuerySet[PublishedVersion]:
     """The current published version of every plan whose patient has active consent to
     share. Nothing else may leave the care team (DESIGN §5)."""
-    latest = PublishedVersion.objects.filter(plan=OuterRef("plan")).order_by("-number")
-    consent = ConsentToShare.objects.filter(
-        patient=OuterRef("plan__patient"), withdrawn_at__isnull=True
-    )
-    return PublishedVersion.objects.filter(number=Subquery(latest.values("number")[:1])).filter(
-        Exists(consent)
+    return PublishedVersion.objects.filter(current_of__isnull=False).filter(
+        _active_consent(OuterRef("plan__patient"))
     )
 
 
@@ -88,27 +89,32 @@ def summary_for(
     """The patient's emergency summary if the viewer may open it (patients.permissions.
     summary_patients), recording `action` with the version shown; else Http404 and a refusal.
 
-    Two reads whatever the number of patients or versions: the patient, with the sharable
-    version's id and any break-glass grant as subqueries; then that version."""
+    One read whatever the number of patients or versions: the patient joined to their
+    plan's current version, with consent and any break-glass grant as subqueries."""
     grants = (
         active_break_glass_grants(viewer).filter(patient=OuterRef("pk")).order_by("-expires_at")
     )
-    sharable = sharable_versions().filter(plan__patient=OuterRef("pk"))
     patient = (
         summary_patients(viewer)
         .filter(public_id=public_id)
+        .select_related("care_plan__current_version")
         .annotate(
-            sharable_version_id=Subquery(sharable.values("pk")[:1]),
-            break_glass_reason=Subquery(grants.values("reason")[:1]),
-            break_glass_expires_at=Subquery(grants.values("expires_at")[:1]),
+            consent_active=_active_consent(OuterRef("pk")),
+            break_glass=Subquery(
+                grants.values(grant=JSONObject(reason="reason", expires_at="expires_at"))[:1]
+            ),
         )
+        .order_by()
         .first()
     )
     if patient is None:
         record_refusal(viewer, public_id, page=page)
         raise Http404("No such patient")
-    version_id = patient.sharable_version_id
-    version = PublishedVersion.objects.filter(pk=version_id).first() if version_id else None
+    grant = patient.break_glass or {}
+    expires_at = grant.get("expires_at")
+    # The same rule as sharable_versions(): the current version, with active consent.
+    plan = getattr(patient, "care_plan", None)
+    version = plan.current_version if plan is not None and patient.consent_active else None
     record(
         actor=viewer,
         action=action,
@@ -116,12 +122,19 @@ def summary_for(
         detail={
             "page": page,
             "version": version.number if version else None,
-            "break_glass": patient.break_glass_expires_at is not None,
+            "break_glass": bool(grant),
         },
     )
     return SummaryAccess(
         patient=patient,
         version=version,
-        break_glass_reason=patient.break_glass_reason or "",
-        break_glass_expires_at=patient.break_glass_expires_at,
+        break_glass_reason=grant.get("reason", ""),
+        break_glass_expires_at=_aware(dt.datetime.fromisoformat(expires_at))
+        if expires_at
+        else None,
     )
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite's JSON gives timestamps without their zone; they are UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

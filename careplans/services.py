@@ -214,6 +214,8 @@ def careplan_publish(
         planned_review_date=sections.get("review", {}).get("planned_review_date"),
         cpr_review_date=sections.get("cpr_decision", {}).get("date_for_review"),
     )
+    plan.current_version = version
+    plan.save(update_fields=["current_version"])
     working_copy.status = Status.PUBLISHED
     working_copy._history_user = actor.user  # type: ignore[attr-defined]
     working_copy._change_reason = (  # type: ignore[attr-defined]

@@ -21,7 +21,7 @@ from typing import Any
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import JSONField, Model
+from django.db.models import JSONField, Model, OuterRef, Subquery
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
@@ -411,4 +411,8 @@ def _plans(
             )
         )
     save_all(PublishedVersion, versions)
+    latest = PublishedVersion.objects.filter(plan=OuterRef("pk")).order_by("-number")
+    CarePlan.objects.filter(pk__in=[plan.pk for plan in plans]).update(
+        current_version=Subquery(latest.values("pk")[:1])
+    )
     return len(versions)

@@ -116,7 +116,10 @@ if DATABASES["default"]["ENGINE"] not in _SUPPORTED_DATABASES:
         f"not {DATABASES['default']['ENGINE']!r}"
     )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Keep each worker's database connection between requests: opening one (with a SCRAM
+# password exchange) costs more than a whole emergency summary. Checked before reuse.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -128,6 +131,9 @@ if REDIS_URL:
             "KEY_PREFIX": "openepaccs",
         }
     }
+    # Sessions live in Redis when there is one: no database read and write on every page.
+    # A Redis restart signs people out; nothing else is lost.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -173,9 +173,9 @@ class EmergencySearchForm(NhsForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if self.errors or data.get("nhs_number"):
-            return data
         details = ("family_name", "date_of_birth", "postcode")
+        if data.get("nhs_number") or any(n in self.errors for n in ("nhs_number", *details)):
+            return data
         if not any(data.get(name) for name in details):
             raise ValidationError(
                 "Enter an NHS number, or the last name, date of birth and postcode",

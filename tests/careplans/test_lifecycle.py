@@ -7,7 +7,14 @@ from django.db import DatabaseError, connection, transaction
 from audit.models import AccessEvent, Action
 from careplans import services
 from careplans.compare import compare
-from careplans.models import ImmutableError, PlanSection, PublishedVersion, Status, WorkingCopy
+from careplans.models import (
+    CarePlan,
+    ImmutableError,
+    PlanSection,
+    PublishedVersion,
+    Status,
+    WorkingCopy,
+)
 from careplans.selectors import sharable_version_of
 from consent.services import consent_withdraw
 from organisations.models import Membership
@@ -61,6 +68,7 @@ def test_editing_after_publication_starts_a_new_revision_and_publishing_supersed
     )
     assert second.number == 2
     assert sharable_version_of(patient) == second
+    assert CarePlan.objects.get(patient=patient).current_version == second
     changes = compare(published.snapshot, second.snapshot)
     assert [(c.section, c.item, c.old, c.new) for c in changes] == [
         ("Preferences", "Preferred place of death", "Home", "Hospice")
