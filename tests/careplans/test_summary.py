@@ -4,10 +4,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import io
+import re
+from pathlib import Path
 
 import pytest
 import time_machine
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -331,3 +335,23 @@ def test_the_summary_takes_the_same_few_queries_at_any_data_size(
     large = _summary_queries(client, paramedic, patient)
     assert small == large
     assert large[1] <= 5
+
+
+def test_the_summary_is_light_enough_for_a_slow_phone_connection(
+    client: Client, paramedic: Membership, published: PublishedVersion
+) -> None:
+    """HTML <= 30 KB; every asset the page loads <= 150 KB gzipped in all; no htmx."""
+    act_as(client, paramedic)
+    page = client.get(summary_url(published.plan.patient)).content
+    assert len(page) <= 30 * 1024
+    html = page.decode()
+    assets = set(re.findall(r'(?:href|src)="/static/([^"]+)"', html))
+    assets |= set(re.findall(r'from "/static/([^"]+)"', html))
+    assert "vendor/nhsuk/nhsuk.min.css" in assets
+    assert not any("htmx" in asset for asset in assets)
+    compressed = 0
+    for asset in assets:
+        found = finders.find(asset)
+        assert isinstance(found, str), asset
+        compressed += len(gzip.compress(Path(found).read_bytes(), 9))
+    assert compressed <= 150 * 1024
