@@ -26,6 +26,7 @@ class PublishForm(NhsForm):
         label="When was it discussed?",
         error_messages={"required": "Enter the date of the discussion"},
     )
+    approving = forms.CharField(widget=forms.HiddenInput, max_length=64)
     acknowledged = forms.MultipleChoiceField(
         label="I have considered these warnings",
         required=False,

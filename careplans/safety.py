@@ -90,6 +90,19 @@ def cpr_contradiction(facts: PlanFacts) -> str | None:
     return None
 
 
+def cpr_recommendation_without_decision(facts: PlanFacts) -> str | None:
+    """Any clinician may record what the ReSPECT form says, but only a senior clinician
+    makes the CPR decision: a recommendation cannot stand in for a missing decision."""
+    if facts.item("treatment_escalation", "respect_cpr_recommendation") and not facts.item(
+        "cpr_decision", "cpr_decision"
+    ):
+        return (
+            "The ReSPECT CPR recommendation is recorded but there is no CPR decision. A senior "
+            "clinician must record the CPR decision first."
+        )
+    return None
+
+
 def home_death_without_anticipatory_medicines(facts: PlanFacts) -> str | None:
     if facts.item("preferences", "preferred_place_of_death") == t.PPD_HOME and not facts.item(
         "medications", "anticipatory_medicines"
@@ -119,6 +132,7 @@ RULES: tuple[Rule, ...] = (
     Rule("cpr_decision_not_by_senior_clinician", True, cpr_decision_not_by_senior_clinician),
     Rule("review_date_in_past", True, review_date_in_past),
     Rule("cpr_contradiction", True, cpr_contradiction),
+    Rule("cpr_recommendation_without_decision", True, cpr_recommendation_without_decision),
     Rule(
         "home_death_without_anticipatory_medicines",
         False,

@@ -3,6 +3,8 @@ permission, validation, write, audit, all in one transaction."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -67,9 +69,35 @@ def _locked_or_new_working_copy(patient: Patient, actor: Membership) -> WorkingC
     return working_copy
 
 
+PLAN_CHANGED = (
+    "Someone changed the plan while you were reviewing it. Check the changes listed below, "
+    "then publish again."
+)
+
+
+class PlanChanged(ValidationError):
+    """The working copy changed after the approving clinician last saw it."""
+
+
+def content_fingerprint(working_copy: WorkingCopy) -> str:
+    """Identifies exactly what a clinician is shown for approval: the revision and every
+    section's content. The publish page carries it, so that a change made meanwhile by
+    someone else is never published under the approver's name unseen."""
+    content = {
+        "revision": working_copy.revision,
+        "sections": {s.key: s.data for s in working_copy.sections.order_by("key")},
+    }
+    return hashlib.sha256(
+        json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()
+
+
 def _consent_words(patient: Patient) -> str:
     consent = active_consent(patient)
     return consent.describe() if consent else "no consent to share recorded yet (draft only)"
+
+
+CPR_RECORDED_BY = ("recorded_by", "recorded_by_role", "recorded_by_senior_clinician")
 
 
 def _server_items(
@@ -77,6 +105,10 @@ def _server_items(
 ) -> dict[str, Any]:
     """Items the service adds or keeps, never taken from the form."""
     if key == "cpr_decision":
+        unchanged = {k: v for k, v in previous.items() if k not in CPR_RECORDED_BY} == stored
+        if unchanged and previous:
+            # Saving the same decision again does not make someone else its decider.
+            return {**stored, **{k: previous[k] for k in CPR_RECORDED_BY if k in previous}}
         stored["recorded_by"] = actor.user.get_full_name() or actor.user.get_username()
         stored["recorded_by_role"] = f"{actor.get_role_display()}, {actor.organisation.name}"
         stored["recorded_by_senior_clinician"] = actor.is_senior_clinician
@@ -171,12 +203,15 @@ def careplan_publish(
     patient: Patient,
     basis: BasisDetails,
     acknowledged: Collection[str] = (),
+    approving: str | None = None,
 ) -> PublishedVersion:
     """Freeze the working copy as the next published version.
 
     Raises ValidationError (bad basis, nothing to publish), PublishRefused (a blocking
     safety rule) or AcknowledgementNeeded (warnings not yet acknowledged). Nothing is
     written unless it succeeds: the previous version and the working copy stay as they were.
+    `approving` is the content_fingerprint the approver was shown; PlanChanged if the plan
+    has changed since (the page always passes it).
     """
     if not can_publish_plan(actor, patient):
         raise PermissionDenied
@@ -186,6 +221,8 @@ def careplan_publish(
         raise ValidationError("There is nothing to publish yet: fill in the plan first")
     if working_copy.status == Status.PUBLISHED:
         raise ValidationError("Nothing has changed since the last published version")
+    if approving is not None and approving != content_fingerprint(working_copy):
+        raise PlanChanged(PLAN_CHANGED)
     facts = publish_checks(patient, working_copy)
     if problems := safety.blocking_problems(facts):
         raise PublishRefused(problems)

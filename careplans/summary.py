@@ -87,6 +87,7 @@ _BLOCKS: tuple[tuple[str, str, tuple[tuple[str, tuple[str, ...]], ...]], ...] = 
                 "treatment_escalation",
                 (
                     "ceiling_of_treatment",
+                    "respect_cpr_recommendation",
                     "trigger_factors",
                     "what_should_happen",
                     "who_should_be_contacted",
@@ -213,13 +214,6 @@ def _cpr(sections: dict[str, dict[str, Any]]) -> CprDecision:
     review = _row("cpr_decision", "date_for_review", data)
     if review:
         rows.append(review)
-    respect = _row(
-        "treatment_escalation",
-        "respect_cpr_recommendation",
-        sections.get("treatment_escalation", {}),
-    )
-    if respect:
-        rows.append(respect)
     if code == t.NOT_FOR_CPR:
         return CprDecision(
             True, True, "Not for CPR", "Do not attempt cardiopulmonary resuscitation.", rows

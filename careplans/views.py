@@ -24,6 +24,7 @@ from careplans.sections import (
     completeness,
     describe,
 )
+from careplans.snapshot import snapshot_of
 from careplans.summary import (
     KEY_SAFE_CODE_NOT_PRINTED,
     KEY_SAFE_CODE_URGENT_CARE_ONLY,
@@ -153,16 +154,27 @@ def plan_publish(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     facts = services.publish_checks(patient, working_copy) if working_copy else None
     blocking = safety.blocking_problems(facts) if facts else []
     warnings = safety.warnings(facts) if facts else []
-    form = PublishForm(request.POST if request.method == "POST" else None, warnings=warnings)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+    shown = services.content_fingerprint(working_copy) if working_copy else ""
+    data = request.POST.copy() if request.method == "POST" else None
+    approving = data.get("approving") if data is not None else None
+    if data is not None:
+        data["approving"] = shown  # what this page shows now, if it is shown again
+    form = PublishForm(data, warnings=warnings, initial={"approving": shown})
+    if data is not None and approving != shown:
+        form.is_valid()
+        form.add_error(None, services.PLAN_CHANGED)
+    elif data is not None and form.is_valid():
+        cleaned = form.cleaned_data
         try:
             version = services.careplan_publish(
                 actor=acting,
                 patient=patient,
-                basis=BasisDetails(data["kind"], data["with_whom"], data["discussed_on"]),
-                acknowledged=data.get("acknowledged", []),
+                basis=BasisDetails(cleaned["kind"], cleaned["with_whom"], cleaned["discussed_on"]),
+                acknowledged=cleaned.get("acknowledged", []),
+                approving=shown,
             )
+        except services.PlanChanged as changed:
+            form.add_error(None, changed)
         except services.PublishRefused as refused:
             blocking = refused.problems
         except services.AcknowledgementNeeded:
@@ -176,10 +188,26 @@ def plan_publish(request: HttpRequest, patient_id: UUID) -> HttpResponse:
                 "and urgent care.",
             )
             return _overview(patient.public_id)
+    latest = selectors.versions_of(patient).first()
+    changes = (
+        compare(latest.snapshot if latest else {}, snapshot_of(working_copy, patient))
+        if working_copy
+        else []
+    )
     return render(
         request,
         "careplans/publish.html",
-        {"patient": patient, "working_copy": working_copy, "form": form, "blocking": blocking},
+        {
+            "patient": patient,
+            "working_copy": working_copy,
+            "form": form,
+            "blocking": blocking,
+            "latest": latest,
+            "changes": changes,
+            "caption_suffix": (
+                f" since version {latest.number}" if latest else ": the whole plan, to be version 1"
+            ),
+        },
     )
 
 
@@ -208,7 +236,8 @@ def version_detail(request: HttpRequest, patient_id: UUID, number: int) -> HttpR
 
 
 def _number(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    # isdigit() alone accepts "²", which int() refuses.
+    return int(value) if value and value.isascii() and value.isdigit() else None
 
 
 @acting_required()

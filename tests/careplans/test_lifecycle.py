@@ -20,6 +20,8 @@ from consent.services import consent_withdraw
 from organisations.models import Membership
 from patients.models import Patient
 from tests.careplans.conftest import BASIS, COMPLETE, fill
+from tests.conftest import Place
+from tests.factories import make_member
 
 
 def test_draft_to_awaiting_approval_to_published(
@@ -202,3 +204,21 @@ def test_the_key_safe_code_is_write_only(consented: Patient, their_gp: Membershi
     )
     data = PlanSection.objects.get(key="home_access").data
     assert data == {"key_safe": True, "key_safe_code": "1945", "access_instructions": "Side gate"}
+
+
+def test_saving_the_same_cpr_decision_again_keeps_who_decided(
+    place: Place, patient: Patient, their_gp: Membership
+) -> None:
+    nurse_consultant = make_member(place.nursing, senior=True)
+    decision = COMPLETE["cpr_decision"]
+    services.section_save(actor=their_gp, patient=patient, key="cpr_decision", data=decision)
+    services.section_save(
+        actor=nurse_consultant, patient=patient, key="cpr_decision", data=decision
+    )
+    stored = PlanSection.objects.get(key="cpr_decision").data
+    assert stored["recorded_by_role"].endswith(place.practice.name)
+
+    changed = {**decision, "location_of_document": "Blue folder, hall table"}
+    services.section_save(actor=nurse_consultant, patient=patient, key="cpr_decision", data=changed)
+    stored = PlanSection.objects.get(key="cpr_decision").data
+    assert stored["recorded_by_role"].endswith(place.nursing.name)

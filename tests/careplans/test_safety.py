@@ -133,8 +133,18 @@ def test_every_rule_is_tested_here() -> None:
         "cpr_decision_not_by_senior_clinician",
         "review_date_in_past",
         "cpr_contradiction",
+        "cpr_recommendation_without_decision",
         "home_death_without_anticipatory_medicines",
         "no_key_contact_with_phone",
         "ceiling_of_treatment_missing",
     }
     assert {rule.name for rule in safety.RULES} == tested
+
+
+def test_a_respect_cpr_recommendation_without_a_cpr_decision_blocks() -> None:
+    found = safety.blocking_problems(
+        facts({"cpr_decision": {"cpr_decision": "", "recorded_by_senior_clinician": False}})
+    )
+    assert "cpr_recommendation_without_decision" in rules(found)
+    message = next(p for p in found if p.rule == "cpr_recommendation_without_decision").message
+    assert "A senior clinician must record the CPR decision first" in message

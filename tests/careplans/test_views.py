@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import reverse
 
+from careplans import services
 from careplans.models import PublishedVersion, Status, WorkingCopy
 from consent.models import ConsentToShare
 from organisations.models import Membership
@@ -15,8 +16,11 @@ def _url(name: str, patient: Patient, **kwargs: object) -> str:
     return reverse(name, kwargs={"patient_id": patient.public_id, **kwargs})
 
 
-def _publish_data(**extra: object) -> dict[str, object]:
+def _publish_data(patient: Patient, **extra: object) -> dict[str, object]:
+    """The publish form as the page fills it, approving what the working copy holds now."""
+    working_copy = WorkingCopy.objects.get(plan__patient=patient)
     return {
+        "approving": services.content_fingerprint(working_copy),
         "kind": "patient",
         "with_whom": "Winifred Attwater",
         "discussed_on_0": str(TODAY.day),
@@ -46,13 +50,14 @@ def test_a_gp_completes_publishes_edits_republishes_and_compares(
     overview = client.get(_url("careplans:overview", patient)).content.decode()
     assert "Not for CPR: do not attempt resuscitation" in overview
     assert "450476008" not in overview  # codes are never shown bare
-    response = client.post(_url("careplans:publish", patient), _publish_data())
+    response = client.post(_url("careplans:publish", patient), _publish_data(patient))
     assert response.status_code == 302
     assert PublishedVersion.objects.get().number == 1
     preferences = {**COMPLETE["preferences"], "preferred_place_of_death": "108401000000102"}
     client.post(_url("careplans:section", patient, section_key="preferences"), preferences)
     client.post(
-        _url("careplans:publish", patient), _publish_data(with_whom="Ann Attwater, daughter")
+        _url("careplans:publish", patient),
+        _publish_data(patient, with_whom="Ann Attwater, daughter"),
     )
     assert PublishedVersion.objects.count() == 2
     page = client.get(_url("careplans:compare", patient)).content.decode()
@@ -77,17 +82,18 @@ def test_publishing_warnings_must_be_acknowledged(
     )
     page = client.get(_url("careplans:publish", patient)).content.decode()
     assert "no anticipatory medicines are recorded" in page
-    response = client.post(_url("careplans:publish", patient), _publish_data())
+    response = client.post(_url("careplans:publish", patient), _publish_data(patient))
     assert "Tick each warning" in response.content.decode()
     assert not PublishedVersion.objects.exists()
     response = client.post(
         _url("careplans:publish", patient),
         _publish_data(
+            patient,
             acknowledged=[
                 "home_death_without_anticipatory_medicines",
                 "no_key_contact_with_phone",
                 "ceiling_of_treatment_missing",
-            ]
+            ],
         ),
     )
     assert response.status_code == 302
@@ -106,7 +112,7 @@ def test_publishing_without_consent_is_refused_with_a_clear_message(
     page = client.get(_url("careplans:publish", patient)).content.decode()
     assert "This plan cannot be published yet" in page
     assert "no active consent to share" in page
-    client.post(_url("careplans:publish", patient), _publish_data())
+    client.post(_url("careplans:publish", patient), _publish_data(patient))
     assert not PublishedVersion.objects.exists()
     assert not ConsentToShare.objects.exists()
 
@@ -198,3 +204,65 @@ def test_a_saved_section_opens_again_with_its_answers(
     assert f'value="{decided["date_of_decision_2"]}"' in page
     assert 'value="450476008" checked' in page
     assert page.count("checked") >= 3  # decision, capacity, who was involved
+
+
+def test_a_change_made_while_the_approver_reviews_is_never_published_unseen(
+    client: Client, patient: Patient, their_gp: Membership, team_nurse: Membership
+) -> None:
+    from consent.services import consent_record
+    from tests.careplans.conftest import fill
+
+    consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=TODAY)
+    fill(their_gp, patient)
+    act_as(client, their_gp)
+    reviewed = _publish_data(patient)  # what the GP's publish page showed
+    contacts = {**COMPLETE["key_contacts"], "contact_0_phone": "07700 900111"}
+    services.section_save(actor=team_nurse, patient=patient, key="key_contacts", data=contacts)
+
+    response = client.post(_url("careplans:publish", patient), reviewed)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone changed the plan while you were reviewing it" in page
+    assert not PublishedVersion.objects.exists()
+    assert "07700 900111" in page  # the change is shown, in what is being approved
+
+    response = client.post(_url("careplans:publish", patient), _publish_data(patient))
+    assert response.status_code == 302
+    version = PublishedVersion.objects.get()
+    assert version.snapshot["sections"]["key_contacts"]["contacts"][0]["phone"] == "07700 900111"
+
+
+def test_the_publish_page_lists_the_changes_since_the_current_version(
+    client: Client, patient: Patient, their_gp: Membership
+) -> None:
+    from consent.services import consent_record
+    from tests.careplans.conftest import BASIS, fill
+
+    consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=TODAY)
+    fill(their_gp, patient)
+    services.careplan_publish(actor=their_gp, patient=patient, basis=BASIS)
+    preferences = {**COMPLETE["preferences"], "preferred_place_of_death": "108401000000102"}
+    services.section_save(actor=their_gp, patient=patient, key="preferences", data=preferences)
+    act_as(client, their_gp)
+    page = client.get(_url("careplans:publish", patient)).content.decode()
+    assert "1 change since version 1" in page
+    assert "Preferred place of death" in page
+    assert "Hospice" in page
+
+
+def test_the_care_plan_page_says_when_it_shows_changes_not_yet_approved(
+    client: Client, patient: Patient, their_gp: Membership
+) -> None:
+    act_as(client, their_gp)
+    client.post(_url("careplans:section", patient, section_key="about_me"), COMPLETE["about_me"])
+    page = client.get(_url("careplans:overview", patient)).content.decode()
+    assert "Not yet approved" in page
+    assert "nothing here is shared with urgent care" in page
+
+
+def test_a_comparison_with_odd_version_numbers_is_an_answer_not_an_error(
+    client: Client, patient: Patient, their_gp: Membership
+) -> None:
+    act_as(client, their_gp)
+    response = client.get(_url("careplans:compare", patient) + "?old=%C2%B2&new=1")
+    assert response.status_code == 200
