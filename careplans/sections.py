@@ -6,6 +6,8 @@ overview. Section data is stored as the form cleaned it: codes, text, ISO dates.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -61,12 +63,22 @@ def validate_phone(value: str) -> None:
         raise ValidationError("Enter a phone number like 01632 960 001 or 07700 900 982")
 
 
+def content_fingerprint(content: Any) -> str:
+    """A short, stable digest of stored content, to tell whether it changed meanwhile."""
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 class SectionForm(NhsForm):
+    # The fingerprint of the section as it was when the form was shown: a save on top of
+    # someone else's newer save is refused rather than silently overwriting it.
+    based_on = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
     def cleaned_for_storage(self) -> dict[str, Any]:
         """What is stored: blanks dropped, dates as ISO text, lists as lists."""
         stored: dict[str, Any] = {}
         for name, value in self.cleaned_data.items():
-            if value in (None, "", [], False):
+            if value in (None, "", [], False) or name == "based_on":
                 continue
             stored[name] = value.isoformat() if isinstance(value, dt.date) else value
         return stored

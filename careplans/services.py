@@ -3,14 +3,13 @@ permission, validation, write, audit, all in one transaction."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.http import QueryDict
 from django.utils import timezone
 
 from audit.models import Action
@@ -18,7 +17,7 @@ from audit.services import record
 from careplans import safety
 from careplans.models import CarePlan, PlanSection, PublishedVersion, Status, WorkingCopy
 from careplans.permissions import can_edit_plan, can_edit_section, can_publish_plan
-from careplans.sections import SECTION_BY_KEY, SectionForm
+from careplans.sections import SECTION_BY_KEY, SectionForm, content_fingerprint
 from careplans.snapshot import snapshot_of
 from consent.selectors import active_consent
 from consent.services import BasisDetails, basis_record, basis_validate
@@ -69,6 +68,10 @@ def _locked_or_new_working_copy(patient: Patient, actor: Membership) -> WorkingC
     return working_copy
 
 
+SECTION_CHANGED = (
+    "Someone else saved {title} while you were editing it. Your changes are below and are not "
+    "saved yet: check the care plan page for theirs, then save again."
+)
 PLAN_CHANGED = (
     "Someone changed the plan while you were reviewing it. Check the changes listed below, "
     "then publish again."
@@ -79,17 +82,16 @@ class PlanChanged(ValidationError):
     """The working copy changed after the approving clinician last saw it."""
 
 
-def content_fingerprint(working_copy: WorkingCopy) -> str:
+def plan_fingerprint(working_copy: WorkingCopy) -> str:
     """Identifies exactly what a clinician is shown for approval: the revision and every
     section's content. The publish page carries it, so that a change made meanwhile by
     someone else is never published under the approver's name unseen."""
-    content = {
-        "revision": working_copy.revision,
-        "sections": {s.key: s.data for s in working_copy.sections.order_by("key")},
-    }
-    return hashlib.sha256(
-        json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
-    ).hexdigest()
+    return content_fingerprint(
+        {
+            "revision": working_copy.revision,
+            "sections": {s.key: s.data for s in working_copy.sections.order_by("key")},
+        }
+    )
 
 
 def _consent_words(patient: Patient) -> str:
@@ -130,7 +132,8 @@ def section_save(
     *, actor: Membership, patient: Patient, key: str, data: Mapping[str, Any]
 ) -> PlanSection | None:
     """Validate and store one section. Editing a published plan starts a new revision as a
-    draft. Returns None when nothing changed. Raises SectionInvalid with the bound form."""
+    draft. Returns None when nothing changed. Raises SectionInvalid with the bound form,
+    also when the form was based on content someone else has saved over since."""
     section = SECTION_BY_KEY[key]
     if not can_edit_section(actor, patient, section):
         raise PermissionDenied
@@ -140,6 +143,16 @@ def section_save(
     working_copy = _locked_or_new_working_copy(patient, actor)
     existing = PlanSection.objects.filter(working_copy=working_copy, key=key).first()
     previous = existing.data if existing else {}
+    based_on = form.cleaned_data.get("based_on")
+    current = content_fingerprint(previous)
+    if based_on and based_on != current:
+        form.add_error(None, SECTION_CHANGED.format(title=section.title))
+        # Shown again based on what is saved now, so that saving again is a choice made
+        # knowing someone else's change is there.
+        resubmit: Any = form.data.copy() if isinstance(form.data, QueryDict) else dict(form.data)
+        resubmit["based_on"] = current  # a QueryDict copy keeps every ticked checkbox
+        form.data = resubmit
+        raise SectionInvalid(form)
     stored = _server_items(key, actor, form.cleaned_for_storage(), previous)
     if stored == previous:
         return existing
@@ -210,7 +223,7 @@ def careplan_publish(
     Raises ValidationError (bad basis, nothing to publish), PublishRefused (a blocking
     safety rule) or AcknowledgementNeeded (warnings not yet acknowledged). Nothing is
     written unless it succeeds: the previous version and the working copy stay as they were.
-    `approving` is the content_fingerprint the approver was shown; PlanChanged if the plan
+    `approving` is the plan_fingerprint the approver was shown; PlanChanged if the plan
     has changed since (the page always passes it).
     """
     if not can_publish_plan(actor, patient):
@@ -221,7 +234,7 @@ def careplan_publish(
         raise ValidationError("There is nothing to publish yet: fill in the plan first")
     if working_copy.status == Status.PUBLISHED:
         raise ValidationError("Nothing has changed since the last published version")
-    if approving is not None and approving != content_fingerprint(working_copy):
+    if approving is not None and approving != plan_fingerprint(working_copy):
         raise PlanChanged(PLAN_CHANGED)
     facts = publish_checks(patient, working_copy)
     if problems := safety.blocking_problems(facts):

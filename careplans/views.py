@@ -22,6 +22,7 @@ from careplans.sections import (
     Section,
     SectionForm,
     completeness,
+    content_fingerprint,
     describe,
 )
 from careplans.snapshot import snapshot_of
@@ -121,10 +122,11 @@ def section_edit(request: HttpRequest, patient_id: UUID, section_key: str) -> Ht
 def _form_for(section: Section, patient: Patient) -> SectionForm:
     """The section's form filled with what is recorded (never the key safe code)."""
     data = selectors.section_data(selectors.working_copy_of(patient)).get(section.key, {})
+    based_on = {"based_on": content_fingerprint(data)}
     if section.key == "key_contacts":
-        return section.form(initial=KeyContactsForm.initial_from(data))
+        return section.form(initial={**KeyContactsForm.initial_from(data), **based_on})
     initial = {k: v for k, v in data.items() if k != "key_safe_code"}
-    return section.form(initial=initial)
+    return section.form(initial={**initial, **based_on})
 
 
 @acting_required()
@@ -154,7 +156,7 @@ def plan_publish(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     facts = services.publish_checks(patient, working_copy) if working_copy else None
     blocking = safety.blocking_problems(facts) if facts else []
     warnings = safety.warnings(facts) if facts else []
-    shown = services.content_fingerprint(working_copy) if working_copy else ""
+    shown = services.plan_fingerprint(working_copy) if working_copy else ""
     data = request.POST.copy() if request.method == "POST" else None
     approving = data.get("approving") if data is not None else None
     if data is not None:

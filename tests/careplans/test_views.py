@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import re
+
 from django.test import Client
 from django.urls import reverse
 
 from careplans import services
-from careplans.models import PublishedVersion, Status, WorkingCopy
+from careplans.models import PlanSection, PublishedVersion, Status, WorkingCopy
 from consent.models import ConsentToShare
 from organisations.models import Membership
 from patients.models import Patient
@@ -20,7 +22,7 @@ def _publish_data(patient: Patient, **extra: object) -> dict[str, object]:
     """The publish form as the page fills it, approving what the working copy holds now."""
     working_copy = WorkingCopy.objects.get(plan__patient=patient)
     return {
-        "approving": services.content_fingerprint(working_copy),
+        "approving": services.plan_fingerprint(working_copy),
         "kind": "patient",
         "with_whom": "Winifred Attwater",
         "discussed_on_0": str(TODAY.day),
@@ -266,3 +268,40 @@ def test_a_comparison_with_odd_version_numbers_is_an_answer_not_an_error(
     act_as(client, their_gp)
     response = client.get(_url("careplans:compare", patient) + "?old=%C2%B2&new=1")
     assert response.status_code == 200
+
+
+def test_a_save_on_top_of_someone_elses_newer_save_is_refused_and_loses_nothing(
+    client: Client, patient: Patient, their_gp: Membership, team_nurse: Membership
+) -> None:
+    url = _url("careplans:section", patient, section_key="medications")
+    act_as(client, their_gp)
+    client.post(url, COMPLETE["medications"])
+    page = client.get(url).content.decode()
+    based_on = re.search(r'name="based_on" value="([0-9a-f]{64})"', page)
+    assert based_on is not None
+
+    nurse = Client()
+    act_as(nurse, team_nurse)
+    theirs = {**COMPLETE["medications"], "anticipatory_medicines_location": "Bedroom drawer"}
+    nurse_page = nurse.get(url).content.decode()
+    nurse_based_on = re.search(r'name="based_on" value="([0-9a-f]{64})"', nurse_page)
+    assert nurse_based_on is not None
+    assert nurse.post(url, {**theirs, "based_on": nurse_based_on.group(1)}).status_code == 302
+
+    mine = {**COMPLETE["medications"], "current_medication": "Paracetamol 1 g four times a day"}
+    response = client.post(url, {**mine, "based_on": based_on.group(1)})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone else saved Medicines while you were editing it" in page
+    assert "Paracetamol 1 g four times a day" in page  # my typing is still there
+    for ticked in COMPLETE["medications"]["anticipatory_medicines"]:
+        assert f'type="checkbox" value="{ticked}" checked' in page
+    stored = PlanSection.objects.get(key="medications").data
+    assert stored["anticipatory_medicines_location"] == "Bedroom drawer"
+    assert "current_medication" not in stored
+
+    again = re.search(r'name="based_on" value="([0-9a-f]{64})"', page)
+    assert again is not None
+    assert client.post(url, {**mine, "based_on": again.group(1)}).status_code == 302
+    stored = PlanSection.objects.get(key="medications").data
+    assert stored["current_medication"] == "Paracetamol 1 g four times a day"
