@@ -15,7 +15,7 @@ from audit.services import record
 from careplans.models import PlanSection, PublishedVersion, WorkingCopy
 from consent.models import ConsentToShare
 from organisations.models import Membership
-from organisations.permissions import Capability
+from organisations.permissions import Capability, can_view_emergency_summaries
 from patients.models import Patient
 from patients.permissions import active_break_glass_grants, summary_patients
 from patients.selectors import patient_for, record_refusal
@@ -108,7 +108,14 @@ def summary_for(
         .first()
     )
     if patient is None:
-        record_refusal(viewer, public_id, page=page)
+        record_refusal(
+            viewer,
+            public_id,
+            page=page,
+            reason="outside the regions and care teams it may see, with no emergency access"
+            if can_view_emergency_summaries(viewer)
+            else "the acting role cannot open emergency summaries",
+        )
         raise Http404("No such patient")
     grant = patient.break_glass or {}
     expires_at = grant.get("expires_at")

@@ -27,11 +27,24 @@ def active_memberships(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Membe
 def membership_of(
     user: AbstractBaseUser | AnonymousUser, public_id: UUID | str
 ) -> Membership | None:
-    """One of the user's own active memberships, or None."""
+    """One of the signed-in user's own active memberships, or None. Read on every request,
+    so kept to one plain indexed query: the user is the one already signed in (the
+    authentication backend refuses inactive users), and only the organisation is joined."""
+    if not user.is_authenticated or not user.is_active:
+        return None
     try:
-        return active_memberships(user).filter(public_id=public_id).first()
+        found = list(
+            Membership.objects.filter(user_id=user.pk, public_id=public_id, ended_at__isnull=True)
+            .select_related("organisation")
+            .order_by()[:1]
+        )
     except (ValueError, ValidationError):  # a malformed id in a tampered session
         return None
+    if not found:
+        return None
+    membership = found[0]
+    membership.user = user  # type: ignore[assignment]
+    return membership
 
 
 def region_organisations(viewer: Membership) -> QuerySet[Organisation]:

@@ -58,7 +58,8 @@ def patient_for(
     recording `action`; else Http404, recording a refusal in the patient's own stream when
     the patient exists."""
     patient = None
-    if capability is None or has_capability(viewer, capability):
+    role_may = capability is None or has_capability(viewer, capability)
+    if role_may:
         patient = (
             visible_patients(viewer)
             .filter(public_id=public_id)
@@ -66,19 +67,28 @@ def patient_for(
             .first()
         )
     if patient is None:
-        record_refusal(viewer, public_id, page=page)
+        record_refusal(
+            viewer,
+            public_id,
+            page=page,
+            reason="" if role_may else "the acting role cannot open this page",
+        )
         raise Http404("No such patient")
     record(actor=viewer, action=action, patient=patient, detail={"page": page})
     return patient
 
 
-def record_refusal(viewer: Membership, public_id: UUID, *, page: str) -> None:
+def record_refusal(viewer: Membership, public_id: UUID, *, page: str, reason: str = "") -> None:
+    """A refusal, in the patient's own stream when they exist (they may later ask who
+    tried to look), with why: the role, or no care-team relationship."""
     exists = Patient.objects.filter(public_id=public_id).exists()
     record(
         actor=viewer,
         action=Action.DENIED,
         patient_public_id=public_id if exists else None,
-        reason="not in the care team of the acting organisation" if exists else "no such patient",
+        reason=(reason or "not in the care team of the acting organisation")
+        if exists
+        else "no such patient",
         detail={"page": page, "requested": str(public_id)},
     )
 

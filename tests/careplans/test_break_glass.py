@@ -169,3 +169,25 @@ def test_roles_without_break_glass_are_refused(
     assert client.get(reverse("patients:break_glass")).status_code == 403
     assert break_glass(client).status_code == 403
     assert not BreakGlassGrant.objects.exists()
+
+
+def test_refusals_say_why_in_the_patients_own_stream(
+    client: Client,
+    out_of_area_paramedic: Membership,
+    paramedic: Membership,
+    published: PublishedVersion,
+) -> None:
+    patient = published.plan.patient
+    act_as(client, out_of_area_paramedic)
+    client.get(summary_url(patient))
+    act_as(client, paramedic)
+    client.get(reverse("careplans:overview", kwargs={"patient_id": patient.public_id}))
+    reasons = dict(
+        AccessEvent.objects.filter(
+            action=Action.DENIED, patient_public_id=patient.public_id
+        ).values_list("user__username", "reason")
+    )
+    assert reasons[out_of_area_paramedic.user.username] == (
+        "outside the regions and care teams it may see, with no emergency access"
+    )
+    assert reasons[paramedic.user.username] == "the acting role cannot open this page"
