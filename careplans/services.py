@@ -89,7 +89,8 @@ def plan_fingerprint(working_copy: WorkingCopy) -> str:
     return content_fingerprint(
         {
             "revision": working_copy.revision,
-            "sections": {s.key: s.data for s in working_copy.sections.order_by("key")},
+            # .all(), not ordered: a prefetched list serves it; the digest sorts the keys.
+            "sections": {s.key: s.data for s in working_copy.sections.all()},
         }
     )
 

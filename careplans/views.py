@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -12,7 +14,7 @@ from audit.models import Action
 from careplans import safety, selectors, services
 from careplans.compare import compare
 from careplans.forms import PublishForm
-from careplans.models import Status
+from careplans.models import PublishedVersion, Status
 from careplans.pdf import pdf_response, print_notice
 from careplans.permissions import can_edit_plan, can_edit_section, can_publish_plan
 from careplans.sections import (
@@ -153,6 +155,9 @@ def plan_publish(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     if not can_publish_plan(acting, patient):
         refuse(acting, request, reason="the acting role cannot publish plans", patient=patient)
     working_copy = selectors.working_copy_of(patient)
+    if working_copy:
+        # The checks, the fingerprint and the list of changes all read the sections: once.
+        prefetch_related_objects([working_copy], "sections")
     facts = services.publish_checks(patient, working_copy) if working_copy else None
     blocking = safety.blocking_problems(facts) if facts else []
     warnings = safety.warnings(facts) if facts else []
@@ -226,15 +231,20 @@ def version_detail(request: HttpRequest, patient_id: UUID, number: int) -> HttpR
         membership(request), patient_id, page=f"plan_version:{number}"
     )
     version = selectors.version_for(patient, number)
-    sections = [
-        {"section": s, "rows": describe(s, version.snapshot["sections"].get(s.key, {}))}
-        for s in SECTIONS
-    ]
+    sections = _described_sections(version)
     return render(
         request,
         "careplans/version_detail.html",
         {"patient": patient, "version": version, "sections": sections},
     )
+
+
+def _described_sections(version: PublishedVersion) -> list[dict[str, Any]]:
+    """Every section of a published version in plain English, for its page and its PDF."""
+    return [
+        {"section": s, "rows": describe(s, version.snapshot["sections"].get(s.key, {}))}
+        for s in SECTIONS
+    ]
 
 
 def _number(value: str | None) -> int | None:
@@ -326,10 +336,7 @@ def plan_pdf(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     version = selectors.versions_of(patient).first()
     if version is None:
         raise Http404("No published version")
-    sections = [
-        {"section": s, "rows": describe(s, version.snapshot["sections"].get(s.key, {}))}
-        for s in SECTIONS
-    ]
+    sections = _described_sections(version)
     return pdf_response(
         "careplans/pdf/plan.html",
         {

@@ -113,8 +113,9 @@ class PatientRegistrationForm(NhsForm):
         return value
 
 
-class FindPatientForm(NhsForm):
-    """Find by NHS number, or by last name and date of birth when the number is not known."""
+class IdentityLookupForm(NhsForm):
+    """The details a lookup identifies a person by, all optional here: each lookup says
+    which combinations are enough."""
 
     nhs_number = NhsNumberField(required=False)
     family_name = forms.CharField(label="Last name", max_length=100, required=False)
@@ -124,6 +125,10 @@ class FindPatientForm(NhsForm):
         help_text="For example, 15 3 1984",
         validators=[validate_date_of_birth],
     )
+
+
+class FindPatientForm(IdentityLookupForm):
+    """Find by NHS number, or by last name and date of birth when the number is not known."""
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -142,18 +147,10 @@ class FindPatientForm(NhsForm):
         return data
 
 
-class EmergencySearchForm(NhsForm):
+class EmergencySearchForm(IdentityLookupForm):
     """Urgent care's lookup: the NHS number, or last name, date of birth and postcode
     together. Nothing less, so that no one can browse."""
 
-    nhs_number = NhsNumberField(required=False)
-    family_name = forms.CharField(label="Last name", max_length=100, required=False)
-    date_of_birth = NhsDateField(
-        label="Date of birth",
-        required=False,
-        help_text="For example, 15 3 1984",
-        validators=[validate_date_of_birth],
-    )
     postcode = forms.CharField(
         max_length=10, required=False, help_text="Of their home address, for example N19 5NF"
     )

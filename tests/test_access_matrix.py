@@ -207,13 +207,22 @@ def test_the_care_team_reaches_every_patient_url_and_each_view_is_audited(
     persona: str,
     name: str,
 ) -> None:
-    member: Membership = request.getfixturevalue(persona)
+    _reaches_and_is_audited(
+        client,
+        request.getfixturevalue(persona),
+        _url(name, patient, place),
+        patient,
+        [Action.VIEW, Action.VIEW_PLAN, Action.VIEW_SUMMARY, Action.PRINT],
+    )
+
+
+def _reaches_and_is_audited(
+    client: Client, member: Membership, url: str, patient: Patient, actions: list[Action]
+) -> None:
     act_as(client, member)
-    assert client.get(_url(name, patient, place)).status_code == 200
+    assert client.get(url).status_code == 200
     assert AccessEvent.objects.filter(
-        action__in=[Action.VIEW, Action.VIEW_PLAN, Action.VIEW_SUMMARY, Action.PRINT],
-        patient_public_id=patient.public_id,
-        user=member.user,
+        action__in=actions, patient_public_id=patient.public_id, user=member.user
     ).exists()
 
 
@@ -239,11 +248,10 @@ def test_urgent_care_of_the_region_reach_the_summary_urls_and_are_audited(
     persona: str,
     name: str,
 ) -> None:
-    member: Membership = request.getfixturevalue(persona)
-    act_as(client, member)
-    assert client.get(_url(name, patient, place)).status_code == 200
-    assert AccessEvent.objects.filter(
-        action__in=[Action.VIEW_SUMMARY, Action.PRINT],
-        patient_public_id=patient.public_id,
-        user=member.user,
-    ).exists()
+    _reaches_and_is_audited(
+        client,
+        request.getfixturevalue(persona),
+        _url(name, patient, place),
+        patient,
+        [Action.VIEW_SUMMARY, Action.PRINT],
+    )
