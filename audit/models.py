@@ -33,6 +33,17 @@ class Action(models.TextChoices):
     VIEW_SUMMARY = "view_summary", "Viewed the emergency summary"
     BREAK_GLASS = "break_glass", "Used emergency access (break glass)"
     PRINT = "print", "Printed the care plan"
+    INVITE = "invite", "Invited someone to see the record online"
+    INVITATION_WITHDRAW = "invitation_withdraw", "Withdrew an invitation to see the record online"
+    IDENTITY_CHECK_FAILED = "identity_check_failed", "Gave details that did not match"
+    ACCOUNT_CREATE = "account_create", "Set up online access"
+    ACCOUNT_END = "account_end", "Ended someone's online access"
+    ACCOUNT_REQUEST_DECIDE = "account_request_decide", "Decided a request for online access"
+    LPA_RECORD = "lpa_record", "Recorded a lasting power of attorney"
+    LPA_END = "lpa_end", "Recorded that a lasting power of attorney ended"
+    CHANGE_REQUEST = "change_request", "Asked for a change to the care plan"
+    CHANGE_REQUEST_UPDATE = "change_request_update", "Answered a request for a change"
+    VIEW_ACCESS_LOG = "view_access_log", "Looked at who viewed the record"
 
 
 class AppendOnlyError(RuntimeError):

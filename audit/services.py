@@ -21,14 +21,15 @@ class AuditOrganisation(Protocol):
 
 
 class AuditActor(Protocol):
-    """The acting membership (organisations.Membership satisfies this)."""
+    """The acting membership (organisations.Membership), or a patient's or proxy's own
+    account (portal.PatientAccount), which acts for no organisation."""
 
     public_id: UUID
     user_id: int
     role: str
 
     @property
-    def organisation(self) -> AuditOrganisation: ...
+    def organisation(self) -> AuditOrganisation | None: ...
 
 
 class AuditUser(Protocol):
@@ -99,8 +100,10 @@ def record(
         if actor is not None:
             event.user_id = actor.user_id
             event.membership_public_id = actor.public_id
-            event.organisation_public_id = actor.organisation.public_id
-            event.organisation_name = actor.organisation.name
+            organisation = actor.organisation
+            if organisation is not None:
+                event.organisation_public_id = organisation.public_id
+                event.organisation_name = organisation.name
             event.role = actor.role
             event.username = _username(actor)
         elif acting_user is not None:

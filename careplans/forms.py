@@ -4,6 +4,7 @@ from typing import Any, cast
 
 from django import forms
 
+from careplans.models import ChangeRequestStatus
 from careplans.safety import Problem
 from consent.models import BasisKind
 from frontend.forms import NhsDateField, NhsForm
@@ -40,3 +41,26 @@ class PublishForm(NhsForm):
             field.choices = [(w.rule, w.message) for w in warnings]
         else:
             del self.fields["acknowledged"]
+
+
+class ChangeRequestAnswerForm(NhsForm):
+    status = forms.ChoiceField(
+        label="What happens to this request?",
+        choices=[
+            (ChangeRequestStatus.IN_PROGRESS.value, "In progress: we are working on it"),
+            (
+                ChangeRequestStatus.DONE.value,
+                "Done: the plan is changed (or the change is approved)",
+            ),
+            (ChangeRequestStatus.DECLINED.value, "Declined: the change will not be made"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what happens to this request"},
+    )
+    response = forms.CharField(
+        label="Your reply to the person",
+        help_text="They see this with the request. Needed when you decline: say why.",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

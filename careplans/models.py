@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from careplans.sections import SECTION_BY_KEY
 from consent.models import ConsentBasis
 from patients.models import Patient
 
@@ -144,3 +145,68 @@ class PublishedVersion(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise ImmutableError("published versions are never removed")
+
+
+class ChangeRequestStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    DECLINED = "declined", "Declined"
+
+
+OPEN_CHANGE_REQUEST = (ChangeRequestStatus.RECEIVED, ChangeRequestStatus.IN_PROGRESS)
+
+
+class ChangeRequest(models.Model):
+    """A patient's (or their attorney's) request to change one part of their plan, in their
+    own words. The care team answers it; a decline always says why."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="change_requests")
+    section_key = models.CharField("part of the plan", max_length=40)
+    what_should_change = models.TextField()
+    status = models.CharField(
+        max_length=20, choices=ChangeRequestStatus.choices, default=ChangeRequestStatus.RECEIVED
+    )
+    response = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by_role = models.CharField(max_length=30)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handled_by_organisation = models.CharField(max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["requested_at"]
+        indexes = [models.Index(fields=["status", "requested_at"], name="change_request_open")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ChangeRequestStatus.values),
+                name="change_request_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(response=""),
+                name="change_request_decline_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(what_should_change=""), name="change_request_says_what"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Change request {self.public_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_CHANGE_REQUEST
+
+    @property
+    def section_title(self) -> str:
+        section = SECTION_BY_KEY.get(self.section_key)
+        return section.title if section else self.section_key

@@ -3,9 +3,16 @@ team (patients.permissions), and which capability each section needs (careplans.
 
 from __future__ import annotations
 
+from careplans.models import Status, WorkingCopy
 from careplans.sections import Section
 from organisations.models import Membership
-from organisations.permissions import Capability, can_record_cpr_decision, has_capability
+from organisations.permissions import (
+    Actor,
+    Capability,
+    can_handle_patient_requests,
+    can_record_cpr_decision,
+    has_capability,
+)
 from patients.models import Patient
 from patients.permissions import in_care_team
 
@@ -46,6 +53,36 @@ def can_publish_plan(membership: Membership | None, patient: Patient) -> bool:
 def can_record_consent(membership: Membership | None, patient: Patient) -> bool:
     return (
         has_capability(membership, Capability.RECORD_CONSENT)
+        and membership is not None
+        and in_care_team(membership, patient)
+    )
+
+
+def can_write_own_draft(actor: Actor, patient: Patient, working_copy: WorkingCopy | None) -> bool:
+    """A person (or their attorney) writes their own plan while it is a draft that has never
+    been published; once it is with the care team or approved, they ask for a change."""
+    return (
+        has_capability(actor, Capability.START_OWN_DRAFT)
+        and getattr(actor, "patient_id", None) == patient.pk
+        and (
+            working_copy is None
+            or (
+                working_copy.status == Status.DRAFT and working_copy.plan.current_version_id is None
+            )
+        )
+    )
+
+
+def can_ask_for_change(actor: Actor, patient: Patient) -> bool:
+    return (
+        has_capability(actor, Capability.REQUEST_PLAN_CHANGE)
+        and getattr(actor, "patient_id", None) == patient.pk
+    )
+
+
+def can_answer_change_requests(membership: Membership | None, patient: Patient) -> bool:
+    return (
+        can_handle_patient_requests(membership)
         and membership is not None
         and in_care_team(membership, patient)
     )

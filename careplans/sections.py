@@ -21,7 +21,7 @@ from frontend.forms import NhsDateField, NhsForm
 from organisations.permissions import Capability
 
 
-def _text(
+def text_field(
     label: str, help_text: str = "", *, lines: int = 3, required: bool = False
 ) -> forms.CharField:
     return forms.CharField(
@@ -85,13 +85,13 @@ class SectionForm(NhsForm):
 
 
 class AboutMeForm(SectionForm):
-    what_is_most_important_to_me = _text("What is most important to me")
-    people_who_are_important_to_me = _text("People who are important to me")
-    how_i_communicate_and_how_to_communicate_with_me = _text(
+    what_is_most_important_to_me = text_field("What is most important to me")
+    people_who_are_important_to_me = text_field("People who are important to me")
+    how_i_communicate_and_how_to_communicate_with_me = text_field(
         "How I communicate and how to communicate with me"
     )
-    please_do_and_please_dont = _text("Please do and please don't")
-    also_worth_knowing_about_me = _text("Also worth knowing about me")
+    please_do_and_please_dont = text_field("Please do and please don't")
+    also_worth_knowing_about_me = text_field("Also worth knowing about me")
 
 
 class PreferencesForm(SectionForm):
@@ -109,7 +109,7 @@ class PreferencesForm(SectionForm):
         required=False,
         error_messages={"invalid_choice": "Choose one of the options listed"},
     )
-    preferred_place_of_care_detail = _text(
+    preferred_place_of_care_detail = text_field(
         "About the preferred place of care",
         "Say where, if somewhere else; or why there is no preference recorded",
         lines=2,
@@ -128,7 +128,7 @@ class PreferencesForm(SectionForm):
         required=False,
         error_messages={"invalid_choice": "Choose one of the options listed"},
     )
-    preferred_place_of_death_detail = _text(
+    preferred_place_of_death_detail = text_field(
         "About the preferred place of death",
         "The name of the place; or why no preference could be recorded",
         lines=2,
@@ -171,14 +171,14 @@ class ClinicalForm(SectionForm):
         required=False,
         help_text="For example, metastatic carcinoma of the pancreas",
     )
-    other_conditions = _text("Other conditions", "One per line", lines=3)
+    other_conditions = text_field("Other conditions", "One per line", lines=3)
     estimated_prognosis = _coded(t.PROGNOSIS, "Estimated prognosis")
     gsf_prognostic_indicator_stage = _coded(t.GSF_STAGE, "Gold Standards Framework stage")
     awareness_of_diagnosis = _coded(t.AWARENESS, "Is the person aware of their diagnosis?")
     awareness_of_prognosis = _coded(t.AWARENESS, "Is the person aware of their prognosis?")
     family_awareness_of_diagnosis = _coded(t.AWARENESS, "Is their family aware of the diagnosis?")
     family_awareness_of_prognosis = _coded(t.AWARENESS, "Is their family aware of the prognosis?")
-    allergies_and_adverse_reactions = _text(
+    allergies_and_adverse_reactions = text_field(
         "Allergies and adverse reactions",
         'What causes a reaction and what happens. Write "No known allergies" if there are none.',
         lines=2,
@@ -248,20 +248,20 @@ class TreatmentEscalationForm(SectionForm):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": "Choose one of the options listed"},
     )
-    trigger_factors = _text("What would show the person is deteriorating", lines=2)
-    what_should_happen = _text("What should happen if they deteriorate", lines=3)
-    who_should_be_contacted = _text("Who to call, with their phone number", lines=2)
+    trigger_factors = text_field("What would show the person is deteriorating", lines=2)
+    what_should_happen = text_field("What should happen if they deteriorate", lines=3)
+    who_should_be_contacted = text_field("Who to call, with their phone number", lines=2)
 
 
 class MedicationsForm(SectionForm):
-    current_medication = _text("Current medication", "Name, dose and how often", lines=4)
+    current_medication = text_field("Current medication", "Name, dose and how often", lines=4)
     anticipatory_medicines = forms.MultipleChoiceField(
         label="Anticipatory (just in case) medicines",
         choices=t.ANTICIPATORY_MEDICINES.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    anticipatory_medicines_statement = _text("Which anticipatory medicines", lines=2)
+    anticipatory_medicines_statement = text_field("Which anticipatory medicines", lines=2)
     anticipatory_medicines_location = forms.CharField(
         label="Where the anticipatory medicines are kept", max_length=300, required=False
     )
@@ -296,8 +296,8 @@ class LegalForm(SectionForm):
     adrt_location_of_document = forms.CharField(
         label="Where the ADRT is", max_length=300, required=False
     )
-    advance_statement = _text("Advance statement of wishes", lines=3)
-    mental_capacity_assessment = _text("Mental capacity assessment", lines=2)
+    advance_statement = text_field("Advance statement of wishes", lines=3)
+    mental_capacity_assessment = text_field("Mental capacity assessment", lines=2)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -395,14 +395,16 @@ class HomeAccessForm(SectionForm):
         help_text="Shown only to urgent care. Leave blank to keep the code already recorded.",
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
     )
-    access_instructions = _text(
+    access_instructions = text_field(
         "How to get in", "For example, side gate; dog in the kitchen", lines=2
     )
 
 
 class EquipmentForm(SectionForm):
-    equipment = _text("Equipment in the home", "For example, hospital bed, hoist, oxygen", lines=3)
-    other_documents = _text("Other documents and where they are", lines=2)
+    equipment = text_field(
+        "Equipment in the home", "For example, hospital bed, hoist, oxygen", lines=3
+    )
+    other_documents = text_field("Other documents and where they are", lines=2)
 
 
 class ReviewForm(SectionForm):
@@ -518,6 +520,11 @@ def describe(section: Section, data: dict[str, Any]) -> list[tuple[str, str]]:
         decided_by = ", ".join(p for p in (data["recorded_by"], data.get("recorded_by_role")) if p)
         rows.insert(2, ("Decided by", decided_by))
     return rows
+
+
+def describe_all(sections: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every section of a plan (a published snapshot's sections) in plain English."""
+    return [{"section": s, "rows": describe(s, sections.get(s.key, {}))} for s in SECTIONS]
 
 
 def completeness(section: Section, data: dict[str, Any]) -> tuple[int, int]:

@@ -12,12 +12,23 @@ from django.http import Http404
 
 from audit.models import Action
 from audit.services import record
-from careplans.models import PlanSection, PublishedVersion, WorkingCopy
+from careplans.models import (
+    OPEN_CHANGE_REQUEST,
+    ChangeRequest,
+    PlanSection,
+    PublishedVersion,
+    Status,
+    WorkingCopy,
+)
 from consent.models import ConsentToShare
 from organisations.models import Membership
-from organisations.permissions import Capability, can_view_emergency_summaries
+from organisations.permissions import (
+    Capability,
+    can_handle_patient_requests,
+    can_view_emergency_summaries,
+)
 from patients.models import Patient
-from patients.permissions import active_break_glass_grants, summary_patients
+from patients.permissions import active_break_glass_grants, summary_patients, visible_patients
 from patients.selectors import patient_for, record_refusal
 
 
@@ -145,3 +156,47 @@ def summary_for(
 def _aware(moment: dt.datetime) -> dt.datetime:
     """SQLite's JSON gives timestamps without their zone; they are UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def approval_queue(viewer: Membership) -> QuerySet[WorkingCopy]:
+    """Plans of the viewer's care teams sent for approval, longest waiting first."""
+    if not can_handle_patient_requests(viewer):
+        return WorkingCopy.objects.none()
+    return (
+        WorkingCopy.objects.filter(
+            status=Status.AWAITING_APPROVAL, plan__patient__in=visible_patients(viewer)
+        )
+        .select_related("plan__patient", "submitted_by")
+        # Staff hold memberships; a person sending their own draft holds none.
+        .annotate(
+            submitted_by_staff=Exists(
+                Membership.objects.filter(user_id=OuterRef("submitted_by_id"))
+            )
+        )
+        .order_by("submitted_at", "id")
+    )
+
+
+def open_change_requests(viewer: Membership) -> QuerySet[ChangeRequest]:
+    """Patients' change requests not yet answered, of the viewer's care teams, oldest first."""
+    if not can_handle_patient_requests(viewer):
+        return ChangeRequest.objects.none()
+    return (
+        ChangeRequest.objects.filter(
+            status__in=OPEN_CHANGE_REQUEST, patient__in=visible_patients(viewer)
+        )
+        .select_related("patient")
+        .order_by("requested_at", "id")
+    )
+
+
+def change_requests_of(patient: Patient) -> QuerySet[ChangeRequest]:
+    """Precondition: `patient` came from a selector for the viewer (or is their own)."""
+    return ChangeRequest.objects.filter(patient=patient).order_by("-requested_at", "-id")
+
+
+def change_request_of(patient: Patient, public_id: UUID) -> ChangeRequest:
+    change_request = change_requests_of(patient).filter(public_id=public_id).first()
+    if change_request is None:
+        raise Http404("No such request")
+    return change_request

@@ -16,11 +16,17 @@ from audit.models import Action
 from audit.services import record
 from careplans import safety
 from careplans.models import CarePlan, PlanSection, PublishedVersion, Status, WorkingCopy
-from careplans.permissions import can_edit_plan, can_edit_section, can_publish_plan
-from careplans.sections import SECTION_BY_KEY, SectionForm, content_fingerprint
+from careplans.own_parts import OwnPart
+from careplans.permissions import (
+    can_edit_plan,
+    can_edit_section,
+    can_publish_plan,
+    can_write_own_draft,
+)
+from careplans.sections import SECTION_BY_KEY, Section, SectionForm, content_fingerprint
 from careplans.snapshot import snapshot_of
 from consent.selectors import active_consent
-from consent.services import BasisDetails, basis_record, basis_validate
+from consent.services import BasisDetails, OnlineActor, basis_record, basis_validate
 from organisations.models import Membership
 from patients.models import Patient
 
@@ -49,7 +55,7 @@ def _locked_working_copy(patient: Patient) -> WorkingCopy | None:
     return WorkingCopy.objects.select_for_update().filter(plan__patient=patient).first()
 
 
-def _locked_or_new_working_copy(patient: Patient, actor: Membership) -> WorkingCopy:
+def _locked_or_new_working_copy(patient: Patient, actor: Membership | OnlineActor) -> WorkingCopy:
     """The plan starts with its first edit."""
     working_copy = _locked_working_copy(patient)
     if working_copy is None:
@@ -104,10 +110,12 @@ CPR_RECORDED_BY = ("recorded_by", "recorded_by_role", "recorded_by_senior_clinic
 
 
 def _server_items(
-    key: str, actor: Membership, stored: dict[str, Any], previous: dict[str, Any]
+    key: str, actor: Membership | OnlineActor, stored: dict[str, Any], previous: dict[str, Any]
 ) -> dict[str, Any]:
     """Items the service adds or keeps, never taken from the form."""
     if key == "cpr_decision":
+        if not isinstance(actor, Membership):
+            raise PermissionDenied  # only a senior clinician records a CPR decision
         unchanged = {k: v for k, v in previous.items() if k not in CPR_RECORDED_BY} == stored
         if unchanged and previous:
             # Saving the same decision again does not make someone else its decider.
@@ -138,11 +146,34 @@ def section_save(
     section = SECTION_BY_KEY[key]
     if not can_edit_section(actor, patient, section):
         raise PermissionDenied
-    form = section.form(data)
+    return _store(actor, patient, section, section.form(data))
+
+
+@transaction.atomic
+def own_part_save(
+    *, actor: OnlineActor, part: OwnPart, data: Mapping[str, Any]
+) -> PlanSection | None:
+    """A person (or their attorney) writes one part of their own draft: the part's items of
+    its section; the section's other items stay as clinicians wrote them. Only while the
+    plan is a draft that has never been published: after that, they ask for a change."""
+    patient = actor.patient
+    if not can_write_own_draft(actor, patient, _locked_working_copy(patient)):
+        raise PermissionDenied
+    return _store(actor, patient, SECTION_BY_KEY[part.section_key], part.form(data), part=part)
+
+
+def _store(
+    actor: Membership | OnlineActor,
+    patient: Patient,
+    section: Section,
+    form: SectionForm,
+    *,
+    part: OwnPart | None = None,
+) -> PlanSection | None:
     if not form.is_valid():
         raise SectionInvalid(form)
     working_copy = _locked_or_new_working_copy(patient, actor)
-    existing = PlanSection.objects.filter(working_copy=working_copy, key=key).first()
+    existing = PlanSection.objects.filter(working_copy=working_copy, key=section.key).first()
     previous = existing.data if existing else {}
     based_on = form.cleaned_data.get("based_on")
     current = content_fingerprint(previous)
@@ -154,7 +185,11 @@ def section_save(
         resubmit["based_on"] = current  # a QueryDict copy keeps every ticked checkbox
         form.data = resubmit
         raise SectionInvalid(form)
-    stored = _server_items(key, actor, form.cleaned_for_storage(), previous)
+    stored = form.cleaned_for_storage()
+    if part is not None:
+        kept = {k: v for k, v in previous.items() if k not in part.owned}
+        stored = part.tidy({**kept, **stored})
+    stored = _server_items(section.key, actor, stored, previous)
     if stored == previous:
         return existing
     if working_copy.status == Status.PUBLISHED:
@@ -163,7 +198,7 @@ def section_save(
         working_copy._history_user = actor.user  # type: ignore[attr-defined]
         working_copy._change_reason = f"revision {working_copy.revision} started"  # type: ignore[attr-defined]
         working_copy.save(update_fields=["status", "revision", "updated_at"])
-    plan_section = existing or PlanSection(working_copy=working_copy, key=key)
+    plan_section = existing or PlanSection(working_copy=working_copy, key=section.key)
     plan_section.data = stored
     plan_section.updated_by_id = actor.user_id
     plan_section._history_user = actor.user  # type: ignore[attr-defined]
@@ -173,7 +208,7 @@ def section_save(
         actor=actor,
         action=Action.EDIT,
         patient=patient,
-        detail={"section": key, "revision": working_copy.revision},
+        detail={"section": section.key, "revision": working_copy.revision},
     )
     return plan_section
 
@@ -183,6 +218,22 @@ def careplan_submit(*, actor: Membership, patient: Patient) -> WorkingCopy:
     """Send the draft to the care team's clinicians for approval."""
     if not can_edit_plan(actor, patient):
         raise PermissionDenied
+    return _submit(actor, patient)
+
+
+@transaction.atomic
+def own_draft_submit(*, actor: OnlineActor) -> WorkingCopy:
+    """The person sends their own draft to their care team, who complete and approve it."""
+    patient = actor.patient
+    working_copy = _locked_working_copy(patient)
+    if not can_write_own_draft(actor, patient, working_copy):
+        raise PermissionDenied
+    if working_copy is None or not working_copy.sections.exists():
+        raise ValidationError("Write at least one part of your plan before you send it")
+    return _submit(actor, patient)
+
+
+def _submit(actor: Membership | OnlineActor, patient: Patient) -> WorkingCopy:
     working_copy = _locked_working_copy(patient)
     if working_copy is None or working_copy.status != Status.DRAFT:
         raise ValidationError("Only a draft can be sent for approval")

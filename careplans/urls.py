@@ -16,5 +16,10 @@ urlpatterns = [
     path("<uuid:patient_id>/plan/pdf/", views.plan_pdf, name="plan_pdf"),
     path("<uuid:patient_id>/summary/", views.emergency_summary, name="summary"),
     path("<uuid:patient_id>/summary/pdf/", views.emergency_summary_pdf, name="summary_pdf"),
+    path(
+        "<uuid:patient_id>/plan/requests/<uuid:request_id>/",
+        views.change_request_answer,
+        name="change_request",
+    ),
     path("<uuid:patient_id>/plan/<slug:section_key>/", views.section_edit, name="section"),
 ]

@@ -12,11 +12,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.models import Action
 from careplans import safety, selectors, services
+from careplans.change_requests import change_request_update
 from careplans.compare import compare
-from careplans.forms import PublishForm
+from careplans.forms import ChangeRequestAnswerForm, PublishForm
 from careplans.models import PublishedVersion, Status
 from careplans.pdf import pdf_response, print_notice
-from careplans.permissions import can_edit_plan, can_edit_section, can_publish_plan
+from careplans.permissions import (
+    can_answer_change_requests,
+    can_edit_plan,
+    can_edit_section,
+    can_publish_plan,
+)
 from careplans.sections import (
     SECTION_BY_KEY,
     SECTIONS,
@@ -26,6 +32,7 @@ from careplans.sections import (
     completeness,
     content_fingerprint,
     describe,
+    describe_all,
 )
 from careplans.snapshot import snapshot_of
 from careplans.summary import (
@@ -38,7 +45,7 @@ from consent.services import BasisDetails
 from frontend.forms import show_service_errors
 from organisations.decorators import acting_required, membership, refuse
 from organisations.models import Membership
-from organisations.permissions import Capability, has_capability
+from organisations.permissions import Capability, can_handle_patient_requests, has_capability
 from patients.models import Patient
 
 
@@ -241,10 +248,7 @@ def version_detail(request: HttpRequest, patient_id: UUID, number: int) -> HttpR
 
 def _described_sections(version: PublishedVersion) -> list[dict[str, Any]]:
     """Every section of a published version in plain English, for its page and its PDF."""
-    return [
-        {"section": s, "rows": describe(s, version.snapshot["sections"].get(s.key, {}))}
-        for s in SECTIONS
-    ]
+    return describe_all(version.snapshot["sections"])
 
 
 def _number(value: str | None) -> int | None:
@@ -346,4 +350,43 @@ def plan_pdf(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             "notice": print_notice(acting),
         },
         filename=f"care-plan-version-{version.number}.pdf",
+    )
+
+
+@acting_required(can_handle_patient_requests)
+@require_http_methods(["GET", "POST"])
+def change_request_answer(request: HttpRequest, patient_id: UUID, request_id: UUID) -> HttpResponse:
+    """A patient's request beside the part of the plan it is about, as published and as it
+    is in the working copy now; and the clinician's answer."""
+    acting = membership(request)
+    patient = selectors.plan_patient_for(acting, patient_id, page="change_request")
+    if not can_answer_change_requests(acting, patient):
+        refuse(acting, request, reason="the acting role cannot answer requests", patient=patient)
+    change_request = selectors.change_request_of(patient, request_id)
+    form = ChangeRequestAnswerForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change_request_update(actor=acting, change_request=change_request, **form.cleaned_data)
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.info(request, "Your answer is saved; the person can see it online.")
+            return redirect("portal:queue")
+    section = SECTION_BY_KEY.get(change_request.section_key)
+    latest = selectors.versions_of(patient).first()
+    working = selectors.section_data(selectors.working_copy_of(patient))
+    return render(
+        request,
+        "careplans/change_request.html",
+        {
+            "patient": patient,
+            "change_request": change_request,
+            "section": section,
+            "published_rows": describe(section, latest.snapshot["sections"].get(section.key, {}))
+            if section and latest
+            else [],
+            "latest": latest,
+            "working_rows": describe(section, working.get(section.key, {})) if section else [],
+            "form": form,
+        },
     )

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "patients",
     "consent",
     "careplans",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "organisations.middleware.SessionLifetimeMiddleware",
     "organisations.middleware.NoStoreForSignedInMiddleware",
     "organisations.middleware.ActingMembershipMiddleware",
+    "portal.middleware.PatientAccountMiddleware",
     "audit.middleware.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -100,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "organisations.context_processors.acting_membership_context",
+                "portal.context_processors.patient_account_context",
             ],
         },
     },

@@ -12,4 +12,5 @@ urlpatterns = [
     path("patients/", include("patients.urls")),
     path("patients/", include("careplans.urls")),
     path("patients/", include("consent.urls")),
+    path("", include("portal.urls")),
 ]

@@ -5,6 +5,11 @@ from django import forms
 from consent.models import GivenBy
 from frontend.forms import NhsDateField, NhsForm
 
+LACKS_CAPACITY_LABEL = (
+    "I confirm that they cannot make this decision themselves at the moment, and I am "
+    "deciding in their best interests"
+)
+
 
 class ConsentForm(NhsForm):
     given_by = forms.ChoiceField(

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -107,3 +109,70 @@ class ConsentBasis(models.Model):
     def describe(self) -> str:
         kind = BasisKind(self.kind).label
         return f"{kind}: {self.with_whom}, {self.discussed_on:%d %b %Y}"
+
+
+def validate_opg_reference(value: str) -> None:
+    """The Office of the Public Guardian's reference on a registered LPA: 7000-1234-5678
+    today; older ones differ, so letters, digits and dashes, 6 to 20 of them."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 -]{4,18}[A-Za-z0-9]", value.strip()):
+        raise ValidationError(
+            "Enter the LPA's reference from the Office of the Public Guardian, like 7000-1234-5678"
+        )
+
+
+class LastingPowerOfAttorney(models.Model):
+    """A registered lasting power of attorney for health and welfare: who the attorney is and
+    what they may decide. An attorney may see the plan online only while it is active."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="lasting_powers_of_attorney"
+    )
+    attorney_name = models.CharField(max_length=200)
+    relationship = models.CharField(max_length=100, help_text="For example, daughter")
+    opg_reference = models.CharField(
+        "Office of the Public Guardian reference",
+        max_length=20,
+        validators=[validate_opg_reference],
+    )
+    registered_on = models.DateField()
+    # Section 11(8) of the Mental Capacity Act 2005: only if the LPA says so expressly.
+    life_sustaining_treatment = models.BooleanField(
+        "may give or refuse consent to life-sustaining treatment", default=False
+    )
+    restrictions = models.TextField("conditions or restrictions", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end_reason = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | ~Q(end_reason=""),
+                name="lpa_end_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Lasting power of attorney {self.public_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+    def describe_scope(self) -> str:
+        scope = (
+            "health and welfare, including life-sustaining treatment"
+            if self.life_sustaining_treatment
+            else "health and welfare, not including life-sustaining treatment"
+        )
+        return f"{scope}; {self.restrictions}" if self.restrictions else scope

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, Protocol
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -11,7 +13,13 @@ from django.utils import timezone
 
 from audit.models import Action
 from audit.services import record
-from consent.models import BasisKind, ConsentBasis, ConsentToShare, GivenBy
+from consent.models import (
+    BasisKind,
+    ConsentBasis,
+    ConsentToShare,
+    GivenBy,
+    LastingPowerOfAttorney,
+)
 from organisations.models import Membership
 from organisations.permissions import Capability, has_capability
 from patients.models import Patient
@@ -120,3 +128,148 @@ def basis_record(*, actor: Membership, patient: Patient, details: BasisDetails) 
         discussed_on=details.discussed_on,
         recorded_by_id=actor.user_id,
     )
+
+
+class OnlineActor(Protocol):
+    """A patient's or attorney's own account (portal.PatientAccount)."""
+
+    public_id: UUID
+    user_id: int
+    role: str
+    patient: Patient
+    user: Any
+    lasting_power_of_attorney: LastingPowerOfAttorney | None
+
+    @property
+    def is_active(self) -> bool: ...
+
+    @property
+    def organisation(self) -> None: ...
+
+
+LACKS_CAPACITY_NEEDED = (
+    "Confirm that they cannot make this decision themselves: an attorney decides for someone "
+    "only when they cannot"
+)
+
+
+@transaction.atomic
+def consent_give_online(
+    *, actor: OnlineActor, lacks_capacity_confirmed: bool = False
+) -> ConsentToShare:
+    """The person (or their attorney, for someone who cannot decide) agrees online that their
+    published plan is shared with the people who care for them and with urgent care."""
+    if not has_capability(actor, Capability.MANAGE_OWN_CONSENT):
+        raise PermissionDenied
+    patient = actor.patient
+    lpa = actor.lasting_power_of_attorney
+    if lpa is not None and not lacks_capacity_confirmed:
+        raise ValidationError({"lacks_capacity_confirmed": LACKS_CAPACITY_NEEDED})
+    if ConsentToShare.objects.active().filter(patient=patient).exists():
+        raise ValidationError("Consent to share is already given.")
+    consent = ConsentToShare(
+        patient=patient,
+        given_by=GivenBy.LPA if lpa is not None else GivenBy.PATIENT,
+        given_by_name=lpa.attorney_name if lpa is not None else "",
+        given_on=timezone.localdate(),
+        recorded_by_id=actor.user_id,
+    )
+    consent._history_user = actor.user  # type: ignore[attr-defined]
+    consent._change_reason = "given online"  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            consent.save()
+    except IntegrityError:
+        raise ValidationError("Consent to share is already given.") from None
+    record(
+        actor=actor,
+        action=Action.CONSENT_RECORD,
+        patient=patient,
+        detail={"given_by": consent.given_by, "online": True},
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw_online(
+    *, actor: OnlineActor, reason: str = "", lacks_capacity_confirmed: bool = False
+) -> ConsentToShare:
+    """Stop sharing at once, from the person's own account. A reason is welcome, not needed."""
+    if not has_capability(actor, Capability.MANAGE_OWN_CONSENT):
+        raise PermissionDenied
+    lpa = actor.lasting_power_of_attorney
+    if lpa is not None and not lacks_capacity_confirmed:
+        raise ValidationError({"lacks_capacity_confirmed": LACKS_CAPACITY_NEEDED})
+    consent = (
+        ConsentToShare.objects.select_for_update().active().filter(patient=actor.patient).first()
+    )
+    if consent is None:
+        raise ValidationError("Consent to share is not given at the moment.")
+    who = f"their attorney, {lpa.attorney_name}" if lpa is not None else "the person themselves"
+    consent.withdrawn_at = timezone.now()
+    consent.withdrawn_by_id = actor.user_id
+    consent.withdrawal_reason = f"Withdrawn online by {who}" + (
+        f": {reason.strip()}" if reason.strip() else ""
+    )
+    consent._history_user = actor.user  # type: ignore[attr-defined]
+    consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    record(
+        actor=actor, action=Action.CONSENT_WITHDRAW, patient=actor.patient, detail={"online": True}
+    )
+    return consent
+
+
+@dataclass(frozen=True)
+class LpaDetails:
+    attorney_name: str
+    relationship: str
+    opg_reference: str
+    registered_on: dt.date
+    life_sustaining_treatment: bool = False
+    restrictions: str = ""
+
+
+@transaction.atomic
+def lpa_record(
+    *, actor: Membership, patient: Patient, details: LpaDetails
+) -> LastingPowerOfAttorney:
+    """Record a registered LPA for health and welfare, having seen it (or checked it with the
+    Office of the Public Guardian)."""
+    if not _may_record(actor, patient):
+        raise PermissionDenied
+    if details.registered_on > timezone.localdate():
+        raise ValidationError({"registered_on": "The date it was registered must be in the past"})
+    lpa = LastingPowerOfAttorney(
+        patient=patient,
+        attorney_name=details.attorney_name.strip(),
+        relationship=details.relationship.strip(),
+        opg_reference=details.opg_reference.strip().upper(),
+        registered_on=details.registered_on,
+        life_sustaining_treatment=details.life_sustaining_treatment,
+        restrictions=details.restrictions.strip(),
+        recorded_by_id=actor.user_id,
+    )
+    lpa.full_clean()
+    lpa._history_user = actor.user  # type: ignore[attr-defined]
+    lpa.save()
+    record(actor=actor, action=Action.LPA_RECORD, patient=patient)
+    return lpa
+
+
+@transaction.atomic
+def lpa_end(*, actor: Membership, lpa: LastingPowerOfAttorney, reason: str) -> None:
+    """The LPA no longer applies (revoked, the attorney stepped down, a court decided): the
+    attorney's online access stops at once."""
+    if not _may_record(actor, lpa.patient):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the lasting power of attorney has ended"})
+    locked = LastingPowerOfAttorney.objects.select_for_update().get(pk=lpa.pk)
+    if locked.ended_at is not None:
+        raise ValidationError("This lasting power of attorney has already ended.")
+    locked.ended_at = timezone.now()
+    locked.ended_by_id = actor.user_id
+    locked.end_reason = reason.strip()
+    locked._history_user = actor.user  # type: ignore[attr-defined]
+    locked.save(update_fields=["ended_at", "ended_by", "end_reason"])
+    record(actor=actor, action=Action.LPA_END, patient=lpa.patient)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 
 from audit.models import Action
@@ -17,6 +19,12 @@ CAN_SWITCH_KEY = "can_switch_membership"
 
 def acting_membership(request: HttpRequest) -> Membership | None:
     return getattr(request, "membership", None)
+
+
+def acting_patient_account(request: HttpRequest) -> Any:
+    """The patient's or attorney's own account the request acts through (set by
+    portal.middleware; typed loosely so that organisations does not import portal)."""
+    return getattr(request, "patient_account", None)
 
 
 def act_as(request: HttpRequest, membership: Membership) -> None:

@@ -7,13 +7,13 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from audit.models import Action
 from audit.services import record
-from organisations.acting import acting_membership
+from organisations.acting import acting_membership, acting_patient_account
 from organisations.models import Membership
 
 View = Callable[..., HttpResponse]
@@ -29,6 +29,16 @@ def acting_required(check: Callable[[Membership], bool] | None = None) -> Callab
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             membership = acting_membership(request)
+            if membership is None and (account := acting_patient_account(request)) is not None:
+                # Patients and their attorneys use their own pages only; staff pages do not
+                # exist for them.
+                record(
+                    actor=account,
+                    action=Action.DENIED,
+                    reason="a patient's online account cannot use staff pages",
+                    detail={"path": request.path},
+                )
+                raise Http404
             if membership is None:
                 query = urlencode({"next": request.get_full_path()})
                 return redirect(f"{reverse('organisations:choose_membership')}?{query}")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from organisations.models import Membership
 from organisations.permissions import (
+    can_handle_patient_requests,
     can_manage_organisations,
     can_register_patient,
     can_view_emergency_summaries,
@@ -34,6 +35,12 @@ PAGES = [
         "Find a patient",
         "By NHS number, or by last name and date of birth",
         can_view_patients,
+    ),
+    Page(
+        "portal:queue",
+        "Waiting for you",
+        "Plans awaiting approval and patients' requests, longest waiting first",
+        can_handle_patient_requests,
     ),
     Page(
         "patients:emergency_find",

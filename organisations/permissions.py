@@ -7,8 +7,20 @@ Every `can_*` function in the project starts from `has_capability`; object-level
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Protocol
 
 from organisations.models import Membership, Organisation, Role
+
+
+class Actor(Protocol):
+    """Whoever acts: a staff membership, or a patient's or proxy's own account
+    (portal.PatientAccount). Both have a role in the table below."""
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def is_active(self) -> bool: ...
 
 
 class Capability(StrEnum):
@@ -36,10 +48,22 @@ class Capability(StrEnum):
     VIEW_OWN_RECORD = "view_own_record"
     START_OWN_DRAFT = "start_own_draft"
     REQUEST_PLAN_CHANGE = "request_plan_change"
+    MANAGE_OWN_CONSENT = "manage_own_consent"  # give or withdraw consent to share, online
+    VIEW_OWN_ACCESS_LOG = "view_own_access_log"
+    # Invite a patient or their LPA to see the plan online; approve account requests.
+    INVITE_PATIENTS = "invite_patients"
+    # The queue of plans awaiting approval and of patients' change requests.
+    HANDLE_PATIENT_REQUESTS = "handle_patient_requests"
 
 
 _OWN_RECORD = frozenset(
-    {Capability.VIEW_OWN_RECORD, Capability.START_OWN_DRAFT, Capability.REQUEST_PLAN_CHANGE}
+    {
+        Capability.VIEW_OWN_RECORD,
+        Capability.START_OWN_DRAFT,
+        Capability.REQUEST_PLAN_CHANGE,
+        Capability.MANAGE_OWN_CONSENT,
+        Capability.VIEW_OWN_ACCESS_LOG,
+    }
 )
 _NON_CLINICAL_CARER = frozenset(
     {
@@ -66,6 +90,8 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_EMERGENCY_SUMMARY,
             Capability.BREAK_GLASS,
             Capability.REFER_FOR_CARE,
+            Capability.INVITE_PATIENTS,
+            Capability.HANDLE_PATIENT_REQUESTS,
         }
     ),
     Role.SOCIAL_WORKER: _NON_CLINICAL_CARER,
@@ -88,11 +114,12 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
 }
 
 
-def has_capability(membership: Membership | None, capability: Capability) -> bool:
-    """May this acting membership do this kind of thing at all? Ended memberships may not."""
-    if membership is None or not membership.is_active:
+def has_capability(actor: Actor | None, capability: Capability) -> bool:
+    """May this acting membership (or patient's account) do this kind of thing at all?
+    Ended memberships and accounts may not."""
+    if actor is None or not actor.is_active:
         return False
-    return capability in CAPABILITIES.get(Role(membership.role), frozenset())
+    return capability in CAPABILITIES.get(Role(actor.role), frozenset())
 
 
 def can_record_cpr_decision(membership: Membership | None) -> bool:
@@ -136,3 +163,11 @@ def can_view_emergency_summaries(membership: Membership | None) -> bool:
 
 def can_break_glass(membership: Membership | None) -> bool:
     return has_capability(membership, Capability.BREAK_GLASS)
+
+
+def can_invite_patients(membership: Membership | None) -> bool:
+    return has_capability(membership, Capability.INVITE_PATIENTS)
+
+
+def can_handle_patient_requests(membership: Membership | None) -> bool:
+    return has_capability(membership, Capability.HANDLE_PATIENT_REQUESTS)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from frontend.forms import show_service_errors
 from organisations import selectors, services
-from organisations.acting import act_as
+from organisations.acting import act_as, acting_membership, acting_patient_account
 from organisations.decorators import acting_required, membership
 from organisations.forms import (
     ChooseMembershipForm,
@@ -52,8 +52,16 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
         return super().form_valid(form)
 
 
-@acting_required()
+@login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Staff start here; patients and their attorneys have their own start page."""
+    if acting_membership(request) is None and acting_patient_account(request) is not None:
+        return redirect("portal:home")
+    return _staff_home(request)
+
+
+@acting_required()
+def _staff_home(request: HttpRequest) -> HttpResponse:
     links = [
         (reverse(page.url_name), page.title, page.description)
         for page in pages_for(membership(request))

@@ -13,6 +13,7 @@ from organisations.decorators import acting_required, membership, refuse
 from organisations.permissions import (
     Capability,
     can_break_glass,
+    can_invite_patients,
     can_register_patient,
     can_view_emergency_summaries,
     can_view_patients,
@@ -150,6 +151,8 @@ def patient_detail(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             "can_manage_care_team": can_manage_care_team(acting, patient),
             "can_view_plan": has_capability(acting, Capability.VIEW_FULL_PLAN),
             "can_view_summary": can_view_emergency_summaries(acting),
+            # Every patient-page viewer who may invite is in the care team (patient_for).
+            "can_invite": can_invite_patients(acting),
             "break_glass_grants": selectors.break_glass_grants_of(patient)[:BREAK_GLASS_SHOWN],
         },
     )

@@ -28,6 +28,7 @@ from patients import services as patient_services
 from patients.identifiers import nhs_number_check_digit
 from patients.models import Patient
 from patients.selectors import care_team_of
+from portal.demo import load_online_accounts
 
 PATIENTS = 30
 
@@ -70,11 +71,16 @@ class Command(BaseCommand):
                 membership = self._membership(person, organisations[key], role, first=index == 0)
                 memberships.setdefault(person.username, membership)
         self._patients(memberships, organisations)
+        load_online_accounts(
+            gp=memberships["gp"],
+            patients=[Patient.objects.get(nhs_number=n) for n in demo_nhs_numbers(PATIENTS)],
+            password=settings.DEMO_PASSWORD,
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {Patient.objects.count()} patients. Sign in as "
                 + ", ".join(p.username for p in PEOPLE)
-                + " with the DEMO_PASSWORD."
+                + ", and as patient or lpa (online accounts), with the DEMO_PASSWORD."
             )
         )
 

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from portal.acting import patient_account
+
+PAGES = [
+    ("portal:home", "Home"),
+    ("portal:plan", "My plan"),
+    ("portal:changes", "Ask for a change"),
+    ("portal:consent", "Sharing"),
+    ("portal:access_log", "Who looked at my record"),
+]
+
+
+def patient_account_context(request: HttpRequest) -> dict[str, Any]:
+    account = patient_account(request)
+    if account is None:
+        return {"patient_account": None}
+    match = request.resolver_match
+    current = f"{match.namespace}:{match.url_name}" if match else ""
+    return {
+        "patient_account": account,
+        "navigation": [
+            {"href": reverse(name), "text": text, "current": name == current}
+            for name, text in PAGES
+        ],
+    }

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from audit.models import Action
+from audit.services import record
+from organisations.acting import acting_membership
+from portal.acting import patient_account
+from portal.models import PatientAccount
+
+View = Callable[..., HttpResponse]
+
+
+def patient_required(view: View) -> View:
+    """Signed in through a patient's or attorney's own account. Staff get 404: their pages
+    and patients' pages stay apart. An attorney whose LPA has ended is told so."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        account = patient_account(request)
+        if account is None:
+            if (membership := acting_membership(request)) is not None:
+                record(
+                    actor=membership,
+                    action=Action.DENIED,
+                    reason="staff cannot use patients' own pages",
+                    detail={"path": request.path},
+                )
+            raise Http404
+        if not account.lpa_is_active:
+            return render(request, "portal/lpa_ended.html", {"account": account}, status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def account(request: HttpRequest) -> PatientAccount:
+    """The account of a request that passed `patient_required`."""
+    acting = patient_account(request)
+    if acting is None:
+        raise Http404
+    return acting

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from portal.acting import SESSION_KEY, open_accounts
+
+
+class PatientAccountMiddleware:
+    """Sets request.patient_account for someone signed in with no staff role: the account
+    chosen in this session, or their first. Runs after ActingMembershipMiddleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.patient_account = None  # type: ignore[attr-defined]
+        if request.user.is_authenticated and getattr(request, "membership", None) is None:
+            accounts = open_accounts(request.user)
+            chosen = request.session.get(SESSION_KEY)
+            account = (accounts.filter(public_id=chosen).first() if chosen else None) or (
+                accounts.first()
+            )
+            if account is not None:
+                request.session[SESSION_KEY] = str(account.public_id)
+            request.patient_account = account  # type: ignore[attr-defined]
+        return self.get_response(request)

@@ -1,0 +1,394 @@
+"""Online access for patients and their attorneys: invitations, proving who you are, ending
+access, and requests for an account. Acting user first, permission, validation, write and
+audit in one transaction; emails go after the commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import Action
+from audit.services import record
+from consent.models import LastingPowerOfAttorney
+from organisations.models import Membership, Organisation, OrganisationKind, Role
+from organisations.permissions import can_invite_patients
+from patients.identifiers import normalise_nhs_number, validate_date_of_birth, validate_nhs_number
+from patients.models import Patient
+from patients.permissions import in_care_team, visible_patients
+from portal.models import (
+    IDENTITY_TRIES,
+    INVITATION_LIFETIME,
+    AccountRequest,
+    AccountRequestStatus,
+    Invitation,
+    PatientAccount,
+)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def can_invite(actor: Membership, patient: Patient) -> bool:
+    return can_invite_patients(actor) and in_care_team(actor, patient)
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    actor: Membership,
+    patient: Patient,
+    email: str,
+    lpa: LastingPowerOfAttorney | None = None,
+    site: str,
+) -> Invitation:
+    """Invite the person (or, with `lpa`, their attorney) to see the plan online. An earlier
+    invitation still waiting for the same person is withdrawn: only the newest link works.
+    `site` is the scheme and host the link points at."""
+    if not can_invite(actor, patient):
+        raise PermissionDenied
+    role = Role.LPA_PROXY if lpa is not None else Role.PATIENT
+    if lpa is not None and (lpa.patient_id != patient.pk or not lpa.is_active):
+        raise ValidationError(
+            {"lpa": "Choose a lasting power of attorney that is recorded and still in force"}
+        )
+    if (
+        role == Role.PATIENT
+        and PatientAccount.objects.filter(
+            patient=patient, role=Role.PATIENT, ended_at__isnull=True
+        ).exists()
+    ):
+        raise ValidationError(
+            "They already have online access. End it first to invite them at another address."
+        )
+    now = timezone.now()
+    waiting = Invitation.objects.filter(
+        patient=patient,
+        role=role,
+        lasting_power_of_attorney=lpa,
+        used_at__isnull=True,
+        locked_at__isnull=True,
+        withdrawn_at__isnull=True,
+    )
+    for old in waiting.select_for_update():
+        old.withdrawn_at = now
+        old.save(update_fields=["withdrawn_at"])
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        patient=patient,
+        role=role,
+        email=email.strip().lower(),
+        lasting_power_of_attorney=lpa,
+        token_hash=token_hash(token),
+        invited_by_id=actor.user_id,
+        invited_by_organisation=actor.organisation,
+        created_at=now,
+        expires_at=now + INVITATION_LIFETIME,
+    )
+    record(
+        actor=actor,
+        action=Action.INVITE,
+        patient=patient,
+        detail={"invitation": str(invitation.public_id), "role": role},
+    )
+    link = site.rstrip("/") + reverse("portal:accept", kwargs={"token": token})
+    transaction.on_commit(lambda: _send_invitation(invitation, link), robust=True)
+    return invitation
+
+
+def _send_invitation(invitation: Invitation, link: str) -> None:
+    """No name or health detail in the email: it may reach the wrong inbox."""
+    context = {
+        "invitation": invitation,
+        "link": link,
+        "is_proxy": invitation.role == Role.LPA_PROXY,
+    }
+    body = render_to_string("portal/emails/invitation.txt", context)
+    send_mail("Your palliative care plan online", body, None, [invitation.email])
+
+
+@transaction.atomic
+def invitation_withdraw(*, actor: Membership, invitation: Invitation) -> None:
+    if not can_invite(actor, invitation.patient):
+        raise PermissionDenied
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.state != "pending":
+        raise ValidationError("This invitation can no longer be used: there is nothing to withdraw")
+    locked.withdrawn_at = timezone.now()
+    locked.save(update_fields=["withdrawn_at"])
+    record(
+        actor=actor,
+        action=Action.INVITATION_WITHDRAW,
+        patient=invitation.patient,
+        detail={"invitation": str(invitation.public_id)},
+    )
+
+
+class InvitationUnusable(Exception):
+    """The link cannot be used: why, in words for the person holding it."""
+
+    MESSAGES = {
+        "missing": "This link is not recognised. Check you copied the whole link from the email.",
+        "used": "This link has already been used. Sign in with your email address and password.",
+        "expired": "This link has expired: links work for 7 days. Ask the care team for a new one.",
+        "locked": (
+            "This link is locked because the details were wrong 5 times. Ask the care team for "
+            "a new one."
+        ),
+        "withdrawn": "This link was replaced by a newer one. Use the link in the latest email.",
+        "lpa_ended": (
+            "The lasting power of attorney this link was for is no longer recorded as in force, "
+            "so it cannot be used. Contact the person's GP practice."
+        ),
+    }
+
+    def __init__(self, why: str) -> None:
+        super().__init__(self.MESSAGES[why])
+        self.why = why
+
+
+def usable_invitation(token: str) -> Invitation:
+    """The invitation for this link, if it can still be used; else InvitationUnusable."""
+    invitation = (
+        Invitation.objects.select_related("patient", "lasting_power_of_attorney")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationUnusable("missing")
+    if invitation.state != "pending":
+        raise InvitationUnusable(invitation.state)
+    lpa = invitation.lasting_power_of_attorney
+    if lpa is not None and not lpa.is_active:
+        raise InvitationUnusable("lpa_ended")
+    return invitation
+
+
+IDENTITY_MISMATCH = (
+    "The NHS number or date of birth does not match the details the care team holds. "
+    "{tries} left before this link is locked."
+)
+
+
+@dataclass(frozen=True)
+class AcceptDetails:
+    nhs_number: str
+    date_of_birth: dt.date
+    password: str
+
+
+def invitation_accept(*, token: str, details: AcceptDetails) -> PatientAccount:
+    """Prove who you are with the NHS number and date of birth (of the person you represent,
+    for an attorney) and choose a password: the invitation is used up and the account made.
+
+    A wrong NHS number or date of birth is counted even though it raises: ValidationError
+    with the tries left, and InvitationUnusable("locked") at the fifth."""
+    with transaction.atomic():
+        invitation = usable_invitation(token)
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.state != "pending":
+            raise InvitationUnusable(invitation.state)
+        patient = invitation.patient
+        if (
+            normalise_nhs_number(details.nhs_number) != patient.nhs_number
+            or details.date_of_birth != patient.date_of_birth
+        ):
+            invitation.failed_attempts += 1
+            if invitation.failed_attempts >= IDENTITY_TRIES:
+                invitation.locked_at = timezone.now()
+            invitation.save(update_fields=["failed_attempts", "locked_at"])
+            record(
+                actor=None,
+                action=Action.IDENTITY_CHECK_FAILED,
+                patient=patient,
+                reason="wrong NHS number or date of birth on an invitation link",
+                detail={
+                    "invitation": str(invitation.public_id),
+                    "tries_left": invitation.tries_left,
+                },
+            )
+            mismatch = invitation
+        else:
+            return _create_account(invitation, details.password)
+    if mismatch.locked_at:
+        raise InvitationUnusable("locked")
+    tries = mismatch.tries_left
+    raise ValidationError(
+        IDENTITY_MISMATCH.format(tries=f"{tries} {'try' if tries == 1 else 'tries'}")
+    )
+
+
+def _create_account(invitation: Invitation, password: str) -> PatientAccount:
+    """Precondition: inside invitation_accept's transaction, the invitation locked."""
+    if User.objects.filter(username__iexact=invitation.email).exists():
+        raise ValidationError(
+            "An account already uses this email address. Sign in with it, or ask the care "
+            "team to invite a different email address."
+        )
+    user = User(username=invitation.email, email=invitation.email)
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
+    user.set_password(password)
+    user.save()
+    account = PatientAccount.objects.create(
+        user=user,
+        patient=invitation.patient,
+        role=invitation.role,
+        lasting_power_of_attorney=invitation.lasting_power_of_attorney,
+    )
+    invitation.used_at = timezone.now()
+    invitation.account = account
+    invitation.save(update_fields=["used_at", "account"])
+    record(
+        actor=account,
+        action=Action.ACCOUNT_CREATE,
+        patient=invitation.patient,
+        detail={"invitation": str(invitation.public_id), "role": invitation.role},
+    )
+    return account
+
+
+@transaction.atomic
+def account_end(*, actor: Membership, account: PatientAccount) -> None:
+    """Stop someone's online access (they asked, or it was given to the wrong person)."""
+    if not can_invite(actor, account.patient):
+        raise PermissionDenied
+    locked = PatientAccount.objects.select_for_update().get(pk=account.pk)
+    if locked.ended_at is not None:
+        raise ValidationError("This online access has already ended.")
+    locked.ended_at = timezone.now()
+    locked.ended_by_id = actor.user_id
+    locked.save(update_fields=["ended_at", "ended_by"])
+    record(
+        actor=actor,
+        action=Action.ACCOUNT_END,
+        patient=account.patient,
+        detail={"account": str(account.public_id), "role": account.role},
+    )
+
+
+@dataclass(frozen=True)
+class RequestDetails:
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date
+    nhs_number: str
+    email: str
+
+
+def account_request_submit(*, practice: Organisation, details: RequestDetails) -> AccountRequest:
+    """Anyone may ask; nothing is found, shown or made until the practice decides. The same
+    request twice while one is waiting is one request."""
+    errors: dict[str, str] = {}
+    try:
+        validate_nhs_number(details.nhs_number)
+    except ValidationError as error:
+        errors["nhs_number"] = error.messages[0]
+    try:
+        validate_date_of_birth(details.date_of_birth)
+    except ValidationError as error:
+        errors["date_of_birth"] = error.messages[0]
+    if practice.kind != OrganisationKind.GP_PRACTICE:
+        errors["practice"] = "Choose your GP practice"
+    if errors:
+        raise ValidationError(errors)
+    fields = {
+        "practice": practice,
+        "nhs_number": normalise_nhs_number(details.nhs_number),
+        "date_of_birth": details.date_of_birth,
+        "email": details.email.strip().lower(),
+    }
+    waiting = AccountRequest.objects.filter(status=AccountRequestStatus.PENDING, **fields).first()
+    if waiting is not None:
+        return waiting
+    return AccountRequest.objects.create(
+        given_name=details.given_name.strip(), family_name=details.family_name.strip(), **fields
+    )
+
+
+def may_decide(actor: Membership, request: AccountRequest) -> bool:
+    return can_invite_patients(actor) and actor.organisation_id == request.practice_id
+
+
+NO_MATCH = (
+    "No patient of your practice has that NHS number and date of birth. Check the details "
+    "with the person, or decline the request and say why."
+)
+
+
+@transaction.atomic
+def account_request_approve(*, actor: Membership, request: AccountRequest, site: str) -> Invitation:
+    """Match the request to a registered patient of the practice and invite them: they still
+    prove who they are when they open the link."""
+    if not may_decide(actor, request):
+        raise PermissionDenied
+    locked = AccountRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status != AccountRequestStatus.PENDING:
+        raise ValidationError("This request has already been decided.")
+    patient = (
+        visible_patients(actor)
+        .filter(
+            nhs_number=locked.nhs_number,
+            date_of_birth=locked.date_of_birth,
+            registered_gp_practice_id=locked.practice_id,
+        )
+        .first()
+    )
+    if patient is None:
+        raise ValidationError(NO_MATCH)
+    invitation = invitation_create(actor=actor, patient=patient, email=locked.email, site=site)
+    locked.status = AccountRequestStatus.APPROVED
+    locked.decided_by_id = actor.user_id
+    locked.decided_at = timezone.now()
+    locked.invitation = invitation
+    locked.save(update_fields=["status", "decided_by", "decided_at", "invitation"])
+    record(
+        actor=actor,
+        action=Action.ACCOUNT_REQUEST_DECIDE,
+        patient=patient,
+        detail={"request": str(locked.public_id), "status": "approved"},
+    )
+    return invitation
+
+
+@transaction.atomic
+def account_request_decline(*, actor: Membership, request: AccountRequest, reason: str) -> None:
+    if not may_decide(actor, request):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why: the person will be told by email"})
+    locked = AccountRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status != AccountRequestStatus.PENDING:
+        raise ValidationError("This request has already been decided.")
+    locked.status = AccountRequestStatus.DECLINED
+    locked.decline_reason = reason.strip()
+    locked.decided_by_id = actor.user_id
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decline_reason", "decided_by", "decided_at"])
+    record(
+        actor=actor,
+        action=Action.ACCOUNT_REQUEST_DECIDE,
+        detail={"request": str(locked.public_id), "status": "declined"},
+    )
+    practice = actor.organisation.name
+    transaction.on_commit(lambda: _send_declined(locked, practice), robust=True)
+
+
+def _send_declined(request: AccountRequest, practice: str) -> None:
+    body = render_to_string(
+        "portal/emails/request_declined.txt", {"request": request, "practice": practice}
+    )
+    send_mail("Your request to see your care plan online", body, None, [request.email])

@@ -1,0 +1,334 @@
+"""Patients' and attorneys' own pages: their plan, their draft, changes, consent, who looked.
+Every page is about the one person the account is for; nothing here takes a patient id."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from audit.models import Action
+from audit.services import record
+from careplans import change_requests
+from careplans import selectors as plan_selectors
+from careplans import services as plan_services
+from careplans.own_parts import OWN_PART_BY_SLUG, OWN_PARTS, OwnPart
+from careplans.permissions import can_write_own_draft
+from careplans.sections import SECTION_BY_KEY, content_fingerprint, describe, describe_all
+from consent import services as consent_services
+from consent.selectors import active_consent
+from frontend.forms import show_service_errors
+from portal import selectors, services
+from portal.access_log import described_events
+from portal.acting import act_for, open_accounts
+from portal.decorators import account, patient_required
+from portal.forms import (
+    AcceptInvitationForm,
+    AccountRequestForm,
+    ChangeRequestForm,
+    ChooseAccountForm,
+    OnlineConsentForm,
+)
+
+
+def _seen(request: HttpRequest, page: str, action: Action = Action.VIEW) -> None:
+    acting = account(request)
+    record(actor=acting, action=action, patient=acting.patient, detail={"page": page})
+
+
+@patient_required
+def home(request: HttpRequest) -> HttpResponse:
+    acting = account(request)
+    patient = acting.patient
+    _seen(request, "my_home")
+    working_copy = plan_selectors.working_copy_of(patient)
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "account": acting,
+            "patient": patient,
+            "working_copy": working_copy,
+            "version": plan_selectors.versions_of(patient).first(),
+            "can_write": can_write_own_draft(acting, patient, working_copy),
+            "open_requests": plan_selectors.change_requests_of(patient)
+            .filter(status__in=["received", "in_progress"])
+            .count(),
+            "consent": active_consent(patient),
+            "several": open_accounts(request.user).count() > 1,
+        },
+    )
+
+
+@patient_required
+def plan(request: HttpRequest) -> HttpResponse:
+    """The latest published version, as approved, in plain English."""
+    acting = account(request)
+    patient = acting.patient
+    version = plan_selectors.versions_of(patient).first()
+    record(
+        actor=acting,
+        action=Action.VIEW_PLAN,
+        patient=patient,
+        detail={"page": "my_plan", "version": version.number if version else None},
+    )
+    sections = describe_all(version.snapshot["sections"]) if version else []
+    return render(
+        request,
+        "portal/plan.html",
+        {
+            "account": acting,
+            "version": version,
+            "sections": sections,
+            "working_copy": plan_selectors.working_copy_of(patient),
+            "requests": plan_selectors.change_requests_of(patient)[:5],
+        },
+    )
+
+
+@patient_required
+def draft(request: HttpRequest) -> HttpResponse:
+    acting = account(request)
+    patient = acting.patient
+    _seen(request, "my_draft")
+    working_copy = plan_selectors.working_copy_of(patient)
+    data = plan_selectors.section_data(working_copy)
+    parts = []
+    for part in OWN_PARTS:
+        section = SECTION_BY_KEY[part.section_key]
+        written = {k: v for k, v in data.get(part.section_key, {}).items() if k in part.owned}
+        parts.append({"part": part, "rows": describe(section, written)})
+    return render(
+        request,
+        "portal/draft.html",
+        {
+            "account": acting,
+            "working_copy": working_copy,
+            "parts": parts,
+            "can_write": can_write_own_draft(acting, patient, working_copy),
+            "has_content": any(p["rows"] for p in parts),
+        },
+    )
+
+
+def _own_part(slug: str) -> OwnPart:
+    part = OWN_PART_BY_SLUG.get(slug)
+    if part is None:
+        raise Http404("No such part")
+    return part
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def draft_part(request: HttpRequest, slug: str) -> HttpResponse:
+    acting = account(request)
+    patient = acting.patient
+    part = _own_part(slug)
+    working_copy = plan_selectors.working_copy_of(patient)
+    if not can_write_own_draft(acting, patient, working_copy):
+        messages.info(request, _why_not_writable(working_copy))
+        return redirect("portal:draft")
+    data = plan_selectors.section_data(working_copy).get(part.section_key, {})
+    if request.method == "POST":
+        try:
+            plan_services.own_part_save(actor=acting, part=part, data=request.POST)
+        except plan_services.SectionInvalid as invalid:
+            form = invalid.form
+        else:
+            messages.info(request, f"{part.title}: saved. You can come back to it at any time.")
+            return redirect("portal:draft")
+    else:
+        _seen(request, f"my_draft:{part.slug}")
+        initial = {k: v for k, v in data.items() if k != "key_safe_code"}
+        if part.section_key == "key_contacts":
+            initial = part.form.initial_from(data)  # type: ignore[attr-defined]
+        form = part.form(initial={**initial, "based_on": content_fingerprint(data)})
+    return render(
+        request, "portal/draft_part.html", {"account": acting, "part": part, "form": form}
+    )
+
+
+def _why_not_writable(working_copy: object) -> str:
+    status = getattr(working_copy, "status", "")
+    if status == "awaiting_approval":
+        return "Your plan is with your care team for approval. To change something, ask them."
+    return "Your plan has been approved. To change something, ask for a change."
+
+
+@patient_required
+@require_POST
+def draft_submit(request: HttpRequest) -> HttpResponse:
+    acting = account(request)
+    working_copy = plan_selectors.working_copy_of(acting.patient)
+    if not can_write_own_draft(acting, acting.patient, working_copy):
+        messages.info(request, _why_not_writable(working_copy))
+        return redirect("portal:draft")
+    try:
+        plan_services.own_draft_submit(actor=acting)
+    except ValidationError as error:
+        messages.info(request, " ".join(error.messages))
+        return redirect("portal:draft")
+    messages.info(
+        request,
+        "Your plan is sent to your care team. A clinician will complete it with you and "
+        "approve it.",
+    )
+    return redirect("portal:home")
+
+
+@patient_required
+def changes(request: HttpRequest) -> HttpResponse:
+    acting = account(request)
+    _seen(request, "my_changes")
+    return render(
+        request,
+        "portal/changes.html",
+        {
+            "account": acting,
+            "requests": plan_selectors.change_requests_of(acting.patient),
+        },
+    )
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def change_new(request: HttpRequest) -> HttpResponse:
+    acting = account(request)
+    form = ChangeRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change_requests.change_request_create(actor=acting, **form.cleaned_data)
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.info(request, "Your request is sent to your care team.")
+            return redirect("portal:changes")
+    return render(request, "portal/change_new.html", {"account": acting, "form": form})
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def consent(request: HttpRequest) -> HttpResponse:
+    acting = account(request)
+    patient = acting.patient
+    current = active_consent(patient)
+    form = OnlineConsentForm(
+        request.POST if request.method == "POST" else None,
+        is_proxy=acting.is_proxy,
+        withdrawing=current is not None,
+    )
+    if request.method == "POST" and form.is_valid():
+        confirmed = form.cleaned_data.get("lacks_capacity_confirmed", False)
+        try:
+            if current is None:
+                consent_services.consent_give_online(
+                    actor=acting, lacks_capacity_confirmed=confirmed
+                )
+                done = "Consent to share is given. Your care team and urgent care can see the plan."
+            else:
+                consent_services.consent_withdraw_online(
+                    actor=acting,
+                    reason=form.cleaned_data.get("reason", ""),
+                    lacks_capacity_confirmed=confirmed,
+                )
+                done = "Consent is withdrawn. The plan is no longer shared, from now."
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.info(request, done)
+            return redirect("portal:consent")
+    elif request.method == "GET":
+        _seen(request, "my_consent")
+    return render(
+        request, "portal/consent.html", {"account": acting, "current": current, "form": form}
+    )
+
+
+@patient_required
+def access_log(request: HttpRequest) -> HttpResponse:
+    acting = account(request)
+    page = selectors.access_log(acting, page_number=request.GET.get("page", 1))
+    return render(
+        request,
+        "portal/access_log.html",
+        {"account": acting, "page": page, "events": described_events(page.object_list)},
+    )
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def choose_account(request: HttpRequest) -> HttpResponse:
+    accounts = list(open_accounts(request.user))
+    form = ChooseAccountForm(request.POST if request.method == "POST" else None, accounts=accounts)
+    if request.method == "POST" and form.is_valid():
+        chosen = next(a for a in accounts if str(a.public_id) == form.cleaned_data["account"])
+        act_for(request, chosen)
+        return redirect("portal:home")
+    return render(request, "portal/choose_account.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The invitation link: prove who you are, choose a password, and you are signed in."""
+    try:
+        invitation = services.usable_invitation(token)
+    except services.InvitationUnusable as unusable:
+        return render(request, "portal/invitation_unusable.html", {"message": unusable}, status=410)
+    is_proxy = invitation.lasting_power_of_attorney_id is not None
+    form = AcceptInvitationForm(
+        request.POST if request.method == "POST" else None, is_proxy=is_proxy
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.invitation_accept(
+                token=token,
+                details=services.AcceptDetails(
+                    nhs_number=form.cleaned_data["nhs_number"],
+                    date_of_birth=form.cleaned_data["date_of_birth"],
+                    password=form.cleaned_data["password"],
+                ),
+            )
+        except services.InvitationUnusable as unusable:
+            return render(
+                request, "portal/invitation_unusable.html", {"message": unusable}, status=410
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            login(request, created.user, backend="django.contrib.auth.backends.ModelBackend")
+            act_for(request, created)
+            messages.info(request, f"You are set up. Next time, sign in with {created.user.email}.")
+            return redirect("portal:home")
+    return render(
+        request,
+        "portal/accept.html",
+        {"form": form, "invitation": invitation, "is_proxy": is_proxy},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def request_account(request: HttpRequest) -> HttpResponse:
+    form = AccountRequestForm(
+        request.POST if request.method == "POST" else None, practices=selectors.gp_practices()
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.account_request_submit(
+                practice=data["practice"],
+                details=services.RequestDetails(
+                    given_name=data["given_name"],
+                    family_name=data["family_name"],
+                    date_of_birth=data["date_of_birth"],
+                    nhs_number=data["nhs_number"],
+                    email=data["email"],
+                ),
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            return render(request, "portal/request_sent.html", {"practice": data["practice"].name})
+    return render(request, "portal/request_account.html", {"form": form})
