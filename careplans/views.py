@@ -45,7 +45,7 @@ from consent.services import BasisDetails
 from frontend.forms import show_service_errors
 from organisations.decorators import acting_required, membership, refuse
 from organisations.models import Membership
-from organisations.permissions import Capability, can_handle_patient_requests, has_capability
+from organisations.permissions import Capability, has_capability
 from patients.models import Patient
 
 
@@ -353,7 +353,7 @@ def plan_pdf(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     )
 
 
-@acting_required(can_handle_patient_requests)
+@acting_required()
 @require_http_methods(["GET", "POST"])
 def change_request_answer(request: HttpRequest, patient_id: UUID, request_id: UUID) -> HttpResponse:
     """A patient's request beside the part of the plan it is about, as published and as it

@@ -72,6 +72,8 @@ def _staff_home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def choose_membership(request: HttpRequest) -> HttpResponse:
+    if acting_patient_account(request) is not None:
+        return redirect("portal:home")  # patients and attorneys hold no staff roles
     memberships = list(selectors.active_memberships(request.user))
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):

@@ -41,13 +41,15 @@ def _back(patient: Patient) -> HttpResponse:
     return redirect("portal:online_access", patient_id=patient.public_id)
 
 
-@acting_required(can_invite_patients)
+@acting_required()
 @require_http_methods(["GET", "POST"])
 def online_access(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     """Who can see this plan online, waiting invitations, and inviting the person."""
     acting = membership(request)
     patient = _patient(request, patient_id, "online_access")
-    form = InviteForm(request.POST if request.method == "POST" else None)
+    form = InviteForm(
+        request.POST if request.method == "POST" else None, initial={"email": patient.email}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.invitation_create(
@@ -71,7 +73,7 @@ def online_access(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     )
 
 
-@acting_required(can_invite_patients)
+@acting_required()
 @require_http_methods(["GET", "POST"])
 def lpa_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     """Record a registered LPA for health and welfare and invite the attorney, together."""
@@ -107,7 +109,7 @@ def lpa_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     return render(request, "portal/staff/lpa_add.html", {"patient": patient, "form": form})
 
 
-@acting_required(can_invite_patients)
+@acting_required()
 @require_http_methods(["GET", "POST"])
 def lpa_end(request: HttpRequest, patient_id: UUID, lpa_id: UUID) -> HttpResponse:
     acting = membership(request)
@@ -129,7 +131,7 @@ def lpa_end(request: HttpRequest, patient_id: UUID, lpa_id: UUID) -> HttpRespons
     )
 
 
-@acting_required(can_invite_patients)
+@acting_required()
 @require_http_methods(["POST"])
 def account_end(request: HttpRequest, patient_id: UUID, account_id: UUID) -> HttpResponse:
     acting = membership(request)
@@ -144,7 +146,7 @@ def account_end(request: HttpRequest, patient_id: UUID, account_id: UUID) -> Htt
     return _back(patient)
 
 
-@acting_required(can_invite_patients)
+@acting_required()
 @require_http_methods(["POST"])
 def invitation_withdraw(
     request: HttpRequest, patient_id: UUID, invitation_id: UUID

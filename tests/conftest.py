@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -19,13 +20,28 @@ from organisations.acting import SESSION_KEY
 from organisations.models import Membership, Organisation, OrganisationKind, Region, Role
 from patients.models import Patient
 from patients.services import care_team_add
-from tests.factories import make_member, make_organisation, make_patient, make_region
+from portal.models import PatientAccount
+from tests.factories import (
+    make_lpa,
+    make_member,
+    make_online_account,
+    make_organisation,
+    make_patient,
+    make_region,
+)
 
 PASSWORD = "correct-horse-battery-staple"
 
 # The same examples on every run: tests are deterministic.
 hypothesis_settings.register_profile("deterministic", derandomize=True, deadline=None)
 hypothesis_settings.load_profile("deterministic")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Tests sign people in and set passwords by the hundred: a deliberately slow hash
+    would spend minutes on it. Production keeps Django's default (PBKDF2)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass
@@ -103,6 +119,42 @@ def patient(place: Place, their_gp: Membership, team_nurse: Membership) -> Patie
     )
     care_team_add(actor=their_gp, patient=patient, organisation=place.nursing)
     return patient
+
+
+@pytest.fixture
+def online_patient(patient: Patient, their_gp: Membership) -> PatientAccount:
+    """Winifred herself, online."""
+    return make_online_account(
+        actor=their_gp, patient=patient, email="winifred@example.com", password=PASSWORD
+    )
+
+
+@pytest.fixture
+def attorney(patient: Patient, their_gp: Membership) -> PatientAccount:
+    """Winifred's daughter, her attorney (LPA for health and welfare), online."""
+    lpa = make_lpa(actor=their_gp, patient=patient)
+    return make_online_account(
+        actor=their_gp, patient=patient, email="rosa@example.com", password=PASSWORD, lpa=lpa
+    )
+
+
+@pytest.fixture
+def other_patient(place: Place, their_gp: Membership) -> Patient:
+    return make_patient(
+        registered_by=their_gp,
+        practice=place.practice,
+        given_name="Bartholomew",
+        family_name="Quigley",
+        date_of_birth=dt.date(1938, 6, 2),
+    )
+
+
+@pytest.fixture
+def other_online_patient(other_patient: Patient, their_gp: Membership) -> PatientAccount:
+    """Another patient of the same practice, online: a stranger to Winifred's record."""
+    return make_online_account(
+        actor=their_gp, patient=other_patient, email="bart@example.com", password=PASSWORD
+    )
 
 
 @pytest.fixture

@@ -87,3 +87,53 @@ class PatientDetailsFactory(factory.Factory):
 def make_patient(*, registered_by: Membership, practice: Organisation, **overrides: Any) -> Patient:
     details = PatientDetailsFactory.build(registered_gp_practice=practice, **overrides)
     return patient_services.patient_register(actor=registered_by, details=details)
+
+
+def invitation_link(*, actor: Membership, patient: Patient, email: str, lpa: Any = None) -> str:
+    """Invite through the service and return the link from the email sent."""
+    from django.core import mail
+    from django.test import TestCase
+
+    from portal.services import invitation_create
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        invitation_create(
+            actor=actor, patient=patient, email=email, lpa=lpa, site="http://testserver"
+        )
+    body = str(mail.outbox[-1].body)
+    return next(line for line in body.splitlines() if "/online/invitation/" in line).strip()
+
+
+def token_of(link: str) -> str:
+    return link.rstrip("/").rsplit("/", 1)[-1]
+
+
+def make_online_account(
+    *, actor: Membership, patient: Patient, email: str, password: str, lpa: Any = None
+) -> Any:
+    """A patient's (or with `lpa`, an attorney's) online account, made as a person makes it:
+    invited, then proving who they are through the link."""
+    from portal.services import AcceptDetails, invitation_accept
+
+    link = invitation_link(actor=actor, patient=patient, email=email, lpa=lpa)
+    return invitation_accept(
+        token=token_of(link),
+        details=AcceptDetails(
+            nhs_number=patient.nhs_number, date_of_birth=patient.date_of_birth, password=password
+        ),
+    )
+
+
+def make_lpa(*, actor: Membership, patient: Patient, attorney_name: str = "Rosa Attwater") -> Any:
+    from consent.services import LpaDetails, lpa_record
+
+    return lpa_record(
+        actor=actor,
+        patient=patient,
+        details=LpaDetails(
+            attorney_name=attorney_name,
+            relationship="Daughter",
+            opg_reference="7000-1234-5678",
+            registered_on=dt.date(2022, 3, 1),
+        ),
+    )

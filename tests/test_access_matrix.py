@@ -15,14 +15,17 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from audit.models import AccessEvent, Action
-from careplans.models import PlanSection, PublishedVersion, WorkingCopy
+from careplans.change_requests import change_request_create
+from careplans.models import ChangeRequest, PlanSection, PublishedVersion, WorkingCopy
 from careplans.services import careplan_publish
-from consent.models import ConsentToShare
+from consent.models import ConsentToShare, LastingPowerOfAttorney
 from consent.services import consent_record
 from organisations.models import Membership
 from patients.models import BreakGlassGrant, CareTeamMember, Patient, PatientGroupObjectPermission
+from portal.models import Invitation, PatientAccount
 from tests.careplans.conftest import BASIS, TODAY, fill
-from tests.conftest import OUTSIDERS, Place, act_as
+from tests.conftest import OUTSIDERS, PASSWORD, Place, act_as
+from tests.factories import invitation_link, make_lpa, make_online_account
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,32 @@ def _nurse_place(patient: Patient, place: Place) -> dict[str, Any]:
 def _section(patient: Patient, place: Place) -> dict[str, Any]:
     return {"section_key": "about_me"}
 
+
+def _lpa(patient: Patient, place: Place) -> dict[str, Any]:
+    return {"lpa_id": patient.lasting_powers_of_attorney.get().public_id}
+
+
+def _account(patient: Patient, place: Place) -> dict[str, Any]:
+    return {"account_id": patient.online_accounts.filter(role="patient").get().public_id}
+
+
+def _invitation(patient: Patient, place: Place) -> dict[str, Any]:
+    return {"invitation_id": patient.invitations.get(used_at__isnull=True).public_id}
+
+
+def _change_request(patient: Patient, place: Place) -> dict[str, Any]:
+    return {"request_id": patient.change_requests.get().public_id}
+
+
+LPA_FORM = {
+    "attorney_name": "An Outsider",
+    "relationship": "Friend",
+    "opg_reference": "7000-0000-0001",
+    "registered_on_0": "1",
+    "registered_on_1": "1",
+    "registered_on_2": "2020",
+    "email": "outsider@example.com",
+}
 
 PATIENT_URLS: dict[str, Exercise] = {
     "careplans:overview": Exercise(),
@@ -84,6 +113,26 @@ PATIENT_URLS: dict[str, Exercise] = {
     ),
     "consent:withdraw": Exercise(
         post=lambda patient, place: {"reason": "an outsider says so"}, methods=("get", "post")
+    ),
+    "careplans:change_request": Exercise(
+        extra_kwargs=_change_request,
+        post=lambda patient, place: {"status": "declined", "response": "an outsider says no"},
+        methods=("get", "post"),
+    ),
+    "portal:online_access": Exercise(
+        post=lambda patient, place: {"email": "outsider@example.com"}, methods=("get", "post")
+    ),
+    "portal:lpa_add": Exercise(post=lambda patient, place: LPA_FORM, methods=("get", "post")),
+    "portal:lpa_end": Exercise(
+        extra_kwargs=_lpa,
+        post=lambda patient, place: {"reason": "an outsider says so"},
+        methods=("get", "post"),
+    ),
+    "portal:account_end": Exercise(
+        extra_kwargs=_account, post=lambda patient, place: {}, methods=("post",)
+    ),
+    "portal:invitation_withdraw": Exercise(
+        extra_kwargs=_invitation, post=lambda patient, place: {}, methods=("post",)
     ),
     "patients:detail": Exercise(),
     "patients:care_team_add": Exercise(
@@ -139,6 +188,10 @@ def _state(patient: Patient) -> tuple[Any, ...]:
         list(PublishedVersion.objects.values_list("pk", flat=True)),
         list(ConsentToShare.objects.values()),
         BreakGlassGrant.objects.count(),
+        list(LastingPowerOfAttorney.objects.values()),
+        list(PatientAccount.objects.order_by("pk").values()),
+        list(Invitation.objects.order_by("pk").values()),
+        list(ChangeRequest.objects.values()),
     )
 
 
@@ -147,7 +200,22 @@ def _published_plan(patient: Patient, their_gp: Membership) -> PublishedVersion:
     """The patient has consent and a published plan, so every page has something to leak."""
     consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=TODAY)
     fill(their_gp, patient)
-    return careplan_publish(actor=their_gp, patient=patient, basis=BASIS)
+    version = careplan_publish(actor=their_gp, patient=patient, basis=BASIS)
+    # Online access too: the person's account, their attorney's LPA with an invitation
+    # waiting, and a request for a change.
+    own = make_online_account(
+        actor=their_gp, patient=patient, email="winifred@example.com", password=PASSWORD
+    )
+    invitation_link(
+        actor=their_gp,
+        patient=patient,
+        email="rosa@example.com",
+        lpa=make_lpa(actor=their_gp, patient=patient),
+    )
+    change_request_create(
+        actor=own, section_key="about_me", what_should_change="Add my cat, Biscuit"
+    )
+    return version
 
 
 CASES = [
@@ -255,3 +323,41 @@ def test_urgent_care_of_the_region_reach_the_summary_urls_and_are_audited(
         patient,
         [Action.VIEW_SUMMARY, Action.PRINT],
     )
+
+
+ONLINE_CASES = [
+    (name, method) for name, exercise in PATIENT_URLS.items() for method in exercise.methods
+]
+
+
+@pytest.mark.parametrize(("name", "method"), ONLINE_CASES)
+def test_patients_and_attorneys_get_404_on_every_staff_page_and_nothing_changes(
+    client: Client,
+    place: Place,
+    patient: Patient,
+    other_online_patient: PatientAccount,
+    name: str,
+    method: str,
+) -> None:
+    """The person's own account, and another patient's, meet staff pages about this person:
+    404 for both, nothing leaked to the stranger, nothing changed, the refusal recorded."""
+    own = patient.online_accounts.get(role="patient")
+    url = _url(name, patient, place)
+    exercise = PATIENT_URLS[name]
+    for account in (own, other_online_patient):
+        before = _state(patient)
+        client.force_login(account.user)
+        if method == "post":
+            assert exercise.post is not None
+            response = client.post(url, exercise.post(patient, place))
+        else:
+            response = client.get(url)
+        assert response.status_code == 404
+        if account == other_online_patient:
+            page = response.content.decode().lower()
+            assert patient.family_name.lower() not in page
+            assert patient.nhs_number not in page
+        assert _state(patient) == before
+        assert AccessEvent.objects.filter(
+            action=Action.DENIED, user=account.user, detail__path=url
+        ).exists()

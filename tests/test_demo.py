@@ -13,13 +13,27 @@ from consent.models import ConsentToShare
 from organisations.demo import PEOPLE
 from organisations.models import Membership, OrganisationKind
 from patients.models import Patient
+from portal.models import PatientAccount
 
 
 @pytest.mark.django_db
 def test_load_demo_twice_builds_the_same_region_people_patients_and_plans() -> None:
     call_command("load_demo", verbosity=0)
     call_command("load_demo", verbosity=0)
-    assert set(User.objects.values_list("username", flat=True)) == {p.username for p in PEOPLE}
+    assert set(User.objects.values_list("username", flat=True)) == {
+        *(p.username for p in PEOPLE),
+        "patient",
+        "lpa",
+    }
+    patient = PatientAccount.objects.get(user__username="patient")
+    assert patient.role == "patient"
+    assert patient.is_active
+    assert patient.patient.registered_gp_practice.ods_code == "Z90001"
+    assert not WorkingCopy.objects.filter(plan__patient=patient.patient).exists()
+    attorney = PatientAccount.objects.get(user__username="lpa")
+    assert attorney.role == "lpa_proxy"
+    assert attorney.is_active
+    assert attorney.patient.care_plan.current_version is not None
     kinds = set(Membership.objects.values_list("organisation__kind", flat=True))
     assert {
         OrganisationKind.GP_PRACTICE,
