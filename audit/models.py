@@ -38,6 +38,7 @@ class Action(models.TextChoices):
     IDENTITY_CHECK_FAILED = "identity_check_failed", "Gave details that did not match"
     ACCOUNT_CREATE = "account_create", "Set up online access"
     ACCOUNT_END = "account_end", "Ended someone's online access"
+    ACCOUNT_REQUEST = "account_request", "Asked for online access"
     ACCOUNT_REQUEST_DECIDE = "account_request_decide", "Decided a request for online access"
     LPA_RECORD = "lpa_record", "Recorded a lasting power of attorney"
     LPA_END = "lpa_end", "Recorded that a lasting power of attorney ended"

@@ -61,7 +61,12 @@ NEXT_STATUSES = {
         ChangeRequestStatus.DONE,
         ChangeRequestStatus.DECLINED,
     },
-    ChangeRequestStatus.IN_PROGRESS: {ChangeRequestStatus.DONE, ChangeRequestStatus.DECLINED},
+    # Still in progress with a new reply to the person is allowed.
+    ChangeRequestStatus.IN_PROGRESS: {
+        ChangeRequestStatus.IN_PROGRESS,
+        ChangeRequestStatus.DONE,
+        ChangeRequestStatus.DECLINED,
+    },
 }
 
 

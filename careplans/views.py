@@ -18,7 +18,6 @@ from careplans.forms import ChangeRequestAnswerForm, PublishForm
 from careplans.models import PublishedVersion, Status
 from careplans.pdf import pdf_response, print_notice
 from careplans.permissions import (
-    can_answer_change_requests,
     can_edit_plan,
     can_edit_section,
     can_publish_plan,
@@ -47,6 +46,7 @@ from organisations.decorators import acting_required, membership, refuse
 from organisations.models import Membership
 from organisations.permissions import Capability, has_capability
 from patients.models import Patient
+from patients.selectors import patient_for
 
 
 def _htmx(request: HttpRequest) -> bool:
@@ -359,9 +359,14 @@ def change_request_answer(request: HttpRequest, patient_id: UUID, request_id: UU
     """A patient's request beside the part of the plan it is about, as published and as it
     is in the working copy now; and the clinician's answer."""
     acting = membership(request)
-    patient = selectors.plan_patient_for(acting, patient_id, page="change_request")
-    if not can_answer_change_requests(acting, patient):
-        refuse(acting, request, reason="the acting role cannot answer requests", patient=patient)
+    # The role is checked before the patient is read, so a refusal is never logged as a view.
+    patient = patient_for(
+        acting,
+        patient_id,
+        page="change_request",
+        action=Action.VIEW_PLAN,
+        capability=Capability.HANDLE_PATIENT_REQUESTS,
+    )
     change_request = selectors.change_request_of(patient, request_id)
     form = ChangeRequestAnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

@@ -272,4 +272,17 @@ def lpa_end(*, actor: Membership, lpa: LastingPowerOfAttorney, reason: str) -> N
     locked.end_reason = reason.strip()
     locked._history_user = actor.user  # type: ignore[attr-defined]
     locked.save(update_fields=["ended_at", "ended_by", "end_reason"])
-    record(actor=actor, action=Action.LPA_END, patient=lpa.patient)
+    # The attorney's online access ends with it, and any link waiting for them stops working
+    # (portal's accounts and invitations, through their reverse relations).
+    ended_accounts = locked.online_accounts.filter(ended_at__isnull=True).update(
+        ended_at=locked.ended_at, ended_by=actor.user_id
+    )
+    locked.invitations.filter(
+        used_at__isnull=True, locked_at__isnull=True, withdrawn_at__isnull=True
+    ).update(withdrawn_at=locked.ended_at)
+    record(
+        actor=actor,
+        action=Action.LPA_END,
+        patient=lpa.patient,
+        detail={"online_accounts_ended": ended_accounts},
+    )

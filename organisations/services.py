@@ -75,6 +75,12 @@ def organisation_create(
 def _user_for(*, username: str, email: str, first_name: str, last_name: str) -> tuple[User, bool]:
     user = User.objects.filter(username=username).first()
     if user is not None:
+        # Patients' and attorneys' logins (their email address) never take a staff role:
+        # staff pages and patients' pages stay apart. (Reverse relation of portal's accounts.)
+        if user.patient_accounts.filter(ended_at__isnull=True).exists():
+            raise ValidationError(
+                {"username": "This is a patient's online login: choose another username"}
+            )
         return user, False
     user = User(username=username, email=email, first_name=first_name, last_name=last_name)
     user.set_unusable_password()

@@ -8,6 +8,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from audit.models import Action
+from audit.services import record
 from portal.models import PatientAccount
 
 SESSION_KEY = "acting_patient_account"
@@ -23,10 +25,23 @@ def open_accounts(user: AbstractBaseUser | AnonymousUser) -> QuerySet[PatientAcc
     )
 
 
+def ended_account(user: AbstractBaseUser | AnonymousUser) -> PatientAccount | None:
+    """The person's most recently ended account, for someone with none open."""
+    return (
+        PatientAccount.objects.filter(user_id=user.pk or 0, ended_at__isnull=False)
+        .select_related("patient", "lasting_power_of_attorney")
+        .order_by("-ended_at")
+        .first()
+    )
+
+
 def patient_account(request: HttpRequest) -> PatientAccount | None:
     return getattr(request, "patient_account", None)
 
 
 def act_for(request: HttpRequest, account: PatientAccount) -> None:
+    """Act for `account`'s person from now on (a new session key, as for staff); audited."""
+    request.session.cycle_key()
     request.session[SESSION_KEY] = str(account.public_id)
     request.patient_account = account  # type: ignore[attr-defined]
+    record(actor=account, action=Action.ACT_AS, patient=account.patient)

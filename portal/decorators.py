@@ -11,7 +11,7 @@ from django.shortcuts import render
 from audit.models import Action
 from audit.services import record
 from organisations.acting import acting_membership
-from portal.acting import patient_account
+from portal.acting import ended_account, open_accounts, patient_account
 from portal.models import PatientAccount
 
 View = Callable[..., HttpResponse]
@@ -19,12 +19,24 @@ View = Callable[..., HttpResponse]
 
 def patient_required(view: View) -> View:
     """Signed in through a patient's or attorney's own account. Staff get 404: their pages
-    and patients' pages stay apart. An attorney whose LPA has ended is told so."""
+    and patients' pages stay apart. An attorney whose LPA has ended is told so (and may
+    still choose another person they have access for)."""
+    return _patient_page(view, lpa_must_be_in_force=True)
 
+
+def any_own_account(view: View) -> View:
+    """Like patient_required, for choosing whose record to act for."""
+    return _patient_page(view, lpa_must_be_in_force=False)
+
+
+def _patient_page(view: View, *, lpa_must_be_in_force: bool) -> View:
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         account = patient_account(request)
+        if account is None and (ended := ended_account(request.user)) is not None:
+            # Their access ended (the LPA ended, or the care team ended it): say so.
+            return render(request, "portal/lpa_ended.html", {"account": ended}, status=403)
         if account is None:
             if (membership := acting_membership(request)) is not None:
                 record(
@@ -34,8 +46,18 @@ def patient_required(view: View) -> View:
                     detail={"path": request.path},
                 )
             raise Http404
-        if not account.lpa_is_active:
-            return render(request, "portal/lpa_ended.html", {"account": account}, status=403)
+        if lpa_must_be_in_force and not account.lpa_is_active:
+            record(
+                actor=account,
+                action=Action.DENIED,
+                patient=account.patient,
+                reason="the attorney's lasting power of attorney has ended",
+                detail={"path": request.path},
+            )
+            others = open_accounts(request.user).exclude(pk=account.pk).exists()
+            return render(
+                request, "portal/lpa_ended.html", {"account": account, "others": others}, status=403
+            )
         return view(request, *args, **kwargs)
 
     return wrapper

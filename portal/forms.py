@@ -141,9 +141,10 @@ class EndForm(NhsForm):
 class DeclineForm(NhsForm):
     reason = forms.CharField(
         label="Why can the request not be approved?",
-        help_text="The person is told this by email.",
+        help_text="Kept in the practice's record. The person is told only that it could not "
+        "be set up and to contact the practice.",
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Say why: the person will be told by email"},
+        error_messages={"required": "Say why, for the practice's record"},
     )
 
 

@@ -17,10 +17,12 @@ class PatientAccountMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.patient_account = None  # type: ignore[attr-defined]
         if request.user.is_authenticated and getattr(request, "membership", None) is None:
-            accounts = open_accounts(request.user)
+            accounts = list(open_accounts(request.user))
             chosen = request.session.get(SESSION_KEY)
-            account = (accounts.filter(public_id=chosen).first() if chosen else None) or (
-                accounts.first()
+            account = next((a for a in accounts if str(a.public_id) == chosen), None) or next(
+                # Unchosen: the first whose LPA (if any) is still in force.
+                (a for a in accounts if a.lpa_is_active),
+                accounts[0] if accounts else None,
             )
             if account is not None:
                 request.session[SESSION_KEY] = str(account.public_id)

@@ -14,7 +14,7 @@ from consent.models import LastingPowerOfAttorney
 from organisations.models import Membership, Organisation, OrganisationKind
 from patients.models import Patient
 from portal.models import AccountRequest, AccountRequestStatus, Invitation, PatientAccount
-from portal.services import may_decide
+from portal.permissions import can_view_own_access_log, may_decide
 
 ACCESS_LOG_PAGE_SIZE = 25
 
@@ -93,6 +93,8 @@ def gp_practices() -> QuerySet[Organisation]:
 def access_log(account: PatientAccount, *, page_number: str | int = 1) -> Page:
     """Everything anyone other than the viewer did with this person's record, newest first,
     one page. Viewing it is itself recorded."""
+    if not can_view_own_access_log(account):
+        raise Http404
     events = (
         AccessEvent.objects.filter(patient_public_id=account.patient.public_id)
         .exclude(user_id=account.user_id)

@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -21,11 +21,11 @@ from django.utils import timezone
 from audit.models import Action
 from audit.services import record
 from consent.models import LastingPowerOfAttorney
+from consent.services import LpaDetails, lpa_record
 from organisations.models import Membership, Organisation, OrganisationKind, Role
-from organisations.permissions import can_invite_patients
 from patients.identifiers import normalise_nhs_number, validate_date_of_birth, validate_nhs_number
 from patients.models import Patient
-from patients.permissions import in_care_team, visible_patients
+from patients.permissions import visible_patients
 from portal.models import (
     IDENTITY_TRIES,
     INVITATION_LIFETIME,
@@ -34,14 +34,11 @@ from portal.models import (
     Invitation,
     PatientAccount,
 )
+from portal.permissions import can_invite, may_decide
 
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def can_invite(actor: Membership, patient: Patient) -> bool:
-    return can_invite_patients(actor) and in_care_team(actor, patient)
 
 
 @transaction.atomic
@@ -58,6 +55,8 @@ def invitation_create(
     `site` is the scheme and host the link points at."""
     if not can_invite(actor, patient):
         raise PermissionDenied
+    # One invitation at a time per person: concurrent invitations queue on the patient row.
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
     role = Role.LPA_PROXY if lpa is not None else Role.PATIENT
     if lpa is not None and (lpa.patient_id != patient.pk or not lpa.is_active):
         raise ValidationError(
@@ -107,6 +106,15 @@ def invitation_create(
     return invitation
 
 
+@transaction.atomic
+def lpa_record_and_invite(
+    *, actor: Membership, patient: Patient, details: LpaDetails, email: str, site: str
+) -> Invitation:
+    """Record the attorney's LPA and invite them, together or not at all."""
+    lpa = lpa_record(actor=actor, patient=patient, details=details)
+    return invitation_create(actor=actor, patient=patient, email=email, lpa=lpa, site=site)
+
+
 def _send_invitation(invitation: Invitation, link: str) -> None:
     """No name or health detail in the email: it may reach the wrong inbox."""
     context = {
@@ -115,7 +123,7 @@ def _send_invitation(invitation: Invitation, link: str) -> None:
         "is_proxy": invitation.role == Role.LPA_PROXY,
     }
     body = render_to_string("portal/emails/invitation.txt", context)
-    send_mail("Your palliative care plan online", body, None, [invitation.email])
+    send_mail("Your care record online", body, None, [invitation.email])
 
 
 @transaction.atomic
@@ -167,11 +175,11 @@ def usable_invitation(token: str) -> Invitation:
     )
     if invitation is None:
         raise InvitationUnusable("missing")
+    lpa = invitation.lasting_power_of_attorney
+    if lpa is not None and not lpa.is_active and invitation.state != "used":
+        raise InvitationUnusable("lpa_ended")  # ending it withdrew the link: say why
     if invitation.state != "pending":
         raise InvitationUnusable(invitation.state)
-    lpa = invitation.lasting_power_of_attorney
-    if lpa is not None and not lpa.is_active:
-        raise InvitationUnusable("lpa_ended")
     return invitation
 
 
@@ -192,13 +200,22 @@ def invitation_accept(*, token: str, details: AcceptDetails) -> PatientAccount:
     """Prove who you are with the NHS number and date of birth (of the person you represent,
     for an attorney) and choose a password: the invitation is used up and the account made.
 
-    A wrong NHS number or date of birth is counted even though it raises: ValidationError
-    with the tries left, and InvitationUnusable("locked") at the fifth."""
+    The password is checked first, so that a weak one is refused alike whether or not the
+    details are right. A wrong NHS number or date of birth is counted even though it
+    raises: ValidationError with the tries left, and InvitationUnusable("locked") at the
+    fifth."""
     with transaction.atomic():
         invitation = usable_invitation(token)
+        existing = User.objects.filter(username__iexact=invitation.email).first()
+        _check_password(invitation, existing, details.password)
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.state != "pending":
             raise InvitationUnusable(invitation.state)
+        lpa = invitation.lasting_power_of_attorney
+        if lpa is not None:
+            lpa.refresh_from_db(fields=["ended_at"])  # ended while the form was open
+            if not lpa.is_active:
+                raise InvitationUnusable("lpa_ended")
         patient = invitation.patient
         if (
             normalise_nhs_number(details.nhs_number) != patient.nhs_number
@@ -220,7 +237,14 @@ def invitation_accept(*, token: str, details: AcceptDetails) -> PatientAccount:
             )
             mismatch = invitation
         else:
-            return _create_account(invitation, details.password)
+            try:
+                with transaction.atomic():
+                    return _create_account(invitation, existing, details.password)
+            except IntegrityError:
+                # Someone used the same details a moment ago: one of the two wins.
+                raise ValidationError(
+                    "Online access was set up a moment ago. Sign in with your email address."
+                ) from None
     if mismatch.locked_at:
         raise InvitationUnusable("locked")
     tries = mismatch.tries_left
@@ -229,20 +253,36 @@ def invitation_accept(*, token: str, details: AcceptDetails) -> PatientAccount:
     )
 
 
-def _create_account(invitation: Invitation, password: str) -> PatientAccount:
-    """Precondition: inside invitation_accept's transaction, the invitation locked."""
-    if User.objects.filter(username__iexact=invitation.email).exists():
-        raise ValidationError(
-            "An account already uses this email address. Sign in with it, or ask the care "
-            "team to invite a different email address."
-        )
-    user = User(username=invitation.email, email=invitation.email)
-    try:
-        validate_password(password, user)
-    except ValidationError as error:
-        raise ValidationError({"password": error.messages}) from None
-    user.set_password(password)
-    user.save()
+EXISTING_LOGIN = (
+    "An account already uses this email address. Enter its password (not a new one) to add "
+    "this access to it."
+)
+
+
+def _check_password(invitation: Invitation, existing: User | None, password: str) -> None:
+    """A new login needs a strong password; an existing one (someone who is already online,
+    for themselves or as an attorney) needs its own. Staff logins never take patients'
+    accounts: staff pages and patients' pages stay apart."""
+    if existing is None:
+        try:
+            validate_password(password, User(username=invitation.email, email=invitation.email))
+        except ValidationError as error:
+            raise ValidationError({"password": error.messages}) from None
+        return
+    if existing.memberships.filter(ended_at__isnull=True).exists() or not existing.check_password(
+        password
+    ):
+        raise ValidationError({"password": EXISTING_LOGIN})
+
+
+def _create_account(invitation: Invitation, existing: User | None, password: str) -> PatientAccount:
+    """Precondition: inside invitation_accept's transaction, the invitation locked and the
+    password checked."""
+    user = existing
+    if user is None:
+        user = User(username=invitation.email, email=invitation.email)
+        user.set_password(password)
+        user.save()
     account = PatientAccount.objects.create(
         user=user,
         patient=invitation.patient,
@@ -289,6 +329,7 @@ class RequestDetails:
     email: str
 
 
+@transaction.atomic
 def account_request_submit(*, practice: Organisation, details: RequestDetails) -> AccountRequest:
     """Anyone may ask; nothing is found, shown or made until the practice decides. The same
     request twice while one is waiting is one request."""
@@ -314,18 +355,26 @@ def account_request_submit(*, practice: Organisation, details: RequestDetails) -
     waiting = AccountRequest.objects.filter(status=AccountRequestStatus.PENDING, **fields).first()
     if waiting is not None:
         return waiting
-    return AccountRequest.objects.create(
+    request = AccountRequest.objects.create(
         given_name=details.given_name.strip(), family_name=details.family_name.strip(), **fields
     )
-
-
-def may_decide(actor: Membership, request: AccountRequest) -> bool:
-    return can_invite_patients(actor) and actor.organisation_id == request.practice_id
+    # No patient is named: the request is matched to no one until the practice decides.
+    record(
+        actor=None,
+        action=Action.ACCOUNT_REQUEST,
+        detail={"request": str(request.public_id), "practice": str(practice.public_id)},
+    )
+    return request
 
 
 NO_MATCH = (
     "No patient of your practice has that NHS number and date of birth. Check the details "
-    "with the person, or decline the request and say why."
+    "with the person, or decline the request."
+)
+EMAIL_NOT_ON_RECORD = (
+    "The email address given is not the one on the patient's record, so the invitation could "
+    "go to someone else. Check it with the person (in person or by phone, using the number "
+    "on the record), update their record, then approve."
 )
 
 
@@ -349,6 +398,10 @@ def account_request_approve(*, actor: Membership, request: AccountRequest, site:
     )
     if patient is None:
         raise ValidationError(NO_MATCH)
+    # An NHS number and date of birth are on every hospital letter: knowing them proves
+    # little. The invitation goes only to the email address the practice already holds.
+    if not patient.email or patient.email.strip().lower() != locked.email:
+        raise ValidationError(EMAIL_NOT_ON_RECORD)
     invitation = invitation_create(actor=actor, patient=patient, email=locked.email, site=site)
     locked.status = AccountRequestStatus.APPROVED
     locked.decided_by_id = actor.user_id
@@ -369,7 +422,7 @@ def account_request_decline(*, actor: Membership, request: AccountRequest, reaso
     if not may_decide(actor, request):
         raise PermissionDenied
     if not reason.strip():
-        raise ValidationError({"reason": "Say why: the person will be told by email"})
+        raise ValidationError({"reason": "Say why, for the practice's record"})
     locked = AccountRequest.objects.select_for_update().get(pk=request.pk)
     if locked.status != AccountRequestStatus.PENDING:
         raise ValidationError("This request has already been decided.")
@@ -388,7 +441,7 @@ def account_request_decline(*, actor: Membership, request: AccountRequest, reaso
 
 
 def _send_declined(request: AccountRequest, practice: str) -> None:
-    body = render_to_string(
-        "portal/emails/request_declined.txt", {"request": request, "practice": practice}
-    )
-    send_mail("Your request to see your care plan online", body, None, [request.email])
+    """The same words whatever the reason, which stays with the practice: a decline must not
+    tell whoever typed the request whether the person is known to the service."""
+    body = render_to_string("portal/emails/request_declined.txt", {"practice": practice})
+    send_mail("Your request for online access", body, None, [request.email])

@@ -14,8 +14,12 @@ from django.views.decorators.http import require_http_methods
 from careplans import selectors as plan_selectors
 from consent import services as consent_services
 from frontend.forms import show_service_errors
-from organisations.decorators import acting_required, membership, refuse
-from organisations.permissions import can_handle_patient_requests, can_invite_patients
+from organisations.decorators import acting_required, membership
+from organisations.permissions import (
+    Capability,
+    can_handle_patient_requests,
+    can_invite_patients,
+)
 from patients.models import Patient
 from patients.selectors import patient_for
 from portal import selectors, services
@@ -27,14 +31,11 @@ def _site(request: HttpRequest) -> str:
 
 
 def _patient(request: HttpRequest, patient_id: UUID, page: str) -> Patient:
-    """The patient, for a care-team member who may invite people online (else 404/403)."""
-    acting = membership(request)
-    patient = patient_for(acting, patient_id, page=page)
-    if not services.can_invite(acting, patient):
-        refuse(
-            acting, request, reason="the acting role cannot manage online access", patient=patient
-        )
-    return patient
+    """The patient, for a care-team member whose role may invite people online; else 404,
+    with the refusal (and never a view) in the patient's stream."""
+    return patient_for(
+        membership(request), patient_id, page=page, capability=Capability.INVITE_PATIENTS
+    )
 
 
 def _back(patient: Patient) -> HttpResponse:
@@ -83,7 +84,7 @@ def lpa_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            lpa = consent_services.lpa_record(
+            services.lpa_record_and_invite(
                 actor=acting,
                 patient=patient,
                 details=consent_services.LpaDetails(
@@ -94,9 +95,8 @@ def lpa_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
                     life_sustaining_treatment=data["life_sustaining_treatment"],
                     restrictions=data["restrictions"],
                 ),
-            )
-            services.invitation_create(
-                actor=acting, patient=patient, email=data["email"], lpa=lpa, site=_site(request)
+                email=data["email"],
+                site=_site(request),
             )
         except ValidationError as error:
             show_service_errors(form, error)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("my/consent/", views.consent, name="consent"),
     path("my/who-looked/", views.access_log, name="access_log"),
     path("my/acting-for/", views.choose_account, name="choose_account"),
+    path("online/invitation/", views.accept_form, name="accept_form"),
     path("online/invitation/<str:token>/", views.accept, name="accept"),
     path("online/request-account/", views.request_account, name="request_account"),
     path("queue/", staff_views.queue, name="queue"),

@@ -15,6 +15,7 @@ from audit.services import record
 from careplans import change_requests
 from careplans import selectors as plan_selectors
 from careplans import services as plan_services
+from careplans.models import OPEN_CHANGE_REQUEST
 from careplans.own_parts import OWN_PART_BY_SLUG, OWN_PARTS, OwnPart
 from careplans.permissions import can_write_own_draft
 from careplans.sections import SECTION_BY_KEY, content_fingerprint, describe, describe_all
@@ -24,7 +25,7 @@ from frontend.forms import show_service_errors
 from portal import selectors, services
 from portal.access_log import described_events
 from portal.acting import act_for, open_accounts
-from portal.decorators import account, patient_required
+from portal.decorators import account, any_own_account, patient_required
 from portal.forms import (
     AcceptInvitationForm,
     AccountRequestForm,
@@ -55,7 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "version": plan_selectors.versions_of(patient).first(),
             "can_write": can_write_own_draft(acting, patient, working_copy),
             "open_requests": plan_selectors.change_requests_of(patient)
-            .filter(status__in=["received", "in_progress"])
+            .filter(status__in=OPEN_CHANGE_REQUEST)
             .count(),
             "consent": active_consent(patient),
             "several": open_accounts(request.user).count() > 1,
@@ -258,7 +259,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
     )
 
 
-@patient_required
+@any_own_account
 @require_http_methods(["GET", "POST"])
 def choose_account(request: HttpRequest) -> HttpResponse:
     accounts = list(open_accounts(request.user))
@@ -270,9 +271,21 @@ def choose_account(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/choose_account.html", {"form": form})
 
 
-@require_http_methods(["GET", "POST"])
+INVITATION_LINK_IN_SESSION = "invitation_link"
+
+
 def accept(request: HttpRequest, token: str) -> HttpResponse:
-    """The invitation link: prove who you are, choose a password, and you are signed in."""
+    """The emailed link: keep its token in the session and continue at an address without
+    it, so that the token is not left in the browser's history or in later log lines (as
+    Django's own password reset does)."""
+    request.session[INVITATION_LINK_IN_SESSION] = token
+    return redirect("portal:accept_form")
+
+
+@require_http_methods(["GET", "POST"])
+def accept_form(request: HttpRequest) -> HttpResponse:
+    """Prove who you are, choose a password, and you are signed in."""
+    token = request.session.get(INVITATION_LINK_IN_SESSION, "")
     try:
         invitation = services.usable_invitation(token)
     except services.InvitationUnusable as unusable:
@@ -300,6 +313,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         else:
             login(request, created.user, backend="django.contrib.auth.backends.ModelBackend")
             act_for(request, created)
+            request.session.pop(INVITATION_LINK_IN_SESSION, None)
             messages.info(request, f"You are set up. Next time, sign in with {created.user.email}.")
             return redirect("portal:home")
     return render(
