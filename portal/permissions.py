@@ -22,3 +22,7 @@ def may_decide(actor: Membership, request: AccountRequest) -> bool:
 
 def can_view_own_access_log(account: PatientAccount) -> bool:
     return has_capability(account, Capability.VIEW_OWN_ACCESS_LOG)
+
+
+def can_view_own_record(account: PatientAccount) -> bool:
+    return has_capability(account, Capability.VIEW_OWN_RECORD)

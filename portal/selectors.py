@@ -10,11 +10,13 @@ from django.http import Http404
 
 from audit.models import AccessEvent, Action
 from audit.services import record
+from careplans.models import PublishedVersion
+from careplans.selectors import versions_of
 from consent.models import LastingPowerOfAttorney
 from organisations.models import Membership, Organisation, OrganisationKind
 from patients.models import Patient
 from portal.models import AccountRequest, AccountRequestStatus, Invitation, PatientAccount
-from portal.permissions import can_view_own_access_log, may_decide
+from portal.permissions import can_view_own_access_log, can_view_own_record, may_decide
 
 ACCESS_LOG_PAGE_SIZE = 25
 
@@ -109,3 +111,25 @@ def access_log(account: PatientAccount, *, page_number: str | int = 1) -> Page:
         detail={"page": page.number},
     )
     return page
+
+
+def own_record(account: PatientAccount, *, page: str) -> Patient:
+    """The account's own person (the only one it may see), recording that `page` was opened."""
+    if not can_view_own_record(account):
+        raise Http404
+    record(actor=account, action=Action.VIEW, patient=account.patient, detail={"page": page})
+    return account.patient
+
+
+def own_published_version(account: PatientAccount) -> PublishedVersion | None:
+    """The latest published version of the account's own plan, its reading recorded."""
+    if not can_view_own_record(account):
+        raise Http404
+    version = versions_of(account.patient).first()
+    record(
+        actor=account,
+        action=Action.VIEW_PLAN,
+        patient=account.patient,
+        detail={"page": "my_plan", "version": version.number if version else None},
+    )
+    return version

@@ -10,15 +10,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from audit.models import Action
-from audit.services import record
 from careplans import change_requests
 from careplans import selectors as plan_selectors
 from careplans import services as plan_services
 from careplans.models import OPEN_CHANGE_REQUEST
 from careplans.own_parts import OWN_PART_BY_SLUG, OWN_PARTS, OwnPart
 from careplans.permissions import can_write_own_draft
-from careplans.sections import SECTION_BY_KEY, content_fingerprint, describe, describe_all
+from careplans.sections import SECTION_BY_KEY, content_fingerprint, describe
 from consent import services as consent_services
 from consent.selectors import active_consent
 from frontend.forms import show_service_errors
@@ -33,18 +31,13 @@ from portal.forms import (
     ChooseAccountForm,
     OnlineConsentForm,
 )
-
-
-def _seen(request: HttpRequest, page: str, action: Action = Action.VIEW) -> None:
-    acting = account(request)
-    record(actor=acting, action=action, patient=acting.patient, detail={"page": page})
+from portal.own_plan import sections_for_the_person
 
 
 @patient_required
 def home(request: HttpRequest) -> HttpResponse:
     acting = account(request)
-    patient = acting.patient
-    _seen(request, "my_home")
+    patient = selectors.own_record(acting, page="my_home")
     working_copy = plan_selectors.working_copy_of(patient)
     return render(
         request,
@@ -69,14 +62,12 @@ def plan(request: HttpRequest) -> HttpResponse:
     """The latest published version, as approved, in plain English."""
     acting = account(request)
     patient = acting.patient
-    version = plan_selectors.versions_of(patient).first()
-    record(
-        actor=acting,
-        action=Action.VIEW_PLAN,
-        patient=patient,
-        detail={"page": "my_plan", "version": version.number if version else None},
+    version = selectors.own_published_version(acting)
+    sections = (
+        sections_for_the_person(version.snapshot["sections"], is_proxy=acting.is_proxy)
+        if version
+        else []
     )
-    sections = describe_all(version.snapshot["sections"]) if version else []
     return render(
         request,
         "portal/plan.html",
@@ -93,8 +84,7 @@ def plan(request: HttpRequest) -> HttpResponse:
 @patient_required
 def draft(request: HttpRequest) -> HttpResponse:
     acting = account(request)
-    patient = acting.patient
-    _seen(request, "my_draft")
+    patient = selectors.own_record(acting, page="my_draft")
     working_copy = plan_selectors.working_copy_of(patient)
     data = plan_selectors.section_data(working_copy)
     parts = []
@@ -142,7 +132,7 @@ def draft_part(request: HttpRequest, slug: str) -> HttpResponse:
             messages.info(request, f"{part.title}: saved. You can come back to it at any time.")
             return redirect("portal:draft")
     else:
-        _seen(request, f"my_draft:{part.slug}")
+        selectors.own_record(acting, page=f"my_draft:{part.slug}")
         initial = {k: v for k, v in data.items() if k != "key_safe_code"}
         if part.section_key == "key_contacts":
             initial = part.form.initial_from(data)  # type: ignore[attr-defined]
@@ -183,7 +173,7 @@ def draft_submit(request: HttpRequest) -> HttpResponse:
 @patient_required
 def changes(request: HttpRequest) -> HttpResponse:
     acting = account(request)
-    _seen(request, "my_changes")
+    selectors.own_record(acting, page="my_changes")
     return render(
         request,
         "portal/changes.html",
@@ -242,7 +232,7 @@ def consent(request: HttpRequest) -> HttpResponse:
             messages.info(request, done)
             return redirect("portal:consent")
     elif request.method == "GET":
-        _seen(request, "my_consent")
+        selectors.own_record(acting, page="my_consent")
     return render(
         request, "portal/consent.html", {"account": acting, "current": current, "form": form}
     )

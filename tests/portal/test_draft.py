@@ -18,6 +18,7 @@ from consent.services import consent_record
 from organisations.models import Membership
 from patients.models import Patient
 from portal.models import PatientAccount
+from portal.own_plan import TALK_FIRST
 from tests.careplans.conftest import BASIS, COMPLETE, TODAY, fill
 from tests.conftest import act_as
 
@@ -192,3 +193,25 @@ def test_the_service_refuses_a_persons_part_for_someone_else(
     client.post(_part("what-matters"), {"what_is_most_important_to_me": "Not Winifred's"})
     assert working_copy_of(patient) is None
     assert working_copy_of(other_online_patient.patient) is not None
+
+
+def test_a_prognosis_not_yet_discussed_is_not_shown_to_the_person_online(
+    online_patient: PatientAccount, patient: Patient, their_gp: Membership
+) -> None:
+    consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=TODAY)
+    fill(their_gp, patient)
+    services.section_save(
+        actor=their_gp,
+        patient=patient,
+        key="clinical",
+        data={
+            **COMPLETE["clinical"],
+            "awareness_of_diagnosis": "local:aware",
+            "awareness_of_prognosis": "local:not-discussed",
+        },
+    )
+    services.careplan_publish(actor=their_gp, patient=patient, basis=BASIS)
+    plan = _signed_in(online_patient).get(reverse("portal:plan")).content.decode()
+    assert "Metastatic carcinoma of the pancreas" in plan  # aware of the diagnosis
+    assert TALK_FIRST in plan
+    assert t.PROGNOSIS.plain(COMPLETE["clinical"]["estimated_prognosis"]) not in plan
