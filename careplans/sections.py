@@ -522,6 +522,16 @@ def describe(section: Section, data: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+def form_initial(section_key: str, data: dict[str, Any]) -> dict[str, Any]:
+    """What a form for this section starts from: what is recorded (never the key safe code,
+    which is write-only) and the fingerprint of it that a save is based on."""
+    if section_key == "key_contacts":
+        initial = KeyContactsForm.initial_from(data)
+    else:
+        initial = {k: v for k, v in data.items() if k != "key_safe_code"}
+    return {**initial, "based_on": content_fingerprint(data)}
+
+
 def describe_all(sections: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """Every section of a plan (a published snapshot's sections) in plain English."""
     return [{"section": s, "rows": describe(s, sections.get(s.key, {}))} for s in SECTIONS]

@@ -218,7 +218,7 @@ def careplan_submit(*, actor: Membership, patient: Patient) -> WorkingCopy:
     """Send the draft to the care team's clinicians for approval."""
     if not can_edit_plan(actor, patient):
         raise PermissionDenied
-    return _submit(actor, patient)
+    return _submit(actor, patient, _locked_working_copy(patient))
 
 
 @transaction.atomic
@@ -230,11 +230,13 @@ def own_draft_submit(*, actor: OnlineActor) -> WorkingCopy:
         raise PermissionDenied
     if working_copy is None or not working_copy.sections.exists():
         raise ValidationError("Write at least one part of your plan before you send it")
-    return _submit(actor, patient)
+    return _submit(actor, patient, working_copy)
 
 
-def _submit(actor: Membership | OnlineActor, patient: Patient) -> WorkingCopy:
-    working_copy = _locked_working_copy(patient)
+def _submit(
+    actor: Membership | OnlineActor, patient: Patient, working_copy: WorkingCopy | None
+) -> WorkingCopy:
+    """Precondition: `working_copy` is the patient's, locked in this transaction."""
     if working_copy is None or working_copy.status != Status.DRAFT:
         raise ValidationError("Only a draft can be sent for approval")
     working_copy.status = Status.AWAITING_APPROVAL

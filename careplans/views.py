@@ -25,13 +25,12 @@ from careplans.permissions import (
 from careplans.sections import (
     SECTION_BY_KEY,
     SECTIONS,
-    KeyContactsForm,
     Section,
     SectionForm,
     completeness,
-    content_fingerprint,
     describe,
     describe_all,
+    form_initial,
 )
 from careplans.snapshot import snapshot_of
 from careplans.summary import (
@@ -131,11 +130,7 @@ def section_edit(request: HttpRequest, patient_id: UUID, section_key: str) -> Ht
 def _form_for(section: Section, patient: Patient) -> SectionForm:
     """The section's form filled with what is recorded (never the key safe code)."""
     data = selectors.section_data(selectors.working_copy_of(patient)).get(section.key, {})
-    based_on = {"based_on": content_fingerprint(data)}
-    if section.key == "key_contacts":
-        return section.form(initial={**KeyContactsForm.initial_from(data), **based_on})
-    initial = {k: v for k, v in data.items() if k != "key_safe_code"}
-    return section.form(initial={**initial, **based_on})
+    return section.form(initial=form_initial(section.key, data))
 
 
 @acting_required()

@@ -26,6 +26,23 @@ from patients.models import Patient
 from patients.permissions import in_care_team
 
 
+class OnlineActor(Protocol):
+    """A patient's or attorney's own account (portal.PatientAccount)."""
+
+    public_id: UUID
+    user_id: int
+    role: str
+    patient: Patient
+    user: Any
+    lasting_power_of_attorney: LastingPowerOfAttorney | None
+
+    @property
+    def is_active(self) -> bool: ...
+
+    @property
+    def organisation(self) -> None: ...
+
+
 def _may_record(actor: Membership, patient: Patient) -> bool:
     return has_capability(actor, Capability.RECORD_CONSENT) and in_care_team(actor, patient)
 
@@ -64,20 +81,53 @@ def consent_record(
         errors["given_on"] = "The date consent was given must be today or in the past"
     if errors:
         raise ValidationError(errors)
-    if ConsentToShare.objects.active().filter(patient=patient).exists():
-        raise ValidationError(
-            "Consent to share is already recorded. Withdraw it first to record it again."
-        )
     consent.full_clean(validate_constraints=False)
+    return _save_consent(
+        consent,
+        actor=actor,
+        already=ALREADY_RECORDED,
+        detail={"given_by": given_by},
+    )
+
+
+ALREADY_RECORDED = "Consent to share is already recorded. Withdraw it first to record it again."
+
+
+def _save_consent(
+    consent: ConsentToShare, *, actor: Membership | OnlineActor, already: str, detail: dict
+) -> ConsentToShare:
+    """Save new consent and record it, refusing with `already` while another is active
+    (also when someone else recorded one a moment ago). Precondition: in a transaction."""
+    if ConsentToShare.objects.active().filter(patient=consent.patient).exists():
+        raise ValidationError(already)
     consent._history_user = actor.user  # type: ignore[attr-defined]
     try:
         with transaction.atomic():
             consent.save()
     except IntegrityError:
-        raise ValidationError("Consent to share is already recorded.") from None
-    record(
-        actor=actor, action=Action.CONSENT_RECORD, patient=patient, detail={"given_by": given_by}
-    )
+        raise ValidationError(already) from None
+    record(actor=actor, action=Action.CONSENT_RECORD, patient=consent.patient, detail=detail)
+    return consent
+
+
+def _withdraw_consent(
+    patient: Patient,
+    *,
+    actor: Membership | OnlineActor,
+    reason: str,
+    none_active: str,
+    detail: dict,
+) -> ConsentToShare:
+    """End the active consent now, keeping the row. Precondition: in a transaction."""
+    consent = ConsentToShare.objects.select_for_update().active().filter(patient=patient).first()
+    if consent is None:
+        raise ValidationError(none_active)
+    consent.withdrawn_at = timezone.now()
+    consent.withdrawn_by_id = actor.user_id
+    consent.withdrawal_reason = reason
+    consent._history_user = actor.user  # type: ignore[attr-defined]
+    consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    record(actor=actor, action=Action.CONSENT_WITHDRAW, patient=patient, detail=detail)
     return consent
 
 
@@ -88,16 +138,13 @@ def consent_withdraw(*, actor: Membership, patient: Patient, reason: str) -> Con
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError({"reason": "Say why consent was withdrawn, and who said so"})
-    consent = ConsentToShare.objects.select_for_update().active().filter(patient=patient).first()
-    if consent is None:
-        raise ValidationError("There is no active consent to withdraw.")
-    consent.withdrawn_at = timezone.now()
-    consent.withdrawn_by_id = actor.user_id
-    consent.withdrawal_reason = reason.strip()
-    consent._history_user = actor.user  # type: ignore[attr-defined]
-    consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
-    record(actor=actor, action=Action.CONSENT_WITHDRAW, patient=patient)
-    return consent
+    return _withdraw_consent(
+        patient,
+        actor=actor,
+        reason=reason.strip(),
+        none_active="There is no active consent to withdraw.",
+        detail={},
+    )
 
 
 @dataclass(frozen=True)
@@ -130,23 +177,6 @@ def basis_record(*, actor: Membership, patient: Patient, details: BasisDetails) 
     )
 
 
-class OnlineActor(Protocol):
-    """A patient's or attorney's own account (portal.PatientAccount)."""
-
-    public_id: UUID
-    user_id: int
-    role: str
-    patient: Patient
-    user: Any
-    lasting_power_of_attorney: LastingPowerOfAttorney | None
-
-    @property
-    def is_active(self) -> bool: ...
-
-    @property
-    def organisation(self) -> None: ...
-
-
 LACKS_CAPACITY_NEEDED = (
     "Confirm that they cannot make this decision themselves: an attorney decides for someone "
     "only when they cannot"
@@ -165,8 +195,6 @@ def consent_give_online(
     lpa = actor.lasting_power_of_attorney
     if lpa is not None and not lacks_capacity_confirmed:
         raise ValidationError({"lacks_capacity_confirmed": LACKS_CAPACITY_NEEDED})
-    if ConsentToShare.objects.active().filter(patient=patient).exists():
-        raise ValidationError("Consent to share is already given.")
     consent = ConsentToShare(
         patient=patient,
         given_by=GivenBy.LPA if lpa is not None else GivenBy.PATIENT,
@@ -174,20 +202,13 @@ def consent_give_online(
         given_on=timezone.localdate(),
         recorded_by_id=actor.user_id,
     )
-    consent._history_user = actor.user  # type: ignore[attr-defined]
     consent._change_reason = "given online"  # type: ignore[attr-defined]
-    try:
-        with transaction.atomic():
-            consent.save()
-    except IntegrityError:
-        raise ValidationError("Consent to share is already given.") from None
-    record(
+    return _save_consent(
+        consent,
         actor=actor,
-        action=Action.CONSENT_RECORD,
-        patient=patient,
+        already="Consent to share is already given.",
         detail={"given_by": consent.given_by, "online": True},
     )
-    return consent
 
 
 @transaction.atomic
@@ -200,23 +221,14 @@ def consent_withdraw_online(
     lpa = actor.lasting_power_of_attorney
     if lpa is not None and not lacks_capacity_confirmed:
         raise ValidationError({"lacks_capacity_confirmed": LACKS_CAPACITY_NEEDED})
-    consent = (
-        ConsentToShare.objects.select_for_update().active().filter(patient=actor.patient).first()
-    )
-    if consent is None:
-        raise ValidationError("Consent to share is not given at the moment.")
     who = f"their attorney, {lpa.attorney_name}" if lpa is not None else "the person themselves"
-    consent.withdrawn_at = timezone.now()
-    consent.withdrawn_by_id = actor.user_id
-    consent.withdrawal_reason = f"Withdrawn online by {who}" + (
-        f": {reason.strip()}" if reason.strip() else ""
+    return _withdraw_consent(
+        actor.patient,
+        actor=actor,
+        reason=f"Withdrawn online by {who}" + (f": {reason.strip()}" if reason.strip() else ""),
+        none_active="Consent to share is not given at the moment.",
+        detail={"online": True},
     )
-    consent._history_user = actor.user  # type: ignore[attr-defined]
-    consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
-    record(
-        actor=actor, action=Action.CONSENT_WITHDRAW, patient=actor.patient, detail={"online": True}
-    )
-    return consent
 
 
 @dataclass(frozen=True)

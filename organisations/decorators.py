@@ -12,7 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from audit.models import Action
-from audit.services import record
+from audit.services import AuditActor, record
 from organisations.acting import acting_membership, acting_patient_account
 from organisations.models import Membership
 
@@ -32,11 +32,8 @@ def acting_required(check: Callable[[Membership], bool] | None = None) -> Callab
             if membership is None and (account := acting_patient_account(request)) is not None:
                 # Patients and their attorneys use their own pages only; staff pages do not
                 # exist for them.
-                record(
-                    actor=account,
-                    action=Action.DENIED,
-                    reason="a patient's online account cannot use staff pages",
-                    detail={"path": request.path},
+                record_denied(
+                    account, request, reason="a patient's online account cannot use staff pages"
                 )
                 raise Http404
             if membership is None:
@@ -55,14 +52,22 @@ def refuse(
     acting: Membership, request: HttpRequest, *, reason: str, patient: object = None
 ) -> NoReturn:
     """Record the refusal (in the patient's stream when there is one) and answer 403."""
+    record_denied(acting, request, reason=reason, patient=patient)
+    raise PermissionDenied
+
+
+def record_denied(
+    actor: AuditActor, request: HttpRequest, *, reason: str, patient: object = None
+) -> None:
+    """A refused request, with the page asked for: in the patient's stream when there is
+    one, else in the actor's."""
     record(
-        actor=acting,
+        actor=actor,
         action=Action.DENIED,
         patient=patient,  # type: ignore[arg-type]
         reason=reason,
         detail={"path": request.path},
     )
-    raise PermissionDenied
 
 
 def membership(request: HttpRequest) -> Membership:

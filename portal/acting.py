@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from audit.models import Action
 from audit.services import record
+from organisations.acting import acting_patient_account
 from portal.models import PatientAccount
 
 SESSION_KEY = "acting_patient_account"
@@ -36,7 +37,8 @@ def ended_account(user: AbstractBaseUser | AnonymousUser) -> PatientAccount | No
 
 
 def patient_account(request: HttpRequest) -> PatientAccount | None:
-    return getattr(request, "patient_account", None)
+    account: PatientAccount | None = acting_patient_account(request)
+    return account
 
 
 def act_for(request: HttpRequest, account: PatientAccount) -> None:

@@ -8,9 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from audit.models import Action
-from audit.services import record
 from organisations.acting import acting_membership
+from organisations.decorators import record_denied
 from portal.acting import ended_account, open_accounts, patient_account
 from portal.models import PatientAccount
 
@@ -39,20 +38,14 @@ def _patient_page(view: View, *, lpa_must_be_in_force: bool) -> View:
             return render(request, "portal/lpa_ended.html", {"account": ended}, status=403)
         if account is None:
             if (membership := acting_membership(request)) is not None:
-                record(
-                    actor=membership,
-                    action=Action.DENIED,
-                    reason="staff cannot use patients' own pages",
-                    detail={"path": request.path},
-                )
+                record_denied(membership, request, reason="staff cannot use patients' own pages")
             raise Http404
         if lpa_must_be_in_force and not account.lpa_is_active:
-            record(
-                actor=account,
-                action=Action.DENIED,
-                patient=account.patient,
+            record_denied(
+                account,
+                request,
                 reason="the attorney's lasting power of attorney has ended",
-                detail={"path": request.path},
+                patient=account.patient,
             )
             others = open_accounts(request.user).exclude(pk=account.pk).exists()
             return render(

@@ -16,7 +16,7 @@ from careplans import services as plan_services
 from careplans.models import OPEN_CHANGE_REQUEST
 from careplans.own_parts import OWN_PART_BY_SLUG, OWN_PARTS, OwnPart
 from careplans.permissions import can_write_own_draft
-from careplans.sections import SECTION_BY_KEY, content_fingerprint, describe
+from careplans.sections import SECTION_BY_KEY, describe, form_initial
 from consent import services as consent_services
 from consent.selectors import active_consent
 from frontend.forms import show_service_errors
@@ -76,7 +76,7 @@ def plan(request: HttpRequest) -> HttpResponse:
             "version": version,
             "sections": sections,
             "working_copy": plan_selectors.working_copy_of(patient),
-            "requests": plan_selectors.change_requests_of(patient)[:5],
+            "has_requests": plan_selectors.change_requests_of(patient).exists(),
         },
     )
 
@@ -133,10 +133,7 @@ def draft_part(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("portal:draft")
     else:
         selectors.own_record(acting, page=f"my_draft:{part.slug}")
-        initial = {k: v for k, v in data.items() if k != "key_safe_code"}
-        if part.section_key == "key_contacts":
-            initial = part.form.initial_from(data)  # type: ignore[attr-defined]
-        form = part.form(initial={**initial, "based_on": content_fingerprint(data)})
+        form = part.form(initial=form_initial(part.section_key, data))
     return render(
         request, "portal/draft_part.html", {"account": acting, "part": part, "form": form}
     )
