@@ -173,7 +173,7 @@ class ChangeRequestForm(NhsForm):
 class OnlineConsentForm(NhsForm):
     lacks_capacity_confirmed = forms.BooleanField(label=LACKS_CAPACITY_LABEL, required=False)
     reason = forms.CharField(
-        label="Would you like to say why? (optional)",
+        label="Would you like to say why?",
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),

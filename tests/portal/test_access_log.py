@@ -147,6 +147,8 @@ def test_staff_get_404_on_every_patients_own_page(
         "portal:access_log",
     ):
         assert gp.get(reverse(name)).status_code == 404
+    assert gp.get(reverse("portal:draft_part", kwargs={"slug": "where"})).status_code == 404
+    assert gp.get(reverse("portal:choose_account")).status_code == 404
     assert gp.post(reverse("portal:consent"), {}).status_code == 404
     assert gp.post(reverse("portal:draft_submit")).status_code == 404
 
