@@ -20,6 +20,8 @@ COPY audit ./audit
 COPY frontend ./frontend
 COPY consent ./consent
 COPY careplans ./careplans
+COPY portal ./portal
+COPY reminders ./reminders
 RUN pip install --no-cache-dir .
 COPY . .
 COPY --from=assets /app/node_modules ./node_modules

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "consent",
     "careplans",
     "portal",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "organisations.context_processors.acting_membership_context",
                 "portal.context_processors.patient_account_context",
+                "reminders.context_processors.unread_notifications",
             ],
         },
     },
@@ -214,6 +216,34 @@ STORAGES = {
     },
 }
 
+# Where links in emails sent without a request (reminders) point: the service's own address.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Celery (config/celery.py). With no Redis there is no broker: tasks run eagerly, in-process.
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_EAGER", default=not REDIS_URL)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = None  # tasks change the database; nobody waits for a result
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = "Europe/London"
+CELERY_ENABLE_UTC = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# A task is acknowledged after it has run, so a worker that dies mid-task leaves it to
+# another; tasks are safe to run twice (unique constraints), so a repeat is harmless.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Retries, for the named faults each task lists: how many, and the back-off between them
+# (exponential from the first delay, capped).
+REMINDER_RETRY_LIMIT = env.int("REMINDER_RETRY_LIMIT", default=5)
+REMINDER_RETRY_FIRST_DELAY = env.int("REMINDER_RETRY_FIRST_DELAY", default=60)  # seconds
+REMINDER_RETRY_MAX_DELAY = env.int("REMINDER_RETRY_MAX_DELAY", default=3600)  # seconds
+
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str(
@@ -245,5 +275,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Celery's own INFO lines carry task arguments; ours are ids only, but keep it quiet.
+        "celery": {"level": "WARNING"},
     },
 }
