@@ -19,10 +19,18 @@ class DemoOrganisation:
     kind: str
     region: str
     also_serves: tuple[str, ...] = ()
+    team_email: str = ""
 
 
 ORGANISATIONS = [
-    DemoOrganisation("highgate", "Highgate Hill Surgery", "Z90001", Kind.GP_PRACTICE, NORTH),
+    DemoOrganisation(
+        "highgate",
+        "Highgate Hill Surgery",
+        "Z90001",
+        Kind.GP_PRACTICE,
+        NORTH,
+        team_email="highgate.surgery@example.nhs.uk",
+    ),
     DemoOrganisation("archway", "Archway Medical Centre", "Z90002", Kind.GP_PRACTICE, NORTH),
     DemoOrganisation(
         "nursing", "Islington Community Nursing", "ZCN01", Kind.COMMUNITY_NURSING, NORTH

@@ -71,6 +71,13 @@ class OrganisationForm(NhsForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the kind of organisation"},
     )
+    team_email = forms.EmailField(
+        label="Team email (optional)",
+        required=False,
+        help_text="A shared mailbox, like an nhs.net team address. Reminders about plan "
+        "reviews are sent here as well as to the clinician responsible.",
+        error_messages={"invalid": "Enter an email address like team@nhs.net"},
+    )
 
     def clean_ods_code(self) -> str:
         code = normalise_ods_code(self.cleaned_data["ods_code"])

@@ -61,6 +61,8 @@ class Organisation(models.Model):
     served_regions = models.ManyToManyField(Region, blank=True, related_name="served_by")
     # The Django group that holds this organisation's object permissions (DESIGN §4).
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="organisation")
+    # The team's shared mailbox: review reminders go here as well as to the person (§7).
+    team_email = models.EmailField("team email", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

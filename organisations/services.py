@@ -39,6 +39,7 @@ def organisation_create(
     kind: str,
     region: Region,
     served_regions: Iterable[Region] = (),
+    team_email: str = "",
 ) -> Organisation:
     """Create an organisation with its own permission group. A regional admin creates
     organisations in their own region only. Raises ValidationError with field errors."""
@@ -59,7 +60,9 @@ def organisation_create(
             }
         )
     code = normalise_ods_code(ods_code)
-    organisation = Organisation(name=name.strip(), ods_code=code, kind=kind, region=region)
+    organisation = Organisation(
+        name=name.strip(), ods_code=code, kind=kind, region=region, team_email=team_email.strip()
+    )
     organisation.full_clean(exclude=["group"])
     organisation.group = Group.objects.create(name=f"organisation:{organisation.public_id}")
     organisation.save()
