@@ -43,11 +43,13 @@ static: $(VENDOR)/.built staticfiles/.collected
 run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
+	$(MANAGE) sweep_reminders
 	$(MANAGE) runserver 127.0.0.1:8000
 
 demo: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
+	$(MANAGE) sweep_reminders
 
 services:
 	bash scripts/services.sh

@@ -8,9 +8,10 @@ from django.db import transaction
 
 from audit.models import Action
 from audit.services import record
-from careplans.models import ChangeRequest, ChangeRequestStatus
+from careplans.models import CarePlan, ChangeRequest, ChangeRequestStatus
 from careplans.permissions import can_answer_change_requests, can_ask_for_change
 from careplans.sections import SECTION_BY_KEY
+from config.celery import queue_after_commit
 from consent.services import OnlineActor
 from organisations.models import Membership
 
@@ -101,4 +102,9 @@ def change_request_update(
         patient=change_request.patient,
         detail={"request": str(locked.public_id), "status": status},
     )
+    plan_id = (
+        CarePlan.objects.filter(patient_id=locked.patient_id).values_list("public_id", flat=True)
+    ).first()
+    if plan_id is not None:  # an answer resolves the reminder that it was waiting (reminders/)
+        queue_after_commit("reminders.update_plan_reminders", str(plan_id))
     return locked

@@ -1,11 +1,14 @@
 """Demo plans for load_demo: most patients published, a few drafts or awaiting approval,
-one whose consent was withdrawn. Built through the services, as a clinician would."""
+one whose consent was withdrawn, and some that need attention (reviews due soon and
+overdue). Built through the services, as a clinician would."""
 
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
+import time_machine
 from django.utils import timezone
 
 from careplans import safety, services
@@ -111,6 +114,34 @@ def plan_sections(index: int, patient: Patient, today: dt.date) -> dict[str, dic
     }
 
 
+# People whose story began some days ago (index: days ago), so that the reminder sweep has
+# something to say on the first day: their registration, plan and publication went through
+# the services on that day, as they would have.
+STARTED_DAYS_AGO = {4: 60, 5: 90, 20: 4}
+# Review dates relative to the real today (index: days from today): due soon, and overdue
+# by 3 days and by 10 days (which is escalated to the practice's leads).
+REVIEW_IN_DAYS = {1: 6, 2: 12, 4: -3, 5: -10}
+CPR_REVIEW_IN_DAYS = {7: 9}
+
+
+def demo_clock(index: int) -> AbstractContextManager[object]:
+    """The clock this person's demo story is told on: days ago, or now."""
+    days = STARTED_DAYS_AGO.get(index)
+    if days is None:
+        return nullcontext()
+    return time_machine.travel(timezone.now() - dt.timedelta(days=days), tick=True)
+
+
+def _with_reminder_dates(index: int, sections: dict[str, dict[str, Any]]) -> None:
+    real_today = timezone.localdate() + dt.timedelta(days=STARTED_DAYS_AGO.get(index, 0))
+    if index in REVIEW_IN_DAYS:
+        day = real_today + dt.timedelta(days=REVIEW_IN_DAYS[index])
+        sections["review"].update(_date("planned_review_date", day))
+    if index in CPR_REVIEW_IN_DAYS:
+        day = real_today + dt.timedelta(days=CPR_REVIEW_IN_DAYS[index])
+        sections["cpr_decision"].update(_date("date_for_review", day))
+
+
 def _fill(
     actor: Membership,
     patient: Patient,
@@ -140,6 +171,7 @@ def load_plan(
         return
     today = timezone.localdate()
     sections = plan_sections(index, patient, today)
+    _with_reminder_dates(index, sections)
     if index in (22, 23):
         return  # no plan yet
     if index in (18, 19):

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from careplans.sections import SECTION_BY_KEY
 from consent.models import ConsentBasis
+from organisations.models import Organisation
 from patients.models import Patient
 
 
@@ -33,6 +34,37 @@ class CarePlan(models.Model):
         on_delete=models.PROTECT,
         related_name="current_of",
     )
+    # Who reviews the plan, and when: copied from the current version by careplan_publish
+    # so that the daily reminder sweep reads only the plans that are due, through these
+    # indexes, and never walks the versions (DESIGN §7). The organisation responsible is
+    # the one whose clinician approved the current version; the clinician is that approver.
+    review_due_on = models.DateField(null=True, blank=True)
+    cpr_review_due_on = models.DateField(null=True, blank=True)
+    review_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["review_due_on"],
+                condition=Q(review_due_on__isnull=False),
+                name="care_plan_review_due",
+            ),
+            models.Index(
+                fields=["cpr_review_due_on"],
+                condition=Q(cpr_review_due_on__isnull=False),
+                name="care_plan_cpr_review_due",
+            ),
+            models.Index(
+                fields=["review_organisation", "review_due_on"],
+                condition=Q(review_due_on__isnull=False),
+                name="care_plan_review_by_org",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Care plan {self.public_id}"
@@ -63,6 +95,14 @@ class WorkingCopy(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=Status.values), name="working_copy_status_valid"
+            )
+        ]
+        indexes = [
+            # The reminder sweep's "awaiting approval for more than 3 days".
+            models.Index(
+                fields=["submitted_at"],
+                condition=Q(status="awaiting_approval"),
+                name="working_copy_awaiting",
             )
         ]
 

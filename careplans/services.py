@@ -3,6 +3,7 @@ permission, validation, write, audit, all in one transaction."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -25,6 +26,7 @@ from careplans.permissions import (
 )
 from careplans.sections import SECTION_BY_KEY, Section, SectionForm, content_fingerprint
 from careplans.snapshot import snapshot_of
+from config.celery import queue_after_commit
 from consent.selectors import active_consent
 from consent.services import BasisDetails, OnlineActor, basis_record, basis_validate
 from organisations.models import Membership
@@ -319,7 +321,21 @@ def careplan_publish(
         cpr_review_date=sections.get("cpr_decision", {}).get("date_for_review"),
     )
     plan.current_version = version
-    plan.save(update_fields=["current_version"])
+    plan.review_due_on = _date_or_none(version.planned_review_date)
+    plan.cpr_review_due_on = _date_or_none(version.cpr_review_date)
+    plan.review_organisation = actor.organisation
+    plan.review_clinician = actor.user
+    plan.save(
+        update_fields=[
+            "current_version",
+            "review_due_on",
+            "cpr_review_due_on",
+            "review_organisation",
+            "review_clinician",
+        ]
+    )
+    # A new review date resolves the reminders about the old one (reminders/).
+    queue_after_commit("reminders.update_plan_reminders", str(plan.public_id))
     working_copy.status = Status.PUBLISHED
     working_copy._history_user = actor.user  # type: ignore[attr-defined]
     working_copy._change_reason = (  # type: ignore[attr-defined]
@@ -328,3 +344,12 @@ def careplan_publish(
     working_copy.save()
     record(actor=actor, action=Action.PUBLISH, patient=patient, detail={"version": number})
     return version
+
+
+def _date_or_none(value: object) -> dt.date | None:
+    """A date from a snapshot's ISO text (or a date); None when absent."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))

@@ -412,7 +412,13 @@ def _plans(
         )
     save_all(PublishedVersion, versions)
     latest = PublishedVersion.objects.filter(plan=OuterRef("pk")).order_by("-number")
+    # As careplan_publish does: the review dates and who reviews, on the plan itself.
+    registered = Patient.objects.filter(pk=OuterRef("patient_id"))
     CarePlan.objects.filter(pk__in=[plan.pk for plan in plans]).update(
-        current_version=Subquery(latest.values("pk")[:1])
+        current_version=Subquery(latest.values("pk")[:1]),
+        review_due_on=Subquery(latest.values("planned_review_date")[:1]),
+        cpr_review_due_on=Subquery(latest.values("cpr_review_date")[:1]),
+        review_clinician=Subquery(latest.values("approved_by")[:1]),
+        review_organisation=Subquery(registered.values("registered_gp_practice")[:1]),
     )
     return len(versions)

@@ -13,4 +13,5 @@ urlpatterns = [
     path("patients/", include("careplans.urls")),
     path("patients/", include("consent.urls")),
     path("", include("portal.urls")),
+    path("", include("reminders.urls")),
 ]

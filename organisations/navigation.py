@@ -11,6 +11,7 @@ from organisations.permissions import (
     can_manage_organisations,
     can_register_patient,
     can_view_emergency_summaries,
+    can_view_overdue_reviews,
     can_view_patients,
 )
 
@@ -41,6 +42,12 @@ PAGES = [
         "Waiting for you",
         "Plans awaiting approval and patients' requests, longest waiting first",
         can_handle_patient_requests,
+    ),
+    Page(
+        "reminders:overdue_reviews",
+        "Overdue reviews",
+        "Plans your organisation should have reviewed, longest overdue first",
+        can_view_overdue_reviews,
     ),
     Page(
         "patients:emergency_find",

@@ -171,3 +171,17 @@ def can_invite_patients(membership: Membership | None) -> bool:
 
 def can_handle_patient_requests(membership: Membership | None) -> bool:
     return has_capability(membership, Capability.HANDLE_PATIENT_REQUESTS)
+
+
+def can_view_overdue_reviews(membership: Membership | None) -> bool:
+    """An organisation lead whose role reads plans sees the organisation's overdue reviews
+    (and receives its escalations)."""
+    return (
+        has_capability(membership, Capability.VIEW_FULL_PLAN)
+        and membership is not None
+        and membership.is_organisation_lead
+    )
+
+
+def can_receive_reminders(membership: Membership | None) -> bool:
+    return has_capability(membership, Capability.VIEW_FULL_PLAN)

@@ -44,6 +44,16 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_run_in_process() -> None:
+    """Tasks queued by the code under test run at once, in the test, as in `make run`.
+    The one test of a real worker on Redis (tests/reminders/test_worker.py) turns it off."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+
+
 @dataclass
 class Place:
     region: Region

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from careplans.demo import load_plan
+from careplans.demo import demo_clock, load_plan
 from organisations import services as organisation_services
 from organisations.demo import (
     CORNWALL,
@@ -62,6 +62,7 @@ class Command(BaseCommand):
                     kind=demo.kind,
                     region=regions[demo.region],
                     served_regions=[regions[r] for r in demo.also_serves],
+                    team_email=demo.team_email,
                 )
             organisations[demo.key] = organisation
         memberships: dict[str, Membership] = {}
@@ -117,39 +118,49 @@ class Command(BaseCommand):
     ) -> None:
         numbers = demo_nhs_numbers(PATIENTS)
         for index, nhs_number in enumerate(numbers):
-            if index < 24:
-                practice, actor, region = "highgate", memberships["gp"], NORTH
-            elif index < 27:
-                practice, actor, region = "archway", memberships["nurse"], NORTH
-            else:
-                practice, actor, region = "truro", memberships["gp-other-region"], CORNWALL
-            postcodes = NORTH_POSTCODES if region == NORTH else CORNWALL_POSTCODES
-            streets = NORTH_STREETS if region == NORTH else CORNWALL_STREETS
-            existing = Patient.objects.filter(nhs_number=nhs_number).first()
-            if existing is not None:
-                self._plan(index, existing, practice, memberships)
-                continue
-            patient = patient_services.patient_register(
-                actor=actor,
-                details=patient_services.PatientDetails(
-                    nhs_number=nhs_number,
-                    given_name=GIVEN_NAMES[index],
-                    family_name=FAMILY_NAMES[index],
-                    date_of_birth=dt.date(1928 + index, 1 + index % 12, 1 + (index * 3) % 28),
-                    sex="2" if index % 2 == 0 else "1",
-                    gender="2" if index % 2 == 0 else "1",
-                    address_line_1=f"{10 + index} {streets[index % len(streets)]}",
-                    address_line_3="London" if region == NORTH else "Truro",
-                    postcode=postcodes[index % len(postcodes)],
-                    phone=f"020 7946 0{index:03d}" if region == NORTH else f"01872 960{index:03d}",
-                    preferred_language="Bengali" if index % 9 == 4 else "English",
-                    interpreter_required=index % 9 == 4,
-                    registered_gp_practice=organisations[practice],
-                ),
-            )
-            if practice == "highgate":
-                self._care_team(index, patient, actor, organisations)
-            self._plan(index, patient, practice, memberships)
+            with demo_clock(index):
+                self._person(index, nhs_number, memberships, organisations)
+
+    def _person(
+        self,
+        index: int,
+        nhs_number: str,
+        memberships: dict[str, Membership],
+        organisations: dict[str, Organisation],
+    ) -> None:
+        if index < 24:
+            practice, actor, region = "highgate", memberships["gp"], NORTH
+        elif index < 27:
+            practice, actor, region = "archway", memberships["nurse"], NORTH
+        else:
+            practice, actor, region = "truro", memberships["gp-other-region"], CORNWALL
+        postcodes = NORTH_POSTCODES if region == NORTH else CORNWALL_POSTCODES
+        streets = NORTH_STREETS if region == NORTH else CORNWALL_STREETS
+        existing = Patient.objects.filter(nhs_number=nhs_number).first()
+        if existing is not None:
+            self._plan(index, existing, practice, memberships)
+            return
+        patient = patient_services.patient_register(
+            actor=actor,
+            details=patient_services.PatientDetails(
+                nhs_number=nhs_number,
+                given_name=GIVEN_NAMES[index],
+                family_name=FAMILY_NAMES[index],
+                date_of_birth=dt.date(1928 + index, 1 + index % 12, 1 + (index * 3) % 28),
+                sex="2" if index % 2 == 0 else "1",
+                gender="2" if index % 2 == 0 else "1",
+                address_line_1=f"{10 + index} {streets[index % len(streets)]}",
+                address_line_3="London" if region == NORTH else "Truro",
+                postcode=postcodes[index % len(postcodes)],
+                phone=f"020 7946 0{index:03d}" if region == NORTH else f"01872 960{index:03d}",
+                preferred_language="Bengali" if index % 9 == 4 else "English",
+                interpreter_required=index % 9 == 4,
+                registered_gp_practice=organisations[practice],
+            ),
+        )
+        if practice == "highgate":
+            self._care_team(index, patient, actor, organisations)
+        self._plan(index, patient, practice, memberships)
 
     def _care_team(
         self,

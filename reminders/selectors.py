@@ -1,0 +1,303 @@
+"""Reads for reminders. The sweep's reads touch only due rows, through indexes (§7); the
+pages' reads are limited to what the acting membership may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from django.core.paginator import Page, Paginator
+from django.db.models import F, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from audit.models import Action
+from audit.services import record
+from careplans.models import CarePlan, ChangeRequest, ChangeRequestStatus, Status, WorkingCopy
+from organisations.models import Membership, Organisation
+from organisations.permissions import can_receive_reminders, can_view_overdue_reviews
+from patients.models import CareTeamMember
+from patients.permissions import visible_patients
+from reminders import rules
+from reminders.models import Delivery, EmailStatus, Notification
+from reminders.rules import PlanDates
+
+PAGE_SIZE = 25
+# Resolved reminders stay on the notifications page this long, below the open ones.
+RESOLVED_SHOWN_FOR = dt.timedelta(days=30)
+EMAIL_WAIT = dt.timedelta(hours=1)
+
+
+# --- the sweep -----------------------------------------------------------------------------
+
+
+def plans_needing_attention(now: dt.datetime) -> set[int]:
+    """Ids of the plans with something due, or with a reminder still open: five index
+    range scans, each proportional to the rows it returns, never to all plans."""
+    horizon = timezone.localdate(now) + rules.DUE_SOON
+    ids = set(CarePlan.objects.filter(review_due_on__lte=horizon).values_list("id", flat=True))
+    ids.update(CarePlan.objects.filter(cpr_review_due_on__lte=horizon).values_list("id", flat=True))
+    ids.update(
+        WorkingCopy.objects.filter(
+            status=Status.AWAITING_APPROVAL, submitted_at__lt=now - rules.APPROVAL_WAIT
+        ).values_list("plan_id", flat=True)
+    )
+    ids.update(
+        ChangeRequest.objects.filter(
+            status=ChangeRequestStatus.RECEIVED,
+            requested_at__lt=now - rules.CHANGE_REQUEST_WAIT,
+            patient__care_plan__isnull=False,
+        ).values_list("patient__care_plan__id", flat=True)
+    )
+    ids.update(
+        Notification.objects.filter(resolved_at__isnull=True).values_list("plan_id", flat=True)
+    )
+    return ids
+
+
+@dataclass
+class Responsibility:
+    """Who hears about one plan: its organisation, the clinician responsible there (if
+    they still are), and that organisation's leads."""
+
+    organisation: Organisation | None
+    clinician_memberships: list[Membership] = field(default_factory=list)
+    leads: list[Membership] = field(default_factory=list)
+
+
+@dataclass
+class PlanBatch:
+    dates: list[PlanDates]
+    responsibility: dict[int, Responsibility]
+    public_ids: dict[int, UUID]
+
+
+def plan_batch(plan_ids: Iterable[int]) -> PlanBatch:
+    """Everything the rules and the deliveries need for these plans, in six queries."""
+    plans = list(
+        CarePlan.objects.filter(id__in=list(plan_ids)).values(
+            "id",
+            "public_id",
+            "patient_id",
+            "review_due_on",
+            "cpr_review_due_on",
+            "review_organisation_id",
+            "review_clinician_id",
+            gp_practice_id=F("patient__registered_gp_practice_id"),
+        )
+    )
+    ids = [p["id"] for p in plans]
+    awaiting = dict(
+        WorkingCopy.objects.filter(plan_id__in=ids, status=Status.AWAITING_APPROVAL).values_list(
+            "plan_id", "submitted_at"
+        )
+    )
+    asked: dict[int, list[dt.datetime]] = defaultdict(list)
+    for patient_id, requested_at in ChangeRequest.objects.filter(
+        patient_id__in=[p["patient_id"] for p in plans], status=ChangeRequestStatus.RECEIVED
+    ).values_list("patient_id", "requested_at"):
+        asked[patient_id].append(requested_at)
+    dates = [
+        PlanDates(
+            plan_id=p["id"],
+            review_due_on=p["review_due_on"],
+            cpr_review_due_on=p["cpr_review_due_on"],
+            awaiting_approval_since=awaiting.get(p["id"]),
+            unanswered_change_requests_since=tuple(asked.get(p["patient_id"], ())),
+        )
+        for p in plans
+    ]
+    return PlanBatch(
+        dates=dates,
+        responsibility=_responsibility(plans),
+        public_ids={p["id"]: p["public_id"] for p in plans},
+    )
+
+
+def _responsibility(plans: Sequence[Mapping[str, Any]]) -> dict[int, Responsibility]:
+    """The organisation that approved the current version, while it is in the care team;
+    else the registered GP practice (a plan never published, or a team that left)."""
+    teams: dict[int, set[int]] = defaultdict(set)
+    for patient_id, organisation_id in CareTeamMember.objects.filter(
+        patient_id__in=[p["patient_id"] for p in plans], ended_at__isnull=True
+    ).values_list("patient_id", "organisation_id"):
+        teams[patient_id].add(organisation_id)
+    chosen: dict[int, int | None] = {}
+    for p in plans:
+        team = teams.get(p["patient_id"], set())
+        candidates = [p["review_organisation_id"], p["gp_practice_id"]]
+        chosen[p["id"]] = next((c for c in candidates if c is not None and c in team), None)
+    organisation_ids = {c for c in chosen.values() if c is not None}
+    organisations = Organisation.objects.in_bulk(organisation_ids)
+    members: dict[int, list[Membership]] = defaultdict(list)
+    for membership in (
+        Membership.objects.active()
+        .filter(organisation_id__in=organisation_ids)
+        .select_related("user", "organisation")
+    ):
+        if can_receive_reminders(membership):
+            members[membership.organisation_id].append(membership)
+    result = {}
+    for p in plans:
+        chosen_id = chosen[p["id"]]
+        staff = members.get(chosen_id, []) if chosen_id is not None else []
+        result[p["id"]] = Responsibility(
+            organisation=organisations.get(chosen_id) if chosen_id is not None else None,
+            clinician_memberships=[m for m in staff if m.user_id == p["review_clinician_id"]],
+            leads=[m for m in staff if m.is_organisation_lead],
+        )
+    return result
+
+
+def open_notifications(plan_ids: Iterable[int]) -> dict[int, list[Notification]]:
+    found: dict[int, list[Notification]] = defaultdict(list)
+    for notification in Notification.objects.filter(
+        plan_id__in=list(plan_ids), resolved_at__isnull=True
+    ):
+        found[notification.plan_id].append(notification)
+    return found
+
+
+def existing_reminders(plan_ids: Iterable[int]) -> set[tuple[int, str, dt.date]]:
+    """(plan, kind, due date) of every notification these plans ever had, open or not:
+    one that was resolved is never raised again for the same date."""
+    return set(
+        Notification.objects.filter(plan_id__in=list(plan_ids)).values_list(
+            "plan_id", "kind", "due_on"
+        )
+    )
+
+
+def emails_waiting(now: dt.datetime) -> list[UUID]:
+    """Deliveries of open reminders whose email has waited more than an hour: their task
+    was lost (a broker restart) or, with no worker (`make run`), its retry could not wait."""
+    return list(
+        Delivery.objects.filter(
+            email_status=EmailStatus.PENDING,
+            notification__resolved_at__isnull=True,
+            notification__created_at__lt=now - EMAIL_WAIT,
+        ).values_list("public_id", flat=True)
+    )
+
+
+# --- the pages -----------------------------------------------------------------------------
+
+
+def _deliveries_of(viewer: Membership) -> QuerySet[Delivery]:
+    """The viewer's own deliveries, for patients they may still see."""
+    return Delivery.objects.filter(
+        membership=viewer,
+        notification__plan__patient__in=visible_patients(viewer),
+    )
+
+
+def unread_count(viewer: Membership) -> int:
+    """For the header: unread reminders that still need someone to act."""
+    return (
+        _deliveries_of(viewer)
+        .filter(read_at__isnull=True, notification__resolved_at__isnull=True)
+        .count()
+    )
+
+
+def notifications_for(viewer: Membership, *, page_number: str | int = 1) -> Page:
+    """One page of the viewer's reminders: open ones first (unread before read), the
+    longest-standing first; then those resolved in the last 30 days, latest first.
+    Records one `list` event naming the patients shown."""
+    shown = (
+        _deliveries_of(viewer)
+        .exclude(notification__resolved_at__lt=timezone.now() - RESOLVED_SHOWN_FOR)
+        .select_related(
+            "notification",
+            "notification__organisation",
+            "notification__plan__patient",
+        )
+        .order_by(
+            F("notification__resolved_at").desc(nulls_first=True),
+            F("read_at").desc(nulls_first=True),
+            "notification__due_on",
+            "id",
+        )
+    )
+    page = Paginator(shown, PAGE_SIZE).get_page(page_number)
+    record(
+        actor=viewer,
+        action=Action.LIST,
+        detail={
+            "page": "notifications",
+            "number": page.number,
+            "shown": sorted({str(d.notification.plan.patient.public_id) for d in page.object_list}),
+        },
+    )
+    return page
+
+
+def delivery_for(viewer: Membership, public_id: UUID) -> Delivery:
+    """The viewer's own delivery; anyone else's, or an unknown one, is 404."""
+    delivery = (
+        _deliveries_of(viewer)
+        .filter(public_id=public_id)
+        .select_related("notification__plan__patient")
+        .first()
+    )
+    if delivery is None:
+        raise Http404
+    return delivery
+
+
+@dataclass(frozen=True)
+class OverdueReview:
+    plan: CarePlan
+    days_overdue: int
+    responsible_named: str
+
+    @property
+    def escalated(self) -> bool:
+        return self.days_overdue > rules.ESCALATE_AFTER_DAYS
+
+
+def overdue_reviews(
+    viewer: Membership, *, page_number: str | int = 1
+) -> tuple[list[OverdueReview], Page]:
+    """For an organisation lead: plans their organisation must review that are overdue,
+    oldest first, with who is responsible. Records one `list` event naming them."""
+    if not can_view_overdue_reviews(viewer):
+        raise Http404
+    today = timezone.localdate()
+    plans = (
+        CarePlan.objects.filter(
+            review_organisation=viewer.organisation,
+            review_due_on__lt=today,
+            patient__in=visible_patients(viewer),
+        )
+        .select_related("patient", "review_clinician")
+        .annotate(
+            responsible_named=F(
+                "current_version__snapshot__sections__review__responsible_for_review"
+            )
+        )
+        .order_by("review_due_on", "id")
+    )
+    page = Paginator(plans, PAGE_SIZE).get_page(page_number)
+    rows = [
+        OverdueReview(
+            plan=plan,
+            days_overdue=(today - plan.review_due_on).days if plan.review_due_on else 0,
+            responsible_named=plan.responsible_named or "",
+        )
+        for plan in page.object_list
+    ]
+    record(
+        actor=viewer,
+        action=Action.LIST,
+        detail={
+            "page": "overdue_reviews",
+            "number": page.number,
+            "shown": [str(row.plan.patient.public_id) for row in rows],
+        },
+    )
+    return rows, page

@@ -1,0 +1,212 @@
+"""Every change to reminders: the daily sweep, the update after a plan changes, emails,
+marking as read. The sweep and the update act for the system, not for a person; marking
+as read acts for the person reading."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from careplans.models import CarePlan
+from config.celery import queue_after_commit
+from organisations.models import Membership
+from reminders import rules, selectors
+from reminders.models import Delivery, EmailStatus, Kind, Notification
+from reminders.selectors import Responsibility
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+
+
+@dataclass
+class Outcome:
+    """What a sweep or an update did, in counts only (they go to the log)."""
+
+    plans: int = 0
+    raised: int = 0
+    resolved: int = 0
+
+    def __iadd__(self, other: Outcome) -> Outcome:
+        self.plans += other.plans
+        self.raised += other.raised
+        self.resolved += other.resolved
+        return self
+
+
+def reminders_sweep(*, now: dt.datetime | None = None) -> Outcome:
+    """Raise what is due and resolve what no longer is, for every plan that needs
+    attention; safe to run again at any time (the unique constraint makes a repeat, or two
+    sweeps at once, raise nothing twice)."""
+    now = now or timezone.now()
+    outcome = Outcome()
+    due = sorted(selectors.plans_needing_attention(now))
+    for start in range(0, len(due), BATCH_SIZE):
+        outcome += _update(tuple(due[start : start + BATCH_SIZE]), now)
+    waiting = selectors.emails_waiting(now)
+    for delivery_id in waiting:
+        queue_after_commit("reminders.send_notification_email", str(delivery_id))
+    logger.info(
+        "reminder sweep: %d plans needing attention, %d reminders raised, %d resolved, "
+        "%d emails sent again",
+        outcome.plans,
+        outcome.raised,
+        outcome.resolved,
+        len(waiting),
+    )
+    return outcome
+
+
+def plan_reminders_update(*, plan: CarePlan, now: dt.datetime | None = None) -> Outcome:
+    """After the plan changed (published, answered): the same rules, for this plan only."""
+    return _update((plan.pk,), now or timezone.now())
+
+
+def _update(plan_ids: tuple[int, ...], now: dt.datetime) -> Outcome:
+    batch = selectors.plan_batch(plan_ids)
+    ever_raised = selectors.existing_reminders(plan_ids)
+    still_open = selectors.open_notifications(plan_ids)
+    outcome = Outcome(plans=len(batch.dates))
+    for dates in batch.dates:
+        due = rules.reminders_due(dates, now=now)
+        for notification in still_open.get(dates.plan_id, []):
+            if (notification.kind, notification.due_on) not in due:
+                outcome.resolved += _resolve(
+                    notification, rules.resolution(notification.kind, due), now
+                )
+        responsible = batch.responsibility[dates.plan_id]
+        for kind, due_on in sorted(due):
+            if (dates.plan_id, kind, due_on) in ever_raised:
+                continue
+            if responsible.organisation is None:
+                logger.warning(
+                    "reminder not raised for plan %s: no organisation responsible for it is "
+                    "in the care team",
+                    batch.public_ids[dates.plan_id],
+                )
+                continue
+            outcome.raised += _raise(dates.plan_id, Kind(kind), due_on, responsible)
+    return outcome
+
+
+def _resolve(notification: Notification, why: str, now: dt.datetime) -> int:
+    return Notification.objects.filter(pk=notification.pk, resolved_at__isnull=True).update(
+        resolved_at=now, resolution=why
+    )
+
+
+@transaction.atomic
+def _raise(plan_id: int, kind: Kind, due_on: dt.date, responsible: Responsibility) -> int:
+    """One notification and its deliveries; nothing if another sweep raised it first."""
+    organisation = responsible.organisation
+    assert organisation is not None  # noqa: S101  (the caller checked)
+    notification, created = Notification.objects.get_or_create(
+        plan_id=plan_id, kind=kind, due_on=due_on, defaults={"organisation": organisation}
+    )
+    if not created:
+        return 0
+    people = (
+        responsible.leads
+        if kind in rules.FOR_LEADS
+        else responsible.clinician_memberships or responsible.leads
+    )
+    deliveries = [
+        Delivery(
+            notification=notification,
+            membership=person,
+            email=person.user.email,
+            email_status=EmailStatus.PENDING if person.user.email else EmailStatus.NONE,
+        )
+        for person in people
+    ]
+    if organisation.team_email:
+        deliveries.append(Delivery(notification=notification, email=organisation.team_email))
+    Delivery.objects.bulk_create(deliveries)
+    for delivery in deliveries:
+        if delivery.email_status == EmailStatus.PENDING:
+            queue_after_commit("reminders.send_notification_email", str(delivery.public_id))
+    return 1
+
+
+# --- email ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def delivery_email_send(*, delivery_id: UUID) -> bool:
+    """Email one delivery, once. The message names no patient: it says what kind of thing
+    needs attention and links to the notifications page, behind sign-in. False when there
+    is nothing to send (unknown, already sent, or resolved before it went)."""
+    delivery = (
+        Delivery.objects.select_for_update(of=("self",))
+        .select_related("notification__organisation")
+        .filter(public_id=delivery_id)
+        .first()
+    )
+    if delivery is None:
+        logger.warning("reminder email %s not sent: no such delivery", delivery_id)
+        return False
+    if delivery.email_status != EmailStatus.PENDING:
+        return False
+    notification = delivery.notification
+    if not notification.is_open:
+        delivery.email_status = EmailStatus.NOT_NEEDED
+        delivery.save(update_fields=["email_status"])
+        return False
+    body = render_to_string(
+        "reminders/email.txt",
+        {
+            "notification": notification,
+            "what": notification.describe(),
+            "link": settings.SITE_URL + reverse("reminders:notifications"),
+            "to_mailbox": delivery.membership_id is None,
+        },
+    )
+    send_mail(
+        f"Palliative care plans: {notification.get_kind_display().lower()}",
+        body,
+        None,
+        [delivery.email],
+    )
+    delivery.email_status = EmailStatus.SENT
+    delivery.email_attempts += 1
+    delivery.emailed_at = timezone.now()
+    delivery.save(update_fields=["email_status", "email_attempts", "emailed_at"])
+    return True
+
+
+def delivery_email_failed(*, delivery_id: UUID, final: bool) -> None:
+    """Count a failed attempt; after the last one the email is given up. The reminder
+    stays on the notifications page whatever happens to its email."""
+    delivery = Delivery.objects.filter(public_id=delivery_id).first()
+    if delivery is None:
+        return
+    delivery.email_attempts += 1
+    if final:
+        delivery.email_status = EmailStatus.FAILED
+    delivery.save(update_fields=["email_attempts", "email_status"])
+
+
+# --- people --------------------------------------------------------------------------------
+
+
+def delivery_mark_read(*, actor: Membership, delivery: Delivery) -> None:
+    """Precondition: `delivery` came from selectors.delivery_for(actor, ...)."""
+    if delivery.membership_id != actor.pk:
+        raise PermissionDenied
+    Delivery.objects.filter(pk=delivery.pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def deliveries_mark_all_read(*, actor: Membership) -> int:
+    return Delivery.objects.filter(membership=actor, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
