@@ -137,7 +137,7 @@ if REDIS_URL:
         }
     }
     # Sessions live in Redis when there is one: no database read and write on every page.
-    # A Redis restart signs people out; nothing else is lost.
+    # A Redis restart signs people out; queued tasks are redone by the next daily sweep.
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -220,7 +220,9 @@ STORAGES = {
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Celery (config/celery.py). With no Redis there is no broker: tasks run eagerly, in-process.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Give the broker a Redis database of its own in production (docker-compose.yml), so that
+# clearing the cache can never drop queued tasks.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None  # tasks change the database; nobody waits for a result
@@ -237,12 +239,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)  # seconds: a hung mail server frees the worker
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Retries, for the named faults each task lists: how many, and the back-off between them
 # (exponential from the first delay, capped).
 REMINDER_RETRY_LIMIT = env.int("REMINDER_RETRY_LIMIT", default=5)
 REMINDER_RETRY_FIRST_DELAY = env.int("REMINDER_RETRY_FIRST_DELAY", default=60)  # seconds
 REMINDER_RETRY_MAX_DELAY = env.int("REMINDER_RETRY_MAX_DELAY", default=3600)  # seconds
+# Redis redelivers a task not acknowledged within this time: longer than any retry's delay,
+# so that a waiting retry is not delivered twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": REMINDER_RETRY_MAX_DELAY + 3600}
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

@@ -52,6 +52,12 @@ class Notification(models.Model):
             models.Index(
                 fields=["plan"], condition=Q(resolved_at__isnull=True), name="notification_open"
             ),
+            # A lead's overdue reviews: their organisation's open reminders of one kind.
+            models.Index(
+                fields=["organisation", "kind", "due_on"],
+                condition=Q(resolved_at__isnull=True),
+                name="notification_open_by_org",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -69,8 +75,8 @@ class Notification(models.Model):
             Kind.REVIEW_DUE: f"The plan's review is due on {when}.",
             Kind.REVIEW_OVERDUE: f"The plan's review was due on {when} and has not been done.",
             Kind.REVIEW_ESCALATED: (
-                "The plan's review is more than 7 days overdue. As a lead of the "
-                "organisation responsible, please make sure someone reviews it."
+                "The plan's review is more than 7 days overdue and has been escalated to the "
+                "organisation's leads: please make sure someone reviews it."
             ),
             Kind.CPR_REVIEW_DUE: (
                 f"The CPR decision {'was' if past else 'is'} due for review on {when}."

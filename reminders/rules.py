@@ -67,9 +67,11 @@ def _review(review_due_on: dt.date, today: dt.date) -> set[Reminder]:
     due: set[Reminder] = {(Kind.REVIEW_OVERDUE, review_due_on)}
     days_overdue = (today - review_due_on).days
     if days_overdue > ESCALATE_AFTER_DAYS:
-        weeks = (days_overdue - 1) // ESCALATE_EVERY_DAYS
-        escalated_on = review_due_on + dt.timedelta(days=weeks * ESCALATE_EVERY_DAYS + 1)
-        due.add((Kind.REVIEW_ESCALATED, escalated_on))
+        # The first escalation falls on the day after ESCALATE_AFTER_DAYS; then one each
+        # ESCALATE_EVERY_DAYS. Its date is the latest of those on or before today.
+        first = ESCALATE_AFTER_DAYS + 1
+        since_first = (days_overdue - first) // ESCALATE_EVERY_DAYS * ESCALATE_EVERY_DAYS
+        due.add((Kind.REVIEW_ESCALATED, review_due_on + dt.timedelta(days=first + since_first)))
     return due
 
 

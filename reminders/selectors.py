@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -23,7 +23,7 @@ from organisations.permissions import can_receive_reminders, can_view_overdue_re
 from patients.models import CareTeamMember
 from patients.permissions import visible_patients
 from reminders import rules
-from reminders.models import Delivery, EmailStatus, Notification
+from reminders.models import Delivery, EmailStatus, Kind, Notification
 from reminders.rules import PlanDates
 
 PAGE_SIZE = 25
@@ -62,11 +62,17 @@ def plans_needing_attention(now: dt.datetime) -> set[int]:
 @dataclass
 class Responsibility:
     """Who hears about one plan: its organisation, the clinician responsible there (if
-    they still are), and that organisation's leads."""
+    they still are), that organisation's leads, and, when it has neither, everyone there
+    who reads plans (someone must hear)."""
 
     organisation: Organisation | None
     clinician_memberships: list[Membership] = field(default_factory=list)
     leads: list[Membership] = field(default_factory=list)
+    everyone: list[Membership] = field(default_factory=list)
+
+    def people_for(self, kind: str) -> list[Membership]:
+        named = self.clinician_memberships or self.leads
+        return (self.leads if kind in rules.FOR_LEADS else named) or self.everyone
 
 
 @dataclass
@@ -76,18 +82,22 @@ class PlanBatch:
     public_ids: dict[int, UUID]
 
 
-def plan_batch(plan_ids: Iterable[int]) -> PlanBatch:
-    """Everything the rules and the deliveries need for these plans, in six queries."""
-    plans = list(
+_PLAN_FIELDS = (
+    "id",
+    "public_id",
+    "patient_id",
+    "review_due_on",
+    "cpr_review_due_on",
+    "review_organisation_id",
+    "review_clinician_id",
+)
+
+
+def plan_dates(plan_ids: Iterable[int]) -> tuple[list[PlanDates], list[dict[str, Any]]]:
+    """What the rules need for these plans (and the plan rows), in three queries."""
+    plans: list[dict[str, Any]] = list(
         CarePlan.objects.filter(id__in=list(plan_ids)).values(
-            "id",
-            "public_id",
-            "patient_id",
-            "review_due_on",
-            "cpr_review_due_on",
-            "review_organisation_id",
-            "review_clinician_id",
-            gp_practice_id=F("patient__registered_gp_practice_id"),
+            *_PLAN_FIELDS, gp_practice_id=F("patient__registered_gp_practice_id")
         )
     )
     ids = [p["id"] for p in plans]
@@ -111,6 +121,13 @@ def plan_batch(plan_ids: Iterable[int]) -> PlanBatch:
         )
         for p in plans
     ]
+    return dates, plans
+
+
+def plan_batch(plan_ids: Iterable[int]) -> PlanBatch:
+    """Everything the rules and the deliveries need for these plans, in a handful of
+    queries whatever their number."""
+    dates, plans = plan_dates(plan_ids)
     return PlanBatch(
         dates=dates,
         responsibility=_responsibility(plans),
@@ -133,14 +150,15 @@ def _responsibility(plans: Sequence[Mapping[str, Any]]) -> dict[int, Responsibil
         chosen[p["id"]] = next((c for c in candidates if c is not None and c in team), None)
     organisation_ids = {c for c in chosen.values() if c is not None}
     organisations = Organisation.objects.in_bulk(organisation_ids)
-    members: dict[int, list[Membership]] = defaultdict(list)
-    for membership in (
-        Membership.objects.active()
-        .filter(organisation_id__in=organisation_ids)
-        .select_related("user", "organisation")
-    ):
-        if can_receive_reminders(membership):
-            members[membership.organisation_id].append(membership)
+    clinicians = {p["review_clinician_id"] for p in plans if p["review_clinician_id"]}
+    members = _receiving_members(
+        Q(organisation_id__in=organisation_ids)
+        & (Q(is_organisation_lead=True) | Q(user_id__in=clinicians))
+    )
+    leaderless = {
+        o for o in organisation_ids if not any(m.is_organisation_lead for m in members[o])
+    }
+    everyone = _receiving_members(Q(organisation_id__in=leaderless)) if leaderless else {}
     result = {}
     for p in plans:
         chosen_id = chosen[p["id"]]
@@ -149,27 +167,35 @@ def _responsibility(plans: Sequence[Mapping[str, Any]]) -> dict[int, Responsibil
             organisation=organisations.get(chosen_id) if chosen_id is not None else None,
             clinician_memberships=[m for m in staff if m.user_id == p["review_clinician_id"]],
             leads=[m for m in staff if m.is_organisation_lead],
+            everyone=everyone.get(chosen_id, []) if chosen_id is not None else [],
         )
     return result
 
 
-def open_notifications(plan_ids: Iterable[int]) -> dict[int, list[Notification]]:
-    found: dict[int, list[Notification]] = defaultdict(list)
-    for notification in Notification.objects.filter(
-        plan_id__in=list(plan_ids), resolved_at__isnull=True
-    ):
-        found[notification.plan_id].append(notification)
+def _receiving_members(where: Q) -> dict[int, list[Membership]]:
+    found: dict[int, list[Membership]] = defaultdict(list)
+    for membership in Membership.objects.active().filter(where).select_related("user"):
+        if can_receive_reminders(membership):
+            found[membership.organisation_id].append(membership)
     return found
 
 
-def existing_reminders(plan_ids: Iterable[int]) -> set[tuple[int, str, dt.date]]:
-    """(plan, kind, due date) of every notification these plans ever had, open or not:
-    one that was resolved is never raised again for the same date."""
-    return set(
-        Notification.objects.filter(plan_id__in=list(plan_ids)).values_list(
-            "plan_id", "kind", "due_on"
-        )
-    )
+def notifications_of_plans(plan_ids: Iterable[int]) -> dict[tuple[int, str, dt.date], Notification]:
+    """Every notification these plans ever had, open or resolved, by (plan, kind, date)."""
+    return {
+        (n.plan_id, n.kind, n.due_on): n
+        for n in Notification.objects.filter(plan_id__in=list(plan_ids))
+    }
+
+
+def recipients_of(notification_ids: Iterable[int]) -> dict[int, set[int | str]]:
+    """Who each notification already went to: membership ids, and mailbox addresses."""
+    found: dict[int, set[int | str]] = defaultdict(set)
+    for notification_id, membership_id, email in Delivery.objects.filter(
+        notification_id__in=list(notification_ids)
+    ).values_list("notification_id", "membership_id", "email"):
+        found[notification_id].add(membership_id if membership_id is not None else email)
+    return found
 
 
 def emails_waiting(now: dt.datetime) -> list[UUID]:
@@ -254,42 +280,46 @@ class OverdueReview:
     plan: CarePlan
     days_overdue: int
     responsible_named: str
-
-    @property
-    def escalated(self) -> bool:
-        return self.days_overdue > rules.ESCALATE_AFTER_DAYS
+    escalated: bool
 
 
 def overdue_reviews(
     viewer: Membership, *, page_number: str | int = 1
 ) -> tuple[list[OverdueReview], Page]:
-    """For an organisation lead: plans their organisation must review that are overdue,
-    oldest first, with who is responsible. Records one `list` event naming them."""
+    """For an organisation lead: the overdue reviews the sweep holds their organisation
+    responsible for (the same reminders it sends), longest overdue first, with who is
+    responsible. Records one `list` event naming them."""
     if not can_view_overdue_reviews(viewer):
         raise Http404
-    today = timezone.localdate()
-    plans = (
-        CarePlan.objects.filter(
-            review_organisation=viewer.organisation,
-            review_due_on__lt=today,
-            patient__in=visible_patients(viewer),
+    escalation = Notification.objects.filter(
+        plan=OuterRef("plan"), kind=Kind.REVIEW_ESCALATED, resolved_at__isnull=True
+    )
+    overdue = (
+        Notification.objects.filter(
+            organisation=viewer.organisation,
+            kind=Kind.REVIEW_OVERDUE,
+            resolved_at__isnull=True,
+            plan__patient__in=visible_patients(viewer),
         )
-        .select_related("patient", "review_clinician")
+        .select_related("plan__patient", "plan__review_clinician")
         .annotate(
             responsible_named=F(
-                "current_version__snapshot__sections__review__responsible_for_review"
-            )
+                "plan__current_version__snapshot__sections__review__responsible_for_review"
+            ),
+            escalated=Exists(escalation),
         )
-        .order_by("review_due_on", "id")
+        .order_by("due_on", "id")
     )
-    page = Paginator(plans, PAGE_SIZE).get_page(page_number)
+    page = Paginator(overdue, PAGE_SIZE).get_page(page_number)
+    today = timezone.localdate()
     rows = [
         OverdueReview(
-            plan=plan,
-            days_overdue=(today - plan.review_due_on).days if plan.review_due_on else 0,
-            responsible_named=plan.responsible_named or "",
+            plan=notification.plan,
+            days_overdue=(today - notification.due_on).days,
+            responsible_named=notification.responsible_named or "",
+            escalated=notification.escalated,
         )
-        for plan in page.object_list
+        for notification in page.object_list
     ]
     record(
         actor=viewer,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -74,52 +75,92 @@ def plan_reminders_update(*, plan: CarePlan, now: dt.datetime | None = None) -> 
 
 def _update(plan_ids: tuple[int, ...], now: dt.datetime) -> Outcome:
     batch = selectors.plan_batch(plan_ids)
-    ever_raised = selectors.existing_reminders(plan_ids)
-    still_open = selectors.open_notifications(plan_ids)
+    known = selectors.notifications_of_plans(plan_ids)
+    open_by_plan: dict[int, list[Notification]] = defaultdict(list)
+    for notification in known.values():
+        if notification.is_open:
+            open_by_plan[notification.plan_id].append(notification)
+    told = selectors.recipients_of(n.pk for ns in open_by_plan.values() for n in ns)
     outcome = Outcome(plans=len(batch.dates))
     for dates in batch.dates:
         due = rules.reminders_due(dates, now=now)
-        for notification in still_open.get(dates.plan_id, []):
-            if (notification.kind, notification.due_on) not in due:
-                outcome.resolved += _resolve(
-                    notification, rules.resolution(notification.kind, due), now
-                )
+        if any((n.kind, n.due_on) not in due for n in open_by_plan.get(dates.plan_id, [])):
+            outcome.resolved += _resolve_no_longer_due(dates.plan_id, now)
         responsible = batch.responsibility[dates.plan_id]
-        for kind, due_on in sorted(due):
-            if (dates.plan_id, kind, due_on) in ever_raised:
-                continue
-            if responsible.organisation is None:
+        if responsible.organisation is None:
+            if due:
                 logger.warning(
-                    "reminder not raised for plan %s: no organisation responsible for it is "
+                    "reminders not raised for plan %s: no organisation responsible for it is "
                     "in the care team",
                     batch.public_ids[dates.plan_id],
                 )
-                continue
-            outcome.raised += _raise(dates.plan_id, Kind(kind), due_on, responsible)
+            continue
+        for kind, due_on in sorted(due):
+            found = known.get((dates.plan_id, kind, due_on))
+            if found is None:
+                found = _raise(dates.plan_id, Kind(kind), due_on, responsible)
+                outcome.raised += found is not None
+            elif not found.is_open:
+                _reopen(found)
+                told.update(selectors.recipients_of([found.pk]))
+                outcome.raised += 1
+            if found is not None:
+                _deliver(found, responsible, told.get(found.pk, set()))
+        nobody = not any(responsible.people_for(kind) for kind, _ in due)
+        if due and nobody and not responsible.organisation.team_email:
+            logger.warning(
+                "reminders for plan %s reach nobody: its organisation has no one who reads "
+                "plans and no team email",
+                batch.public_ids[dates.plan_id],
+            )
     return outcome
 
 
-def _resolve(notification: Notification, why: str, now: dt.datetime) -> int:
-    return Notification.objects.filter(pk=notification.pk, resolved_at__isnull=True).update(
-        resolved_at=now, resolution=why
-    )
+@transaction.atomic
+def _resolve_no_longer_due(plan_id: int, now: dt.datetime) -> int:
+    """Resolve the plan's open reminders that are no longer due, deciding on its dates as
+    they are once its row is locked: a publish in flight (which locks the plan) finishes
+    first, so a reminder raised for its new date is never taken for a stale one."""
+    CarePlan.objects.select_for_update().filter(pk=plan_id).values_list("pk").first()
+    dates, _ = selectors.plan_dates((plan_id,))
+    due = rules.reminders_due(dates[0], now=now) if dates else set()
+    resolved = 0
+    for notification in Notification.objects.filter(plan_id=plan_id, resolved_at__isnull=True):
+        if (notification.kind, notification.due_on) not in due:
+            resolved += Notification.objects.filter(
+                pk=notification.pk, resolved_at__isnull=True
+            ).update(resolved_at=now, resolution=rules.resolution(notification.kind, due))
+    return resolved
+
+
+def _reopen(notification: Notification) -> None:
+    """Due again (a review date set back to an earlier one; a second request asked on the
+    day of one answered): open, and unread, once more."""
+    Notification.objects.filter(pk=notification.pk).update(resolved_at=None, resolution="")
+    Delivery.objects.filter(notification=notification).update(read_at=None)
+    notification.resolved_at = None
 
 
 @transaction.atomic
-def _raise(plan_id: int, kind: Kind, due_on: dt.date, responsible: Responsibility) -> int:
-    """One notification and its deliveries; nothing if another sweep raised it first."""
+def _raise(
+    plan_id: int, kind: Kind, due_on: dt.date, responsible: Responsibility
+) -> Notification | None:
+    """One notification; None if another sweep raised it first (the unique constraint)."""
+    notification, created = Notification.objects.get_or_create(
+        plan_id=plan_id,
+        kind=kind,
+        due_on=due_on,
+        defaults={"organisation": responsible.organisation},
+    )
+    return notification if created else None
+
+
+def _deliver(notification: Notification, responsible: Responsibility, told: set[int | str]) -> None:
+    """Deliver to whoever is responsible now and has not had it: the people when it is
+    raised, and anyone who became responsible since (the approver left; the team left the
+    care team). Each new delivery is emailed."""
     organisation = responsible.organisation
     assert organisation is not None  # noqa: S101  (the caller checked)
-    notification, created = Notification.objects.get_or_create(
-        plan_id=plan_id, kind=kind, due_on=due_on, defaults={"organisation": organisation}
-    )
-    if not created:
-        return 0
-    people = (
-        responsible.leads
-        if kind in rules.FOR_LEADS
-        else responsible.clinician_memberships or responsible.leads
-    )
     deliveries = [
         Delivery(
             notification=notification,
@@ -127,15 +168,21 @@ def _raise(plan_id: int, kind: Kind, due_on: dt.date, responsible: Responsibilit
             email=person.user.email,
             email_status=EmailStatus.PENDING if person.user.email else EmailStatus.NONE,
         )
-        for person in people
+        for person in responsible.people_for(notification.kind)
+        if person.pk not in told
     ]
-    if organisation.team_email:
+    if organisation.team_email and organisation.team_email not in told:
         deliveries.append(Delivery(notification=notification, email=organisation.team_email))
-    Delivery.objects.bulk_create(deliveries)
-    for delivery in deliveries:
-        if delivery.email_status == EmailStatus.PENDING:
-            queue_after_commit("reminders.send_notification_email", str(delivery.public_id))
-    return 1
+    if not deliveries:
+        return
+    with transaction.atomic():
+        if notification.organisation_id != organisation.pk:
+            Notification.objects.filter(pk=notification.pk).update(organisation=organisation)
+        # Another sweep at the same moment may have delivered some: those are skipped.
+        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+        for delivery in deliveries:
+            if delivery.email_status == EmailStatus.PENDING:
+                queue_after_commit("reminders.send_notification_email", str(delivery.public_id))
 
 
 # --- email ---------------------------------------------------------------------------------
@@ -148,7 +195,7 @@ def delivery_email_send(*, delivery_id: UUID) -> bool:
     is nothing to send (unknown, already sent, or resolved before it went)."""
     delivery = (
         Delivery.objects.select_for_update(of=("self",))
-        .select_related("notification__organisation")
+        .select_related("notification__organisation", "membership__user")
         .filter(public_id=delivery_id)
         .first()
     )
@@ -158,7 +205,9 @@ def delivery_email_send(*, delivery_id: UUID) -> bool:
     if delivery.email_status != EmailStatus.PENDING:
         return False
     notification = delivery.notification
-    if not notification.is_open:
+    gone = delivery.membership is not None and not delivery.membership.is_active
+    if not notification.is_open or delivery.read_at is not None or gone:
+        # Resolved, already read in the service, or sent to someone who has since left.
         delivery.email_status = EmailStatus.NOT_NEEDED
         delivery.save(update_fields=["email_status"])
         return False
@@ -167,7 +216,12 @@ def delivery_email_send(*, delivery_id: UUID) -> bool:
         {
             "notification": notification,
             "what": notification.describe(),
-            "link": settings.SITE_URL + reverse("reminders:notifications"),
+            "link": settings.SITE_URL
+            + reverse(
+                "reminders:overdue_reviews"
+                if delivery.membership_id is None
+                else "reminders:notifications"
+            ),
             "to_mailbox": delivery.membership_id is None,
         },
     )

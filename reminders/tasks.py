@@ -4,7 +4,7 @@ only for the named faults, with the limits set once in settings."""
 from __future__ import annotations
 
 import logging
-from smtplib import SMTPException
+from smtplib import SMTPException, SMTPRecipientsRefused
 from uuid import UUID
 
 from celery import Task, shared_task
@@ -18,8 +18,10 @@ logger = logging.getLogger(__name__)
 
 # A database that is briefly away (failover, restart): try again later.
 DATABASE_FAULTS = (OperationalError,)
-# A mail server that refuses, or cannot be reached.
+# A mail server that refuses, or cannot be reached (including a timeout: EMAIL_TIMEOUT).
 EMAIL_FAULTS = (SMTPException, OSError)
+# ... except an address the server will never take: trying again cannot help.
+EMAIL_FAULTS_FOR_GOOD = (SMTPRecipientsRefused,)
 
 _RETRY = {
     "autoretry_for": DATABASE_FAULTS,
@@ -59,7 +61,7 @@ def send_notification_email(self: Task, delivery_id: str) -> None:
         services.delivery_email_send(delivery_id=UUID(delivery_id))
     except EMAIL_FAULTS as fault:
         retries = self.request.retries
-        final = retries >= settings.REMINDER_RETRY_LIMIT
+        final = retries >= settings.REMINDER_RETRY_LIMIT or isinstance(fault, EMAIL_FAULTS_FOR_GOOD)
         services.delivery_email_failed(delivery_id=UUID(delivery_id), final=final)
         if final:
             logger.warning(

@@ -93,3 +93,23 @@ def test_an_email_for_a_reminder_resolved_before_it_went_is_not_sent(delivery: D
     delivery.refresh_from_db()
     assert delivery.email_status == EmailStatus.NOT_NEEDED
     assert mail.outbox == []
+
+
+def test_an_address_the_server_refuses_is_given_up_at_once(
+    delivery: Delivery, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise smtplib.SMTPRecipientsRefused({"their-gp@example.nhs.uk": (550, b"No such user")})
+
+    monkeypatch.setattr("reminders.services.send_mail", refuse)
+    send_notification_email.apply(args=(str(delivery.public_id),))
+    delivery.refresh_from_db()
+    assert (delivery.email_status, delivery.email_attempts) == (EmailStatus.FAILED, 1)
+
+
+def test_no_email_for_a_reminder_already_read_in_the_service(delivery: Delivery) -> None:
+    Delivery.objects.filter(pk=delivery.pk).update(read_at=timezone.now())
+    send_notification_email.apply(args=(str(delivery.public_id),))
+    delivery.refresh_from_db()
+    assert delivery.email_status == EmailStatus.NOT_NEEDED
+    assert mail.outbox == []

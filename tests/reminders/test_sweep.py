@@ -176,7 +176,8 @@ def test_the_approver_and_the_team_mailbox_hear_and_the_email_names_nobody(
     assert sorted(m.to[0] for m in mail.outbox) == ["team@nhs.net", "their-gp@example.nhs.uk"]
     for message in mail.outbox:
         assert "review is due on" in message.body
-        assert "/notifications/" in message.body
+        link = "/overdue-reviews/" if message.to == ["team@nhs.net"] else "/notifications/"
+        assert f"http://127.0.0.1:8000{link}" in message.body
         for secret in (consented.family_name, consented.given_name, consented.nhs_number):
             assert secret not in message.body
             assert secret not in message.subject
@@ -239,13 +240,35 @@ def _today(n: int) -> dt.date:
     return timezone.localdate() + dt.timedelta(days=n)
 
 
-def test_a_resolved_reminder_is_not_raised_again_for_the_same_date(
+def test_a_reminder_resolved_while_still_due_is_opened_again_and_unread(
     their_gp: Membership, consented: Patient
 ) -> None:
     plan = publish(their_gp, consented, review_in=3)
     reminders_sweep()
+    Delivery.objects.update(read_at=timezone.now())
     Notification.objects.filter(plan=plan).update(resolved_at=timezone.now(), resolution="x")
-    assert reminders_sweep().raised == 0
+    assert reminders_sweep().raised == 1
+    notification = Notification.objects.get(plan=plan)
+    assert (notification.resolved_at, notification.resolution) == (None, "")
+    assert Delivery.objects.get(notification=notification).read_at is None
+    assert Notification.objects.count() == 1
+
+
+def test_a_review_date_set_back_reopens_its_reminder(
+    their_gp: Membership, consented: Patient, django_capture_on_commit_callbacks: object
+) -> None:
+    """Published with a review in 5 days, then in 60, then in 5 again."""
+    capture = django_capture_on_commit_callbacks
+    with capture(execute=True):  # type: ignore[operator]
+        plan = publish(their_gp, consented, review_in=5)
+    assert _open(plan) == {(Kind.REVIEW_DUE, _today(5))}
+    with capture(execute=True):  # type: ignore[operator]
+        publish(their_gp, consented, review_in=60)
+    assert _open(plan) == set()
+    with capture(execute=True):  # type: ignore[operator]
+        publish(their_gp, consented, review_in=5)
+    assert _open(plan) == {(Kind.REVIEW_DUE, _today(5))}
+    assert Notification.objects.filter(plan=plan).count() == 1
 
 
 def test_the_sweep_reads_only_due_plans_its_queries_do_not_grow_with_other_plans(
@@ -323,6 +346,106 @@ def test_a_change_request_unanswered_for_more_than_5_days_reminds_until_answered
         )
     assert _open(plan) == set()
     assert Notification.objects.get(plan=plan).resolution == "Answered"
+
+
+def test_a_second_request_on_the_day_of_one_answered_is_still_reminded(
+    their_gp: Membership,
+    consented: Patient,
+    online_patient: PatientAccount,
+    django_capture_on_commit_callbacks: object,
+) -> None:
+    plan = publish(their_gp, consented)
+    day = timezone.localtime() - dt.timedelta(days=6)
+    morning = day.replace(hour=8, minute=0)
+    with time_machine.travel(morning):
+        first = change_request_create(
+            actor=online_patient, section_key="about_me", what_should_change="Add the radio"
+        )
+    with time_machine.travel(morning + dt.timedelta(hours=1)):
+        change_request_create(
+            actor=online_patient, section_key="key_contacts", what_should_change="New number"
+        )
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        change_request_update(
+            actor=their_gp, change_request=first, status=ChangeRequestStatus.IN_PROGRESS
+        )
+    reminders_sweep()
+    assert _open(plan) == {(Kind.CHANGE_REQUEST_WAITING, morning.date())}
+
+
+# --- who hears, when that changes ------------------------------------------------------------
+
+
+def test_when_the_approver_leaves_after_the_reminder_the_leads_receive_it(
+    place: Place, consented: Patient, their_gp: Membership
+) -> None:
+    approver = make_member(place.practice, username="dr-moving-on", senior=True)
+    plan = publish(approver, consented, review_in=3)
+    reminders_sweep()
+    notification = Notification.objects.get(plan=plan)
+    assert {d.membership for d in notification.deliveries.all()} == {approver}
+    Membership.objects.filter(pk=approver.pk).update(ended_at=timezone.now())
+    reminders_sweep()
+    assert {d.membership for d in notification.deliveries.all()} == {approver, their_gp}
+    assert Notification.objects.filter(plan=plan).count() == 1
+
+
+def test_an_organisation_with_no_lead_tells_everyone_there_who_reads_plans(
+    place: Place, consented: Patient, their_gp: Membership, caplog: pytest.LogCaptureFixture
+) -> None:
+    care_team_add(actor=their_gp, patient=consented, organisation=place.hospice)
+    doctor = make_member(place.hospice, username="hospice-doctor", senior=True)
+    nurse = make_member(place.hospice, username="hospice-nurse")
+    plan = publish(doctor, consented, review_in=3)
+    Membership.objects.filter(pk=doctor.pk).update(ended_at=timezone.now())
+    reminders_sweep()
+    notification = Notification.objects.get(plan=plan)
+    assert {d.membership for d in notification.deliveries.all()} == {nurse}
+    # And when there is nobody at all, the log says so (with the plan's id only).
+    Membership.objects.filter(pk=nurse.pk).update(ended_at=timezone.now())
+    with caplog.at_level(logging.WARNING, logger="reminders"):
+        reminders_sweep()
+    assert any("reach nobody" in r.getMessage() for r in caplog.records)
+    assert all(consented.family_name not in r.getMessage() for r in caplog.records)
+
+
+def test_each_week_overdue_the_leads_are_told_again_and_last_weeks_escalation_resolves(
+    place: Place, consented: Patient, their_gp: Membership
+) -> None:
+    Organisation.objects.filter(pk=place.practice.pk).update(team_email="team@nhs.net")
+    approver = make_member(place.practice, username="dr-busy", senior=True)
+    plan = publish(approver, consented, review_in=90)
+    due = _today(-9)
+    CarePlan.objects.filter(pk=plan.pk).update(review_due_on=due)
+    reminders_sweep()
+    week_one = Notification.objects.get(plan=plan, kind=Kind.REVIEW_ESCALATED)
+    assert week_one.due_on == due + dt.timedelta(days=8)
+    reminders_sweep(now=timezone.now() + dt.timedelta(days=7))
+    week_one.refresh_from_db()
+    assert week_one.resolution == "Escalated again this week"
+    week_two = Notification.objects.get(
+        plan=plan, kind=Kind.REVIEW_ESCALATED, resolved_at__isnull=True
+    )
+    assert week_two.due_on == due + dt.timedelta(days=15)
+    assert {(d.membership, d.email) for d in week_two.deliveries.all()} == {
+        (their_gp, their_gp.user.email),
+        (None, "team@nhs.net"),
+    }
+
+
+def test_the_rules_use_the_day_in_london_not_in_utc() -> None:
+    from reminders.rules import PlanDates, reminders_due
+
+    # 23:30 UTC on 30 June is 00:30 on 1 July in London (summer time).
+    now = dt.datetime(2026, 6, 30, 23, 30, tzinfo=dt.UTC)
+    fortnight_from_london_today = dt.date(2026, 7, 15)
+    dates = PlanDates(
+        plan_id=1,
+        review_due_on=fortnight_from_london_today,
+        cpr_review_due_on=None,
+        awaiting_approval_since=None,
+    )
+    assert reminders_due(dates, now=now) == {(Kind.REVIEW_DUE, fortnight_from_london_today)}
 
 
 # --- faults --------------------------------------------------------------------------------

@@ -194,3 +194,41 @@ def test_who_is_not_a_lead_or_leads_elsewhere_sees_no_overdue_reviews_of_this_pr
     page = client.get(OVERDUE).content.decode()
     assert consented.family_name.lower() not in page.lower()
     assert "No reviews are overdue" in page
+
+
+def test_overdue_reviews_longest_overdue_first_in_a_fixed_number_of_queries(
+    client: Client, place: Place, their_gp: Membership, reminded: CarePlan
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from consent.models import GivenBy
+    from consent.services import consent_record
+    from tests.factories import make_patient
+
+    act_as(client, their_gp)
+    client.get(OVERDUE)  # warm: the session, the acting membership
+    with CaptureQueriesContext(connection) as one:
+        client.get(OVERDUE)
+    names = []
+    for days_overdue in (3, 20):
+        other = make_patient(registered_by=their_gp, practice=place.practice)
+        consent_record(
+            actor=their_gp,
+            patient=other,
+            given_by=GivenBy.PATIENT,
+            given_on=dt.date.today(),  # noqa: DTZ011
+        )
+        plan = publish(their_gp, other, review_in=30)
+        CarePlan.objects.filter(pk=plan.pk).update(
+            review_due_on=dt.date.today() - dt.timedelta(days=days_overdue)  # noqa: DTZ011
+        )
+        names.append(other.full_name)
+    reminders_sweep()
+    with CaptureQueriesContext(connection) as three:
+        page = client.get(OVERDUE).content.decode()
+    assert len(three) == len(one)
+    order = [page.index(names[1]), page.index("Winifred"), page.index(names[0])]
+    assert order == sorted(order), "20, then 10, then 3 days overdue"
+    assert "20 days overdue, escalated to leads" in page
+    assert "3 days overdue<" in page.replace("</strong>", "<")
