@@ -45,6 +45,11 @@ class Action(models.TextChoices):
     CHANGE_REQUEST = "change_request", "Asked for a change to the care plan"
     CHANGE_REQUEST_UPDATE = "change_request_update", "Answered a request for a change"
     VIEW_ACCESS_LOG = "view_access_log", "Looked at who viewed the record"
+    DEATH_RECORD = "death_record", "Recorded the person's death"
+    DEATH_CORRECT = "death_correct", "Corrected the record of the person's death"
+    DEATH_IN_ERROR = "death_in_error", "Recorded that a death was recorded in error"
+    RUN_REPORT = "run_report", "Ran a report"
+    EXPORT = "export", "Exported a report"
 
 
 class AppendOnlyError(RuntimeError):

@@ -12,6 +12,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from careplans.sections import SECTION_BY_KEY
+from careplans.terminology import ACTUAL_PLACE_OF_DEATH, DEATH_PLACE_CATEGORY
 from consent.models import ConsentBasis
 from organisations.models import Organisation
 from patients.models import Patient
@@ -46,6 +47,9 @@ class CarePlan(models.Model):
     review_clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Set when the person's death is recorded: nothing more is edited or published, and
+    # reminders stop. Cleared only if the record of the death was made in error.
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -250,3 +254,64 @@ class ChangeRequest(models.Model):
     def section_title(self) -> str:
         section = SECTION_BY_KEY.get(self.section_key)
         return section.title if section else self.section_key
+
+
+class Death(models.Model):
+    """The person's death, as on the death certificate (PRSB "After death"), with the facts
+    at death that reports need: the published version they died with, its preferred place
+    of death, and their diagnosis group. A record made in error is kept, marked so."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="deaths")
+    date_of_death = models.DateField()
+    place_of_death = models.CharField(max_length=20)  # ACTUAL_PLACE_OF_DEATH
+    place_name = models.CharField("name of the place", max_length=200, blank=True)
+    version_at_death = models.ForeignKey(
+        PublishedVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    preferred_place_of_death = models.CharField(max_length=30, blank=True)
+    diagnosis_group = models.CharField(max_length=20)
+    age_at_death = models.PositiveSmallIntegerField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    corrected_at = models.DateTimeField(null=True, blank=True)
+    correction_reason = models.TextField(blank=True)
+    entered_in_error = models.BooleanField(default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(entered_in_error=False),
+                name="death_recorded_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(place_of_death__in=list(DEATH_PLACE_CATEGORY)),
+                name="death_place_in_value_set",
+            ),
+            models.CheckConstraint(
+                condition=Q(corrected_at__isnull=True) | ~Q(correction_reason=""),
+                name="death_correction_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["date_of_death"],
+                condition=Q(entered_in_error=False),
+                name="death_by_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Death {self.public_id}"
+
+    @property
+    def place_plain(self) -> str:
+        return ACTUAL_PLACE_OF_DEATH.plain(self.place_of_death)

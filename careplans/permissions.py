@@ -17,6 +17,13 @@ from patients.models import Patient
 from patients.permissions import in_care_team
 
 
+def plan_is_closed(patient: Patient) -> bool:
+    """The person has died and their plan is closed. For pages: services re-read the plan
+    under lock (careplans.services) rather than trust an instance loaded earlier."""
+    plan = getattr(patient, "care_plan", None)
+    return plan is not None and plan.closed_at is not None
+
+
 def can_view_plan(membership: Membership | None, patient: Patient) -> bool:
     return (
         membership is not None
@@ -30,7 +37,12 @@ def can_edit_section(membership: Membership | None, patient: Patient, section: S
         allowed = can_record_cpr_decision(membership)
     else:
         allowed = has_capability(membership, section.capability)
-    return allowed and membership is not None and in_care_team(membership, patient)
+    return (
+        allowed
+        and membership is not None
+        and not plan_is_closed(patient)
+        and in_care_team(membership, patient)
+    )
 
 
 def can_edit_plan(membership: Membership | None, patient: Patient) -> bool:
@@ -38,6 +50,7 @@ def can_edit_plan(membership: Membership | None, patient: Patient) -> bool:
     return (
         has_capability(membership, Capability.EDIT_NON_CLINICAL_SECTIONS)
         and membership is not None
+        and not plan_is_closed(patient)
         and in_care_team(membership, patient)
     )
 
@@ -45,6 +58,25 @@ def can_edit_plan(membership: Membership | None, patient: Patient) -> bool:
 def can_publish_plan(membership: Membership | None, patient: Patient) -> bool:
     return (
         has_capability(membership, Capability.PUBLISH_PLAN)
+        and membership is not None
+        and not plan_is_closed(patient)
+        and in_care_team(membership, patient)
+    )
+
+
+def can_record_death(membership: Membership | None, patient: Patient) -> bool:
+    """Clinicians, social workers and care home staff of the care team (DESIGN §3)."""
+    return (
+        has_capability(membership, Capability.RECORD_DEATH)
+        and membership is not None
+        and in_care_team(membership, patient)
+    )
+
+
+def can_correct_death(membership: Membership | None, patient: Patient) -> bool:
+    """A clinician of the care team corrects a mistaken record of a death."""
+    return (
+        has_capability(membership, Capability.EDIT_CLINICAL_SECTIONS)
         and membership is not None
         and in_care_team(membership, patient)
     )
@@ -64,10 +96,13 @@ def can_write_own_draft(actor: Actor, patient: Patient, working_copy: WorkingCop
     return (
         has_capability(actor, Capability.START_OWN_DRAFT)
         and getattr(actor, "patient_id", None) == patient.pk
+        and not plan_is_closed(patient)
         and (
             working_copy is None
             or (
-                working_copy.status == Status.DRAFT and working_copy.plan.current_version_id is None
+                working_copy.status == Status.DRAFT
+                and working_copy.plan.current_version_id is None
+                and working_copy.plan.closed_at is None
             )
         )
     )
@@ -77,6 +112,7 @@ def can_ask_for_change(actor: Actor, patient: Patient) -> bool:
     return (
         has_capability(actor, Capability.REQUEST_PLAN_CHANGE)
         and getattr(actor, "patient_id", None) == patient.pk
+        and not plan_is_closed(patient)
     )
 
 

@@ -15,6 +15,7 @@ from audit.services import record
 from careplans.models import (
     OPEN_CHANGE_REQUEST,
     ChangeRequest,
+    Death,
     PlanSection,
     PublishedVersion,
     Status,
@@ -88,6 +89,7 @@ class SummaryAccess:
     version: PublishedVersion | None
     break_glass_reason: str
     break_glass_expires_at: dt.datetime | None
+    died_on: dt.date | None = None
 
 
 def summary_for(
@@ -150,6 +152,7 @@ def summary_for(
         break_glass_expires_at=_aware(dt.datetime.fromisoformat(expires_at))
         if expires_at
         else None,
+        died_on=patient.date_of_death,
     )
 
 
@@ -200,3 +203,12 @@ def change_request_of(patient: Patient, public_id: UUID) -> ChangeRequest:
     if change_request is None:
         raise Http404("No such request")
     return change_request
+
+
+def death_of(patient: Patient) -> Death | None:
+    """The person's recorded death (not one recorded in error), if any."""
+    return (
+        Death.objects.filter(patient=patient, entered_in_error=False)
+        .select_related("recorded_by_organisation")
+        .first()
+    )

@@ -16,7 +16,14 @@ from django.utils import timezone
 from audit.models import Action
 from audit.services import record
 from careplans import safety
-from careplans.models import CarePlan, PlanSection, PublishedVersion, Status, WorkingCopy
+from careplans.models import (
+    CarePlan,
+    Death,
+    PlanSection,
+    PublishedVersion,
+    Status,
+    WorkingCopy,
+)
 from careplans.own_parts import OwnPart
 from careplans.permissions import (
     can_edit_plan,
@@ -53,14 +60,30 @@ class AcknowledgementNeeded(Exception):
         self.warnings = warnings
 
 
+class PlanClosed(PermissionDenied):
+    """The person has died: their plan is closed to every change."""
+
+
 def _locked_working_copy(patient: Patient) -> WorkingCopy | None:
-    return WorkingCopy.objects.select_for_update().filter(plan__patient=patient).first()
+    """The working copy, locked with its plan, as it is now; PlanClosed once the person
+    has died (whatever an instance loaded earlier in the request says)."""
+    working_copy = (
+        WorkingCopy.objects.select_for_update()
+        .select_related("plan")
+        .filter(plan__patient=patient)
+        .first()
+    )
+    if working_copy is not None and working_copy.plan.closed_at is not None:
+        raise PlanClosed("The person has died: their plan is closed")
+    return working_copy
 
 
 def _locked_or_new_working_copy(patient: Patient, actor: Membership | OnlineActor) -> WorkingCopy:
     """The plan starts with its first edit."""
     working_copy = _locked_working_copy(patient)
     if working_copy is None:
+        if Death.objects.filter(patient=patient, entered_in_error=False).exists():
+            raise PlanClosed("The person has died: no plan is started for them")
         try:
             with transaction.atomic():
                 plan, _ = CarePlan.objects.get_or_create(patient=patient)

@@ -140,6 +140,51 @@ PPD_CATEGORY = {
     "518771000000106": "other",
 }
 
+# Where the person died, as on the death certificate: the PRSB "After death" value set
+# (Actual place of death findings), each with the category it is matched on against the
+# preferred place of death (DESIGN §8) and the NHS Data Dictionary's death location type.
+ACTUAL_PLACE_OF_DEATH = ValueSet(
+    "Actual place of death",
+    [
+        Concept("876879006", "Died at home (finding)", "At home"),
+        Concept("876884000", "Died in nursing home (finding)", "In a nursing home"),
+        Concept("1325731000000106", "Died in a residential home", "In a residential care home"),
+        Concept("876882001", "Died in hospice (finding)", "In a hospice"),
+        Concept("183676005", "Died in hospital (finding)", "In hospital"),
+        Concept("713049009", "Died in a community hospital (finding)", "In a community hospital"),
+        Concept("714342001", "Died in ambulance (finding)", "In an ambulance"),
+        Concept(
+            "713050009",
+            "Died in learning disability unit (finding)",
+            "In a learning disability unit",
+        ),
+        Concept("713051008", "Died in mental health unit (finding)", "In a mental health unit"),
+        Concept("876881008", "Died in general practice premises (finding)", "At a GP surgery"),
+        Concept("876885004", "Died in street (finding)", "In a street or public place"),
+    ],
+)
+DEATH_PLACE_CATEGORY = {
+    "876879006": "home",
+    "876884000": "care_home",
+    "1325731000000106": "care_home",
+    "876882001": "hospice",
+    "183676005": "hospital",
+    "713049009": "hospital",
+    "714342001": "other",
+    "713050009": "other",
+    "713051008": "other",
+    "876881008": "other",
+    "876885004": "other",
+}
+# The categories, in the order reports show them.
+PLACE_CATEGORIES = {
+    "home": "Home",
+    "care_home": "Care home",
+    "hospice": "Hospice",
+    "hospital": "Hospital",
+    "other": "Other",
+}
+
 # No SNOMED CT value set for preferred place of care in PRSB v1.1: a local one, with the
 # same "not a place" answers as for the place of death.
 PREFERRED_PLACE_OF_CARE = ValueSet(
@@ -321,3 +366,63 @@ ADRT = ValueSet(
         ),
     ],
 )
+
+
+# Diagnosis groups for reports, from the primary palliative care diagnosis as written: the
+# usual trajectories of illness at the end of life (cancer, organ failure, frailty and
+# dementia, neurological conditions). First match wins; anything else is "other".
+DIAGNOSIS_GROUPS = {
+    "cancer": "Cancer",
+    "organ_failure": "Organ failure (heart, lung, kidney, liver)",
+    "dementia_frailty": "Dementia and frailty",
+    "neurological": "Neurological conditions",
+    "other": "Other or not recorded",
+}
+_DIAGNOSIS_WORDS = (
+    (
+        "cancer",
+        (
+            "cancer",
+            "carcinoma",
+            "malignan",
+            "tumour",
+            "tumor",
+            "metasta",
+            "lymphoma",
+            "leukaemia",
+            "leukemia",
+            "myeloma",
+            "sarcoma",
+            "glioma",
+            "mesothelioma",
+        ),
+    ),
+    ("dementia_frailty", ("dementia", "alzheimer", "frailty")),
+    (
+        "neurological",
+        ("motor neurone", "parkinson", "multiple sclerosis", "huntington", "supranuclear"),
+    ),
+    (
+        "organ_failure",
+        (
+            "heart failure",
+            "cardiac failure",
+            "obstructive pulmonary",
+            "copd",
+            "pulmonary fibrosis",
+            "lung disease",
+            "renal failure",
+            "kidney disease",
+            "liver",
+            "cirrhosis",
+        ),
+    ),
+)
+
+
+def diagnosis_group(diagnosis: str) -> str:
+    text = diagnosis.lower()
+    for group, words in _DIAGNOSIS_WORDS:
+        if any(word in text for word in words):
+            return group
+    return "other"

@@ -85,6 +85,7 @@ def plan_overview(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             "sections": sections,
             "latest": versions.first(),
             "consent": active_consent(patient),
+            "death": selectors.death_of(patient) if patient.date_of_death else None,
             "can_submit": can_edit_plan(acting, patient)
             and working_copy is not None
             and working_copy.status == Status.DRAFT,

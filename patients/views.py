@@ -153,6 +153,7 @@ def patient_detail(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             "can_view_summary": can_view_emergency_summaries(acting),
             # Every patient-page viewer who may invite is in the care team (patient_for).
             "can_invite": can_invite_patients(acting),
+            "can_record_death": has_capability(acting, Capability.RECORD_DEATH),
             "break_glass_grants": selectors.break_glass_grants_of(patient)[:BREAK_GLASS_SHOWN],
         },
     )

@@ -36,6 +36,9 @@ WHAT: dict[str, str] = {
     Action.CHANGE_REQUEST: "Asked for a change to the plan",
     Action.CHANGE_REQUEST_UPDATE: "Answered a request for a change",
     Action.VIEW_ACCESS_LOG: "Looked at who has seen the record",
+    Action.DEATH_RECORD: "Recorded the person's death",
+    Action.DEATH_CORRECT: "Corrected the record of the person's death",
+    Action.DEATH_IN_ERROR: "Recorded that a death was recorded in error",
 }
 WHO_WITHOUT_ORGANISATION: dict[str, str] = {
     Role.PATIENT: "The person themselves, online",

@@ -34,6 +34,7 @@ class PlanDates:
     cpr_review_due_on: dt.date | None
     awaiting_approval_since: dt.datetime | None  # None unless awaiting approval
     unanswered_change_requests_since: tuple[dt.datetime, ...] = ()
+    closed: bool = False  # the person has died
 
 
 Reminder = tuple[Kind, dt.date]
@@ -41,6 +42,8 @@ Reminder = tuple[Kind, dt.date]
 
 def reminders_due(plan: PlanDates, *, now: dt.datetime) -> set[Reminder]:
     """Every reminder this plan should have open now. Anything else open is resolved."""
+    if plan.closed:
+        return set()
     today = timezone.localdate(now)
     due: set[Reminder] = set()
     if plan.review_due_on is not None:
@@ -75,8 +78,10 @@ def _review(review_due_on: dt.date, today: dt.date) -> set[Reminder]:
     return due
 
 
-def resolution(kind: str, still_due: Iterable[Reminder]) -> str:
+def resolution(kind: str, still_due: Iterable[Reminder], *, closed: bool = False) -> str:
     """Why an open reminder is no longer due, in words for the notifications page."""
+    if closed:
+        return "Closed: the person has died"
     kinds = {k for k, _ in still_due}
     if kind == Kind.REVIEW_DUE and Kind.REVIEW_OVERDUE in kinds:
         return "Now overdue"

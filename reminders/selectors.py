@@ -43,7 +43,9 @@ def plans_needing_attention(now: dt.datetime) -> set[int]:
     ids.update(CarePlan.objects.filter(cpr_review_due_on__lte=horizon).values_list("id", flat=True))
     ids.update(
         WorkingCopy.objects.filter(
-            status=Status.AWAITING_APPROVAL, submitted_at__lt=now - rules.APPROVAL_WAIT
+            status=Status.AWAITING_APPROVAL,
+            submitted_at__lt=now - rules.APPROVAL_WAIT,
+            plan__closed_at__isnull=True,
         ).values_list("plan_id", flat=True)
     )
     ids.update(
@@ -51,6 +53,7 @@ def plans_needing_attention(now: dt.datetime) -> set[int]:
             status=ChangeRequestStatus.RECEIVED,
             requested_at__lt=now - rules.CHANGE_REQUEST_WAIT,
             patient__care_plan__isnull=False,
+            patient__care_plan__closed_at__isnull=True,
         ).values_list("patient__care_plan__id", flat=True)
     )
     ids.update(
@@ -90,6 +93,7 @@ _PLAN_FIELDS = (
     "cpr_review_due_on",
     "review_organisation_id",
     "review_clinician_id",
+    "closed_at",
 )
 
 
@@ -118,6 +122,7 @@ def plan_dates(plan_ids: Iterable[int]) -> tuple[list[PlanDates], list[dict[str,
             cpr_review_due_on=p["cpr_review_due_on"],
             awaiting_approval_since=awaiting.get(p["id"]),
             unanswered_change_requests_since=tuple(asked.get(p["patient_id"], ())),
+            closed=p["closed_at"] is not None,
         )
         for p in plans
     ]

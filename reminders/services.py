@@ -124,12 +124,16 @@ def _resolve_no_longer_due(plan_id: int, now: dt.datetime) -> int:
     CarePlan.objects.select_for_update().filter(pk=plan_id).values_list("pk").first()
     dates, _ = selectors.plan_dates((plan_id,))
     due = rules.reminders_due(dates[0], now=now) if dates else set()
+    closed = bool(dates) and dates[0].closed
     resolved = 0
     for notification in Notification.objects.filter(plan_id=plan_id, resolved_at__isnull=True):
         if (notification.kind, notification.due_on) not in due:
             resolved += Notification.objects.filter(
                 pk=notification.pk, resolved_at__isnull=True
-            ).update(resolved_at=now, resolution=rules.resolution(notification.kind, due))
+            ).update(
+                resolved_at=now,
+                resolution=rules.resolution(notification.kind, due, closed=closed),
+            )
     return resolved
 
 

@@ -50,6 +50,8 @@ def update_plan_reminders(plan_id: str) -> None:
     if plan is None:
         logger.info("reminders for plan %s not updated: no such plan; nothing to do", plan_id)
         return
+    if plan.closed_at is not None:
+        logger.info("plan %s is closed (the person has died): resolving its reminders", plan_id)
     services.plan_reminders_update(plan=plan)
 
 

@@ -16,7 +16,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from audit.models import AccessEvent, Action
 from careplans.change_requests import change_request_create
-from careplans.models import ChangeRequest, PlanSection, PublishedVersion, WorkingCopy
+from careplans.models import (
+    CarePlan,
+    ChangeRequest,
+    Death,
+    PlanSection,
+    PublishedVersion,
+    WorkingCopy,
+)
 from careplans.services import careplan_publish
 from consent.models import ConsentToShare, LastingPowerOfAttorney
 from consent.services import consent_record
@@ -135,6 +142,28 @@ PATIENT_URLS: dict[str, Exercise] = {
         extra_kwargs=_invitation, post=lambda patient, place: {}, methods=("post",)
     ),
     "patients:detail": Exercise(),
+    "careplans:death": Exercise(
+        post=lambda patient, place: {
+            "date_of_death_0": "1",
+            "date_of_death_1": "1",
+            "date_of_death_2": "2026",
+            "place_of_death": "876879006",
+        },
+        methods=("get", "post"),
+    ),
+    "careplans:death_correct": Exercise(
+        post=lambda patient, place: {
+            "date_of_death_0": "1",
+            "date_of_death_1": "1",
+            "date_of_death_2": "2026",
+            "place_of_death": "876879006",
+            "reason": "an outsider says so",
+        },
+        methods=("get", "post"),
+    ),
+    "careplans:death_in_error": Exercise(
+        post=lambda patient, place: {"reason": "an outsider says so"}, methods=("get", "post")
+    ),
     "patients:care_team_add": Exercise(
         post=lambda patient, place: {"organisation": str(place.hospice.public_id)},
         methods=("get", "post"),
@@ -192,6 +221,8 @@ def _state(patient: Patient) -> tuple[Any, ...]:
         list(PatientAccount.objects.order_by("pk").values()),
         list(Invitation.objects.order_by("pk").values()),
         list(ChangeRequest.objects.values()),
+        list(Death.objects.values()),
+        list(CarePlan.objects.values()),
     )
 
 
