@@ -25,10 +25,12 @@ from django.db.models import JSONField, Model, OuterRef, Subquery
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from careplans.deaths import age_on
 from careplans.demo import plan_sections
-from careplans.models import CarePlan, PlanSection, PublishedVersion, Status, WorkingCopy
+from careplans.models import CarePlan, Death, PlanSection, PublishedVersion, Status, WorkingCopy
 from careplans.sections import SECTION_BY_KEY
 from careplans.snapshot import build_snapshot
+from careplans.terminology import PPD_CATEGORY, diagnosis_group
 from consent.models import BasisKind, ConsentBasis, ConsentToShare, GivenBy
 from organisations import services as organisation_services
 from organisations.demo import FAMILY_NAMES, GIVEN_NAMES, NORTH_POSTCODES
@@ -181,6 +183,7 @@ def _organisations(region: Region, seed: int) -> dict[str, list[Organisation]]:
         "care_home": make(OrganisationKind.CARE_HOME, 2),
         "social": make(OrganisationKind.SOCIAL_CARE, 1),
         "urgent": make(OrganisationKind.AMBULANCE_SERVICE, 1) + make(OrganisationKind.NHS111, 1),
+        "coordination": make(OrganisationKind.COORDINATION_CENTRE, 1),
     }
 
 
@@ -196,6 +199,12 @@ def _staff(organisations: dict[str, list[Organisation]], seed: int) -> list[Memb
                 is_senior_clinician=True,
             )
         )
+    organisation_services.membership_add(
+        actor=None,
+        organisation=organisations["coordination"][0],
+        username=f"synthetic-{seed}-admin",
+        role=Role.REGIONAL_ADMIN,
+    )
     for index, urgent in enumerate(organisations["urgent"]):
         organisation_services.membership_add(
             actor=None,
@@ -384,6 +393,7 @@ def _plans(
     save_all(ConsentToShare, consents)
     saved_bases = save_all(ConsentBasis, bases)
     versions = []
+    last_of_plan: dict[int, tuple[Any, ...]] = {}
     for basis, (plan, patient, number, content, clinician) in zip(
         saved_bases, pending_versions, strict=True
     ):
@@ -410,7 +420,8 @@ def _plans(
                 cpr_review_date=content["cpr_decision"].get("date_for_review"),
             )
         )
-    save_all(PublishedVersion, versions)
+        last_of_plan[plan.pk] = (len(versions) - 1, patient, content, clinician)
+    saved_versions = save_all(PublishedVersion, versions)
     latest = PublishedVersion.objects.filter(plan=OuterRef("pk")).order_by("-number")
     # As careplan_publish does: the review dates and who reviews, on the plan itself.
     registered = Patient.objects.filter(pk=OuterRef("patient_id"))
@@ -421,4 +432,89 @@ def _plans(
         review_clinician=Subquery(latest.values("approved_by")[:1]),
         review_organisation=Subquery(registered.values("registered_gp_practice")[:1]),
     )
+    _deaths(
+        [
+            (plan_id, saved_versions[index], patient, content, clinician)
+            for plan_id, (index, patient, content, clinician) in last_of_plan.items()
+        ],
+        [patient for patient, _, stage in planned if stage < 0.25],
+        clinicians=clinicians,
+        rng=rng,
+        today=today,
+        now=now,
+    )
     return len(versions)
+
+
+# Where people died, by the category of the place they preferred.
+_DIED_AT = {
+    "home": "876879006",
+    "care_home": "876884000",
+    "hospice": "876882001",
+    "hospital": "183676005",
+    "other": "714342001",
+}
+
+
+def _deaths(
+    published: list[tuple[Any, ...]],
+    unpublished: list[Patient],
+    *,
+    clinicians: list[Membership],
+    rng: random.Random,
+    today: dt.date,
+    now: dt.datetime,
+) -> None:
+    """A quarter of the people with a published plan died in the last 330 days, 7 in 10 of
+    them where they wished; a few without one died, in hospital. As death_record would:
+    the death with its facts, the patient's date of death, the plan closed."""
+    deaths, closed = [], []
+    for plan_id, version, patient, content, clinician in published:
+        if rng.random() >= 0.25:
+            continue
+        preferred = content["preferences"].get("preferred_place_of_death", "")
+        wished = PPD_CATEGORY.get(preferred, "other")
+        place = _DIED_AT[wished] if rng.random() < 0.7 else _DIED_AT["hospital"]
+        diagnosis = content["clinical"].get("primary_palliative_care_diagnosis", "")
+        deaths.append(_death(patient, place, version, preferred, diagnosis, clinician, rng, today))
+        closed.append(plan_id)
+    for patient in unpublished:
+        if rng.random() < 0.05:
+            deaths.append(
+                _death(patient, _DIED_AT["hospital"], None, "", "", clinicians[0], rng, today)
+            )
+    saved = save_all(Death, deaths)
+    Patient.objects.filter(pk__in=[d.patient_id for d in saved]).update(
+        date_of_death=Subquery(
+            Death.objects.filter(patient=OuterRef("pk")).values("date_of_death")[:1]
+        )
+    )
+    CarePlan.objects.filter(pk__in=closed).update(
+        closed_at=now, review_due_on=None, cpr_review_due_on=None
+    )
+
+
+def _death(
+    patient: Patient,
+    place: str,
+    version: PublishedVersion | None,
+    preferred: str,
+    diagnosis: str,
+    clinician: Membership,
+    rng: random.Random,
+    today: dt.date,
+) -> Death:
+    day = today - dt.timedelta(days=rng.randrange(1, 330))
+    return Death(
+        public_id=_uuid(rng),
+        patient=patient,
+        date_of_death=day,
+        place_of_death=place,
+        version_at_death=version,
+        preferred_place_of_death=preferred,
+        diagnosis_group=diagnosis_group(diagnosis),
+        age_at_death=age_on(patient.date_of_birth, day),
+        recorded_by_id=clinician.user_id,
+        recorded_by_organisation_id=clinician.organisation_id,
+        recorded_at=timezone.now(),
+    )

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "careplans",
     "portal",
     "reminders",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -14,4 +14,5 @@ urlpatterns = [
     path("patients/", include("consent.urls")),
     path("", include("portal.urls")),
     path("", include("reminders.urls")),
+    path("reports/", include("reports.urls")),
 ]

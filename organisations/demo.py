@@ -70,6 +70,13 @@ ORGANISATIONS = [
         "cornwall-nursing", "Cornwall Community Nursing", "ZCN02", Kind.COMMUNITY_NURSING, CORNWALL
     ),
     DemoOrganisation("cornwall-hospice", "Tamar Valley Hospice", "ZHS02", Kind.HOSPICE, CORNWALL),
+    DemoOrganisation(
+        "cornwall-coordination",
+        "Cornwall Care Co-ordination Centre",
+        "ZCC02",
+        Kind.COORDINATION_CENTRE,
+        CORNWALL,
+    ),
     # Serves Cornwall only: its crews need emergency access (break glass) for London patients.
     DemoOrganisation(
         "kernow-ambulance", "Kernow Ambulance Service", "ZAM02", Kind.AMBULANCE_SERVICE, CORNWALL
@@ -110,6 +117,9 @@ PEOPLE = [
     DemoPerson("admin", "David", "Evans", "coordination", Role.REGIONAL_ADMIN, lead=True),
     DemoPerson("gp-other-region", "Kerensa", "Trelawny", "truro", Role.CLINICIAN, senior=True),
     DemoPerson("paramedic-cornwall", "Tamsin", "Pascoe", "kernow-ambulance", Role.URGENT_CARE),
+    DemoPerson(
+        "admin-cornwall", "Morwenna", "Trevithick", "cornwall-coordination", Role.REGIONAL_ADMIN
+    ),
 ]
 
 GIVEN_NAMES = [

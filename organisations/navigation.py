@@ -10,6 +10,7 @@ from organisations.permissions import (
     can_handle_patient_requests,
     can_manage_organisations,
     can_register_patient,
+    can_run_reports,
     can_view_emergency_summaries,
     can_view_overdue_reviews,
     can_view_patients,
@@ -60,6 +61,12 @@ PAGES = [
         "Register a patient",
         "Add a patient and their care team",
         can_register_patient,
+    ),
+    Page(
+        "reports:report",
+        "Reports",
+        "Preferred place of death achieved, and plan quality, for your region",
+        can_run_reports,
     ),
     Page(
         "organisations:organisation_list",

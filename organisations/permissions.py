@@ -185,3 +185,8 @@ def can_view_overdue_reviews(membership: Membership | None) -> bool:
 
 def can_receive_reminders(membership: Membership | None) -> bool:
     return has_capability(membership, Capability.VIEW_FULL_PLAN)
+
+
+def can_run_reports(membership: Membership | None) -> bool:
+    """Regional admins, for their own region only (reports.selectors filters by it)."""
+    return has_capability(membership, Capability.RUN_REPORTS)

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from audit.verification import verify_all
-from careplans.models import PublishedVersion, Status, WorkingCopy
+from careplans.models import Death, PublishedVersion, Status, WorkingCopy
 from careplans.selectors import sharable_versions
 from consent.models import ConsentToShare
 from organisations.demo import PEOPLE
@@ -25,6 +25,9 @@ def test_load_demo_twice_builds_the_same_region_people_patients_and_plans() -> N
         "patient",
         "lpa",
     }
+    assert Membership.objects.get(user__username="admin-cornwall").organisation.region.name == (
+        "Cornwall and the Isles of Scilly"
+    )
     patient = PatientAccount.objects.get(user__username="patient")
     assert patient.role == "patient"
     assert patient.is_active
@@ -40,10 +43,14 @@ def test_load_demo_twice_builds_the_same_region_people_patients_and_plans() -> N
         OrganisationKind.AMBULANCE_SERVICE,
         OrganisationKind.NHS111,
     } <= kinds
-    assert Patient.objects.count() == 30
-    assert Patient.objects.filter(registered_gp_practice__ods_code="Z90001").count() == 24
+    # 30 living people, and 48 of the practice who died in the past months (5 with no plan).
+    assert Patient.objects.count() == 30 + 48
+    assert Patient.objects.filter(date_of_death__isnull=True).count() == 30
+    assert Patient.objects.filter(registered_gp_practice__ods_code="Z90001").count() == 24 + 48
+    assert Death.objects.count() == 48
+    assert Death.objects.filter(version_at_death__isnull=True).count() == 5
     assert Membership.objects.get(user__username="gp").is_senior_clinician
-    assert PublishedVersion.objects.count() == 22
+    assert PublishedVersion.objects.count() == 22 + 43
     assert set(PublishedVersion.objects.values_list("cpr_decision", flat=True)) == {
         "450475007",
         "450476008",
@@ -56,5 +63,5 @@ def test_load_demo_twice_builds_the_same_region_people_patients_and_plans() -> N
     assert statuses.count(Status.AWAITING_APPROVAL) == 1
     withdrawn = ConsentToShare.objects.get(withdrawn_at__isnull=False)
     assert not sharable_versions().filter(plan__patient=withdrawn.patient).exists()
-    assert sharable_versions().count() == 21
+    assert sharable_versions().count() == 21 + 43
     assert verify_all().intact

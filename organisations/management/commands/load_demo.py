@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from careplans.demo import demo_clock, load_plan
+from careplans.demo import DECEASED, demo_clock, load_deceased, load_plan
 from organisations import services as organisation_services
 from organisations.demo import (
     CORNWALL,
@@ -72,6 +72,11 @@ class Command(BaseCommand):
                 membership = self._membership(person, organisations[key], role, first=index == 0)
                 memberships.setdefault(person.username, membership)
         self._patients(memberships, organisations)
+        load_deceased(
+            clinician=memberships["gp"],
+            nhs_numbers=demo_nhs_numbers(PATIENTS + DECEASED)[PATIENTS:],
+            postcodes=NORTH_POSTCODES,
+        )
         load_online_accounts(
             gp=memberships["gp"],
             patients=[Patient.objects.get(nhs_number=n) for n in demo_nhs_numbers(PATIENTS)],
@@ -79,7 +84,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {Patient.objects.count()} patients. Sign in as "
+                f"Demo data ready: {Patient.objects.count()} patients "
+                f"({Patient.objects.filter(date_of_death__isnull=False).count()} died). Sign in as "
                 + ", ".join(p.username for p in PEOPLE)
                 + ", and as patient or lpa (online accounts), with the DEMO_PASSWORD."
             )

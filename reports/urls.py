@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.report, name="report"),
+    path("ppd-achievement.csv", views.report_csv, name="report_csv"),
+]
