@@ -17,52 +17,13 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
 import sys
-from pathlib import Path
 
-import psycopg
+from common import bench_env, drop_database, recreate_database, run
 
-ROOT = Path(__file__).resolve().parent.parent
-SERVER = os.environ.get("BENCH_DATABASE_SERVER", "postgres://openepaccs:openepaccs@127.0.0.1:5432")
 DATABASE = "openepaccs_bench_report"
 REGIONS = [(100_000, 1), (1_000_000, 2)]
 RUNS = 5
-
-
-def _env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": f"{SERVER}/{DATABASE}",
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-secret-key-not-for-production-0000000000",
-        "AUDIT_CHAIN_KEY": "bench-only-audit-key",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "LOG_LEVEL": "WARNING",
-        "REDIS_URL": "",
-        "PYTHONPATH": str(ROOT),
-    }
-
-
-def _admin_sql(sql: str) -> None:
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(sql)
-
-
-def _run(*args: str, timeout: int = 3600) -> str:
-    result = subprocess.run(  # noqa: S603  (this interpreter, our own scripts)
-        [sys.executable, *args],
-        cwd=ROOT,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return result.stdout
 
 
 def _measure(seed: int) -> None:
@@ -89,9 +50,9 @@ def _measure(seed: int) -> None:
     region = admin.organisation.region_id
     filters = Filters(parse_period("year", str(timezone.localdate().year)))
 
-    def timed(work: object) -> float:
+    def timed(work: object, runs: int = RUNS) -> float:
         times = []
-        for _ in range(RUNS):
+        for _ in range(runs):
             started = time.perf_counter()
             work()  # type: ignore[operator]
             times.append(time.perf_counter() - started)
@@ -99,7 +60,7 @@ def _measure(seed: int) -> None:
 
     report = timed(lambda: ppd_achievement(admin, filters))
     count = timed(lambda: Patient.objects.filter(home_region_id=region).count())
-    quality = timed(lambda: plan_quality(admin, filters))
+    quality = timed(lambda: plan_quality(admin, filters), runs=3)
     result = ppd_achievement(admin, filters)
     print(
         json.dumps(
@@ -120,20 +81,28 @@ def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--measure":
         _measure(int(sys.argv[2]))
         return
-    _admin_sql(f"DROP DATABASE IF EXISTS {DATABASE}")
-    _admin_sql(f"CREATE DATABASE {DATABASE}")
+    recreate_database(DATABASE)
+    env = bench_env(DATABASE, REDIS_URL="")
     rows = []
     try:
-        _run("manage.py", "migrate", "--noinput", "-v0")
+        run(env, "manage.py", "migrate", "--noinput", "-v0")
         for patients, seed in REGIONS:
-            _run(
-                "manage.py", "generate_synthetic", "--patients", str(patients), "--seed", str(seed)
+            run(
+                env,
+                "manage.py",
+                "generate_synthetic",
+                "--patients",
+                str(patients),
+                "--seed",
+                str(seed),
             )
             rows.append(
-                json.loads(_run("bench/report.py", "--measure", str(seed)).splitlines()[-1])
+                json.loads(
+                    run(env, "bench/report.py", "--measure", str(seed)).strip().splitlines()[-1]
+                )
             )
     finally:
-        _admin_sql(f"DROP DATABASE IF EXISTS {DATABASE}")
+        drop_database(DATABASE)
     print(
         f"{'patients':>10} {'deaths':>8} {'PPD achieved':>14} {'report s':>9} {'COUNT(*) s':>11} "
         f"{'ratio':>6} {'quality s':>10}"

@@ -27,10 +27,8 @@ import threading
 import time
 from pathlib import Path
 
-import psycopg
+from common import ROOT, bench_env, drop_database, recreate_database, run
 
-ROOT = Path(__file__).resolve().parent.parent
-SERVER = os.environ.get("BENCH_DATABASE_SERVER", "postgres://openepaccs:openepaccs@127.0.0.1:5432")
 DATABASE = "openepaccs_bench_summary"
 SIZES = [(10_000, 1), (100_000, 2)][: int(os.environ.get("BENCH_SIZES", "2"))]
 IN_PROCESS_REQUESTS = 400
@@ -41,45 +39,10 @@ WORKERS = 2 * (os.cpu_count() or 1) + 1  # gunicorn's advice: (2 x cores) + 1
 
 
 def _env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": f"{SERVER}/{DATABASE}",
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-secret-key-not-for-production-0000000000",
-        "AUDIT_CHAIN_KEY": "bench-only-audit-key",
-        "ALLOWED_HOSTS": "127.0.0.1,testserver",
-        "SECURE_SSL_REDIRECT": "false",
-        "LOG_LEVEL": "WARNING",
-        # As in production (docker-compose.yml): sessions and cache in Redis.
-        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
-        "PYTHONPATH": str(ROOT),
-    }
-
-
-def _recreate_database() -> None:
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-        connection.execute(f"CREATE DATABASE {DATABASE}")
-
-
-def _drop_database() -> None:
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-
-
-def _run(*args: str, timeout: int = 1800) -> str:
-    result = subprocess.run(  # noqa: S603  (this interpreter, our own scripts)
-        [sys.executable, *args],
-        cwd=ROOT,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
+    # As in production (docker-compose.yml): sessions and cache in Redis.
+    return bench_env(
+        DATABASE, REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
     )
-    if result.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return result.stdout
 
 
 # --- inside Django: runs as `bench/summary.py --measure SEED` in the bench database ---------
@@ -252,12 +215,20 @@ def main() -> None:
     )
     try:
         for patients, seed in SIZES:
-            _recreate_database()
-            _run("manage.py", "migrate", "--noinput", "-v0")
-            _run(
-                "manage.py", "generate_synthetic", "--patients", str(patients), "--seed", str(seed)
+            recreate_database(DATABASE)
+            run(_env(), "manage.py", "migrate", "--noinput", "-v0")
+            run(
+                _env(),
+                "manage.py",
+                "generate_synthetic",
+                "--patients",
+                str(patients),
+                "--seed",
+                str(seed),
             )
-            figures = json.loads(_run(__file__, "--measure", str(seed)).strip().splitlines()[-1])
+            figures = json.loads(
+                run(_env(), __file__, "--measure", str(seed)).strip().splitlines()[-1]
+            )
             port = _free_port()
             server = _start_gunicorn(port)
             try:
@@ -274,7 +245,7 @@ def main() -> None:
                 f"{summary / trivial:>6.2f}"
             )
     finally:
-        _drop_database()
+        drop_database(DATABASE)
     print(
         "queries: every SQL statement of one signed-in summary request (user, acting role,"
         " patient with plan, audit); own: the summary's read and audit alone."

@@ -18,14 +18,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
-from pathlib import Path
 
-import psycopg
+from common import bench_env, drop_database, recreate_database, run
 
-ROOT = Path(__file__).resolve().parent.parent
-SERVER = os.environ.get("BENCH_DATABASE_SERVER", "postgres://openepaccs:openepaccs@127.0.0.1:5432")
 DATABASE = "openepaccs_bench_sweep"
 DUE = int(os.environ.get("BENCH_DUE_PLANS", "2000"))
 # generate_synthetic gives 9 in 10 patients a plan: these make ~100,000 and ~1,000,000 plans.
@@ -34,41 +30,8 @@ GOAL = 1.5
 
 
 def _env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": f"{SERVER}/{DATABASE}",
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-secret-key-not-for-production-0000000000",
-        "AUDIT_CHAIN_KEY": "bench-only-audit-key",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "LOG_LEVEL": "WARNING",
-        # Tasks (the emails) run in-process; emails go to memory: the sweep's whole cost.
-        "REDIS_URL": "",
-        "CELERY_EAGER": "true",
-        "EMAIL_URL": "memorymail://",
-        "PYTHONPATH": str(ROOT),
-    }
-
-
-def _admin(sql: str) -> None:
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(sql)
-
-
-def _run(*args: str, timeout: int = 3600) -> str:
-    result = subprocess.run(  # noqa: S603  (this interpreter, our own scripts)
-        [sys.executable, *args],
-        cwd=ROOT,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return result.stdout
+    # Tasks (the emails) run in-process; emails go to memory: the sweep's whole cost.
+    return bench_env(DATABASE, REDIS_URL="", CELERY_EAGER="true", EMAIL_URL="memorymail://")
 
 
 # --- inside Django: runs as `bench/sweep.py --measure` in the bench database -------------
@@ -150,18 +113,26 @@ def main() -> None:
     if len(sys.argv) == 2 and sys.argv[1] == "--measure":
         _measure()
         return
-    _admin(f"DROP DATABASE IF EXISTS {DATABASE}")
-    _admin(f"CREATE DATABASE {DATABASE}")
+    recreate_database(DATABASE)
+    env = _env()
+    rows = []
     try:
-        _run("manage.py", "migrate", "--noinput", "-v0")
-        rows = []
+        run(env, "manage.py", "migrate", "--noinput", "-v0")
         for patients, seed in REGIONS:
-            _run(
-                "manage.py", "generate_synthetic", "--patients", str(patients), "--seed", str(seed)
+            run(
+                env,
+                "manage.py",
+                "generate_synthetic",
+                "--patients",
+                str(patients),
+                "--seed",
+                str(seed),
             )
-            rows.append(json.loads(_run("bench/sweep.py", "--measure").strip().splitlines()[-1]))
+            rows.append(
+                json.loads(run(env, "bench/sweep.py", "--measure").strip().splitlines()[-1])
+            )
     finally:
-        _admin(f"DROP DATABASE IF EXISTS {DATABASE}")
+        drop_database(DATABASE)
     print(
         f"{'plans':>10} {'due plans':>9} {'raised':>7} {'sweep s':>8} {'ms per due plan':>16} "
         f"{'re-run s':>9}"

@@ -138,19 +138,7 @@ def death_correct(*, actor: Membership, death: Death, details: DeathDetails, rea
     locked.age_at_death = age_on(death.patient.date_of_birth, day)
     locked.place_of_death = details.place_of_death
     locked.place_name = details.place_name.strip()
-    locked.corrected_at = timezone.now()
-    locked.correction_reason = why
-    locked._history_user = actor.user  # type: ignore[attr-defined]
-    locked._change_reason = why  # type: ignore[attr-defined]
-    locked.save()
-    Patient.objects.filter(pk=death.patient_id).update(date_of_death=locked.date_of_death)
-    record(
-        actor=actor,
-        action=Action.DEATH_CORRECT,
-        patient=death.patient,
-        reason=why,
-        detail={"death": str(locked.public_id)},
-    )
+    _amend(actor, locked, why, Action.DEATH_CORRECT, date_of_death=locked.date_of_death)
     return locked
 
 
@@ -163,12 +151,7 @@ def death_entered_in_error(*, actor: Membership, death: Death, reason: str) -> N
     why = _reason(reason)
     locked = Death.objects.select_for_update().get(pk=death.pk, entered_in_error=False)
     locked.entered_in_error = True
-    locked.corrected_at = timezone.now()
-    locked.correction_reason = why
-    locked._history_user = actor.user  # type: ignore[attr-defined]
-    locked._change_reason = why  # type: ignore[attr-defined]
-    locked.save()
-    Patient.objects.filter(pk=death.patient_id).update(date_of_death=None)
+    _amend(actor, locked, why, Action.DEATH_IN_ERROR, date_of_death=None)
     plan = _locked_plan(death.patient)
     if plan is not None:
         version = plan.current_version
@@ -177,10 +160,23 @@ def death_entered_in_error(*, actor: Membership, death: Death, reason: str) -> N
         plan.cpr_review_due_on = version.cpr_review_date if version else None
         plan.save(update_fields=["closed_at", "review_due_on", "cpr_review_due_on"])
         queue_after_commit("reminders.update_plan_reminders", str(plan.public_id))
+
+
+def _amend(
+    actor: Membership, locked: Death, why: str, action: Action, *, date_of_death: dt.date | None
+) -> None:
+    """Save a change to the record with its reason in the history, keep the patient's date
+    of death in step, and audit it. Precondition: `locked` is locked in this transaction."""
+    locked.corrected_at = timezone.now()
+    locked.correction_reason = why
+    locked._history_user = actor.user  # type: ignore[attr-defined]
+    locked._change_reason = why  # type: ignore[attr-defined]
+    locked.save()
+    Patient.objects.filter(pk=locked.patient_id).update(date_of_death=date_of_death)
     record(
         actor=actor,
-        action=Action.DEATH_IN_ERROR,
-        patient=death.patient,
+        action=action,
+        patient=locked.patient,
         reason=why,
         detail={"death": str(locked.public_id)},
     )

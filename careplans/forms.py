@@ -98,23 +98,28 @@ class DeathForm(NhsForm):
         )
 
 
-class DeathCorrectionForm(DeathForm):
-    reason = forms.CharField(
-        label="Why is the record being corrected?",
-        help_text="For example, the date on the death certificate differs. It is kept with "
-        "the record.",
+def _reason_field(label: str, help_text: str, required: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say why the record is being corrected"},
+        error_messages={"required": required},
+    )
+
+
+class DeathCorrectionForm(DeathForm):
+    reason = _reason_field(
+        "Why is the record being corrected?",
+        "For example, the date on the death certificate differs. It is kept with the record.",
+        "Say why the record is being corrected",
     )
 
 
 class DeathInErrorForm(NhsForm):
-    reason = forms.CharField(
-        label="Why was the death recorded in error?",
-        help_text="For example, recorded for the wrong person. The plan reopens; the mistaken "
-        "record is kept, marked as made in error.",
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say why the death was recorded in error"},
+    reason = _reason_field(
+        "Why was the death recorded in error?",
+        "For example, recorded for the wrong person. The plan reopens; the mistaken record is "
+        "kept, marked as made in error.",
+        "Say why the death was recorded in error",
     )

@@ -165,6 +165,9 @@ class PublishedVersion(models.Model):
     preferred_place_of_death = models.CharField(max_length=30, blank=True)
     planned_review_date = models.DateField(null=True)
     cpr_review_date = models.DateField(null=True)
+    # careplans.sections.mandatory_missing of the snapshot, for reports; None on versions
+    # published before it was kept (reports then read the snapshot).
+    mandatory_missing = models.TextField(null=True, blank=True)  # noqa: DJ001  (None: unknown)
 
     objects = PublishedVersionQuerySet.as_manager()
 
@@ -177,6 +180,11 @@ class PublishedVersion(models.Model):
             models.CheckConstraint(
                 condition=Q(number__gte=1), name="published_version_number_positive"
             ),
+        ]
+        indexes = [
+            # Reports: versions published, and reviews falling due, in a period.
+            models.Index(fields=["published_at"], name="published_version_at"),
+            models.Index(fields=["planned_review_date"], name="published_version_review"),
         ]
 
     def __str__(self) -> str:

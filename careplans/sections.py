@@ -540,3 +540,16 @@ def describe_all(sections: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
 def completeness(section: Section, data: dict[str, Any]) -> tuple[int, int]:
     """(mandatory items recorded, mandatory items) for the overview."""
     return sum(1 for item in section.mandatory if data.get(item)), len(section.mandatory)
+
+
+def mandatory_missing(sections: dict[str, dict[str, Any]]) -> str:
+    """The mandatory items of the core content left empty, as "|section.item|..." ("" when
+    none is): kept on each published version so that reports count coverage without
+    reading every snapshot."""
+    missing = [
+        f"{section.key}.{name}"
+        for section in SECTIONS
+        for name in section.mandatory
+        if sections.get(section.key, {}).get(name) in (None, "", [])
+    ]
+    return f"|{'|'.join(missing)}|" if missing else ""

@@ -31,7 +31,13 @@ from careplans.permissions import (
     can_publish_plan,
     can_write_own_draft,
 )
-from careplans.sections import SECTION_BY_KEY, Section, SectionForm, content_fingerprint
+from careplans.sections import (
+    SECTION_BY_KEY,
+    Section,
+    SectionForm,
+    content_fingerprint,
+    mandatory_missing,
+)
 from careplans.snapshot import snapshot_of
 from config.celery import queue_after_commit
 from consent.selectors import active_consent
@@ -342,6 +348,7 @@ def careplan_publish(
         ),
         planned_review_date=sections.get("review", {}).get("planned_review_date"),
         cpr_review_date=sections.get("cpr_decision", {}).get("date_for_review"),
+        mandatory_missing=mandatory_missing(sections),
     )
     plan.current_version = version
     plan.review_due_on = _date_or_none(version.planned_review_date)

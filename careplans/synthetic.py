@@ -28,7 +28,7 @@ from psycopg.types.json import Jsonb
 from careplans.deaths import age_on
 from careplans.demo import plan_sections
 from careplans.models import CarePlan, Death, PlanSection, PublishedVersion, Status, WorkingCopy
-from careplans.sections import SECTION_BY_KEY
+from careplans.sections import SECTION_BY_KEY, mandatory_missing
 from careplans.snapshot import build_snapshot
 from careplans.terminology import PPD_CATEGORY, diagnosis_group
 from consent.models import BasisKind, ConsentBasis, ConsentToShare, GivenBy
@@ -418,6 +418,7 @@ def _plans(
                 preferred_place_of_death=content["preferences"].get("preferred_place_of_death", ""),
                 planned_review_date=content["review"]["planned_review_date"],
                 cpr_review_date=content["cpr_decision"].get("date_for_review"),
+                mandatory_missing=mandatory_missing(content),
             )
         )
         last_of_plan[plan.pk] = (len(versions) - 1, patient, content, clinician)

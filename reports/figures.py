@@ -6,6 +6,7 @@ every cell."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 SMALL = range(1, 5)
 HIDDEN = "*"
@@ -87,3 +88,18 @@ def suppress(rows: list[Row], total: Row) -> None:
                     else:
                         total.hidden.add(name)
                     changed = True
+
+
+def proportion_cells(proportion: Any) -> list[str]:
+    """Numerator, denominator and percentage of a Proportion, hidden when small."""
+    if proportion.hidden:
+        return [HIDDEN, HIDDEN, HIDDEN]
+    if not proportion.denominator:
+        return [str(proportion.numerator), "0", NOT_APPLICABLE]
+    percent = f"{100 * proportion.numerator / proportion.denominator:.0f}%"
+    return [str(proportion.numerator), str(proportion.denominator), percent]
+
+
+def count_shown(count: int) -> str:
+    """A single count on its own: hidden when it is 1 to 4."""
+    return HIDDEN if count in SMALL else str(count)

@@ -204,69 +204,90 @@ def _mandatory_items() -> list[tuple[str, str, str]]:
     for section in SECTIONS:
         form = section.form()
         for name in section.mandatory:
-            label = str(form.fields[name].label or name) if name in form.fields else name
+            label = str(form.fields[name].label or name) if name in form.fields else name.title()
             items.append((section.key, name, f"{section.title}: {label}"))
     return items
 
 
+def _moment(day: dt.date) -> dt.datetime:
+    """Midnight at the start of a day in London: periods are London days."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def _coverage_filter(key: str, name: str) -> Q:
+    """The item is filled in: read from the short list of missing items kept at publish,
+    or from the snapshot for versions published before that list was kept."""
+    kept = Q(mandatory_missing__isnull=False) & ~Q(mandatory_missing__contains=f"|{key}.{name}|")
+    path = f"snapshot__sections__{key}__{name}"
+    read = (
+        Q(mandatory_missing__isnull=True)
+        & Q(**{f"{path}__isnull": False})
+        & ~Q(**{path: ""})
+        & ~Q(**{path: []})
+    )
+    return kept | read
+
+
 def plan_quality(viewer: Membership, filters: Filters) -> QualityReport:
-    """Plans created and first published in the period; reviews that fell due in it and
-    were done on time (a later version published by the review date); and, over the plans
-    published in the period, how often each mandatory item is filled in. One query for
-    the plans, one for the versions."""
+    """Plans started and first published in the period; reviews that fell due in it (up to
+    today) and were done on time (a later version published by the review date); and, of
+    the versions published in the period, how often each mandatory item is filled in. One
+    query for the plans, one for the versions, both through indexed ranges."""
     if not can_run_reports(viewer):
         raise Http404
-    region = Q(patient__home_region_id=viewer.organisation.region_id)
-    if filters.organisation is not None:
-        region &= Q(patient__registered_gp_practice=filters.organisation)
     start, end = filters.period.start, filters.period.end
-    plans = CarePlan.objects.filter(region).aggregate(
-        created=Count("id", filter=Q(created_at__date__gte=start, created_at__date__lt=end)),
+    start_at, end_at = _moment(start), _moment(end)
+    of_region = Q(patient__home_region_id=viewer.organisation.region_id)
+    if filters.organisation is not None:
+        of_region &= Q(patient__registered_gp_practice=filters.organisation)
+    plans_created = CarePlan.objects.filter(
+        of_region, created_at__gte=start_at, created_at__lt=end_at
+    ).count()
+    in_period = Q(published_at__gte=start_at, published_at__lt=end_at)
+    due_in_period = Q(
+        planned_review_date__gte=start,
+        planned_review_date__lt=min(end, timezone.localdate()),
     )
-    in_period = Q(published_at__date__gte=start, published_at__date__lt=end)
-    reviewed_in_time = PublishedVersion.objects.filter(
-        plan=OuterRef("plan"),
-        number__gt=OuterRef("number"),
-        published_at__date__lte=OuterRef("planned_review_date"),
+    reviewed_in_time = Exists(
+        PublishedVersion.objects.filter(
+            plan=OuterRef("plan"),
+            number__gt=OuterRef("number"),
+            published_at__date__lte=OuterRef("planned_review_date"),
+        )
     )
     items = _mandatory_items()
     filled = {
-        f"item_{index}": Count(
-            "id",
-            filter=in_period
-            & Q(**{f"snapshot__sections__{key}__{name}__isnull": False})
-            & ~Q(**{f"snapshot__sections__{key}__{name}": ""})
-            & ~Q(**{f"snapshot__sections__{key}__{name}": []}),
-        )
+        f"item_{index}": Count("id", filter=in_period & _coverage_filter(key, name))
         for index, (key, name, _) in enumerate(items)
     }
-    of_region = Q(plan__patient__home_region_id=viewer.organisation.region_id)
-    if filters.organisation is not None:
-        of_region &= Q(plan__patient__registered_gp_practice=filters.organisation)
-    today = timezone.localdate()
-    due_in_period = Q(planned_review_date__gte=start, planned_review_date__lt=min(end, today))
     versions = (
-        PublishedVersion.objects.filter(of_region)
-        .annotate(reviewed=Exists(reviewed_in_time))
+        PublishedVersion.objects.filter(_of_region_versions(viewer, filters))
+        .filter(in_period | due_in_period)
         .aggregate(
             published=Count("id", filter=in_period),
             first_published=Count("id", filter=in_period & Q(number=1)),
             reviews_due=Count("id", filter=due_in_period),
-            reviews_on_time=Count("id", filter=due_in_period & Q(reviewed=True)),
+            reviews_on_time=Count("id", filter=due_in_period & reviewed_in_time),
             **filled,
         )
     )
-    published = versions["published"]
     return QualityReport(
-        plans_created=plans["created"],
+        plans_created=plans_created,
         plans_first_published=versions["first_published"],
-        versions_published=published,
+        versions_published=versions["published"],
         reviews=Proportion(
             "Reviews done on time", versions["reviews_on_time"], versions["reviews_due"]
         ),
         coverage=[
-            Proportion(label, versions[f"item_{index}"], published)
+            Proportion(label, versions[f"item_{index}"], versions["published"])
             for index, (_, _, label) in enumerate(items)
         ],
-        plans_counted=published,
+        plans_counted=versions["published"],
     )
+
+
+def _of_region_versions(viewer: Membership, filters: Filters) -> Q:
+    where = Q(plan__patient__home_region_id=viewer.organisation.region_id)
+    if filters.organisation is not None:
+        where &= Q(plan__patient__registered_gp_practice=filters.organisation)
+    return where

@@ -4,6 +4,7 @@ else meets a 404, and the refusal is recorded."""
 from __future__ import annotations
 
 import csv
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,6 +16,7 @@ from organisations.decorators import acting_required, membership, record_denied
 from organisations.models import Membership
 from organisations.permissions import can_run_reports
 from reports import selectors
+from reports.figures import count_shown, proportion_cells
 from reports.forms import ReportForm
 from reports.periods import current_period
 
@@ -94,26 +96,57 @@ def report(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/report.html", context)
 
 
+def _bad_filters(form: ReportForm) -> HttpResponse:
+    return HttpResponse(
+        "The filters are not valid: "
+        + "; ".join(str(m) for messages in form.errors.values() for m in messages),
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+def _csv(name: str) -> tuple[HttpResponse, Any]:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response, csv.writer(response)
+
+
 @acting_required()
 @require_GET
 def report_csv(request: HttpRequest) -> HttpResponse:
     acting = _admin(request)
     form = _form(request, acting)
     if not form.is_bound or not form.is_valid():
-        return HttpResponse(
-            "The filters are not valid: "
-            + "; ".join(str(m) for messages in form.errors.values() for m in messages),
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+        return _bad_filters(form)
     filters = form.filters()
     ppd = selectors.ppd_achievement(acting, filters)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"ppd-achievement-{filters.period.value}-by-{filters.breakdown}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    writer = csv.writer(response)
+    response, writer = _csv(f"ppd-achievement-{filters.period.value}-by-{filters.breakdown}.csv")
     writer.writerow([selectors.BREAKDOWNS[filters.breakdown], *COLUMNS.values()])
     for row in [*ppd.rows, ppd.total]:
         writer.writerow([row.label, *(row.shown(name) for name in COLUMNS)])
+    _audit(acting, Action.EXPORT, form)
+    return response
+
+
+@acting_required()
+@require_GET
+def quality_csv(request: HttpRequest) -> HttpResponse:
+    """The plan-quality figures of the page, each with its numerator and denominator."""
+    acting = _admin(request)
+    form = _form(request, acting)
+    if not form.is_bound or not form.is_valid():
+        return _bad_filters(form)
+    filters = form.filters()
+    quality = selectors.plan_quality(acting, filters)
+    response, writer = _csv(f"plan-quality-{filters.period.value}.csv")
+    writer.writerow(["Figure", "Count (numerator)", "Of (denominator)", "%"])
+    for label, count in (
+        ("Plans started", quality.plans_created),
+        ("Plans published for the first time", quality.plans_first_published),
+        ("Versions published", quality.versions_published),
+    ):
+        writer.writerow([label, count_shown(count), "", ""])
+    for proportion in [quality.reviews, *quality.coverage]:
+        writer.writerow([proportion.label, *proportion_cells(proportion)])
     _audit(acting, Action.EXPORT, form)
     return response

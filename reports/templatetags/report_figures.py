@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import template
 
-from reports.figures import HIDDEN, SMALL, Row
+from reports.figures import Row, count_shown
 
 register = template.Library()
 
@@ -15,5 +15,4 @@ def shown(row: Row, name: str) -> str:
 
 @register.filter
 def small(count: int) -> str:
-    """A single count on its own: hidden when it is 1 to 4."""
-    return HIDDEN if count in SMALL else str(count)
+    return count_shown(count)

@@ -231,3 +231,57 @@ def test_everyone_but_regional_admins_meets_404_and_the_refusal_is_recorded(
         assert response.status_code == 404
     assert AccessEvent.objects.filter(action=Action.DENIED, user=member.user).count() == 2
     assert not AccessEvent.objects.filter(action__in=[Action.RUN_REPORT, Action.EXPORT]).exists()
+
+
+@pytest.mark.usefixtures("twenty_deaths")
+def test_the_plan_figures_with_numerators_and_denominators_in_their_csv(admin: Client) -> None:
+    response = admin.get(reverse("reports:quality_csv"), _query())
+    assert response.status_code == 200
+    cells = list(csv.reader(io.StringIO(response.content.decode())))
+    assert cells[:5] == [
+        ["Figure", "Count (numerator)", "Of (denominator)", "%"],
+        ["Plans started", "17", "", ""],
+        ["Plans published for the first time", "17", "", ""],
+        ["Versions published", "17", "", ""],
+        # Every review date is 90 days ahead: none fell due yet.
+        ["Reviews done on time", "0", "0", "n/a"],
+    ]
+    coverage = cells[5:]
+    assert coverage, "one row per mandatory item"
+    assert all(row[2] == "17" for row in coverage)
+    by_item = {row[0]: row[1:] for row in coverage}
+    assert by_item["CPR decision: Cardiopulmonary resuscitation (CPR) decision"] == [
+        "17",
+        "17",
+        "100%",
+    ]
+    assert by_item["Review: Planned review date"] == ["17", "17", "100%"]
+    assert len(coverage) == 15
+
+
+def test_coverage_reads_the_snapshot_of_versions_from_before_missing_items_were_kept(
+    regional_admin: Membership, published: object
+) -> None:
+    """A version published before `mandatory_missing` was kept counts the same."""
+    from careplans.models import PublishedVersion
+    from reports.periods import parse_period
+    from reports.selectors import Filters, plan_quality
+
+    filters = Filters(parse_period("year", str(YEAR)))
+    kept = [p.numerator for p in plan_quality(regional_admin, filters).coverage]
+    version = PublishedVersion.objects.get()
+    assert version.mandatory_missing == ""
+    old = PublishedVersion(
+        plan=version.plan,
+        number=2,
+        snapshot=version.snapshot,
+        published_at=version.published_at,
+        approved_by=version.approved_by,
+        approved_by_name=version.approved_by_name,
+        approved_by_organisation=version.approved_by_organisation,
+        consent_basis=version.consent_basis,
+        mandatory_missing=None,
+    )
+    old.save()
+    both = [p.numerator for p in plan_quality(regional_admin, filters).coverage]
+    assert both == [2 * count for count in kept]

@@ -1,0 +1,3 @@
+from tests.careplans.conftest import consented, published
+
+__all__ = ["consented", "published"]
