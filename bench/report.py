@@ -66,7 +66,7 @@ def _measure(seed: int) -> None:
         json.dumps(
             {
                 "patients": Patient.objects.filter(home_region_id=region).count(),
-                "deaths": Death.objects.filter(patient__home_region_id=region).count(),
+                "deaths": Death.objects.filter(region_id=region).count(),
                 "achieved": result.total.counts["achieved"],
                 "with_ppd": result.total.counts["with_ppd"],
                 "report": report,

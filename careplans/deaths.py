@@ -79,6 +79,8 @@ def death_record(*, actor: Membership, patient: Patient, details: DeathDetails) 
     sections = version.snapshot.get("sections", {}) if version is not None else {}
     death = Death(
         patient=patient,
+        region_id=patient.home_region_id,
+        gp_practice_id=patient.registered_gp_practice_id,
         date_of_death=day,
         place_of_death=details.place_of_death,
         place_name=details.place_name.strip(),

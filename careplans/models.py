@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 from careplans.sections import SECTION_BY_KEY
 from careplans.terminology import ACTUAL_PLACE_OF_DEATH, DEATH_PLACE_CATEGORY
 from consent.models import ConsentBasis
-from organisations.models import Organisation
+from organisations.models import Organisation, Region
 from patients.models import Patient
 
 
@@ -271,6 +271,12 @@ class Death(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="deaths")
+    # Where the person belonged at death, kept so that reports count them there (and read
+    # deaths alone, without the patients table).
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    gp_practice = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     date_of_death = models.DateField()
     place_of_death = models.CharField(max_length=20)  # ACTUAL_PLACE_OF_DEATH
     place_name = models.CharField("name of the place", max_length=200, blank=True)
@@ -310,10 +316,19 @@ class Death(models.Model):
             ),
         ]
         indexes = [
+            # The PPD report reads this index alone (an index-only scan).
             models.Index(
-                fields=["date_of_death"],
+                fields=["region", "date_of_death"],
+                include=[
+                    "gp_practice",
+                    "place_of_death",
+                    "preferred_place_of_death",
+                    "version_at_death",
+                    "diagnosis_group",
+                    "age_at_death",
+                ],
                 condition=Q(entered_in_error=False),
-                name="death_by_date",
+                name="death_report",
             ),
         ]
 

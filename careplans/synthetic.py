@@ -509,6 +509,8 @@ def _death(
     return Death(
         public_id=_uuid(rng),
         patient=patient,
+        region_id=patient.home_region_id,
+        gp_practice_id=patient.registered_gp_practice_id,
         date_of_death=day,
         place_of_death=place,
         version_at_death=version,

@@ -157,6 +157,17 @@ def test_bad_details_are_refused_with_a_clear_error_and_nothing_saved(
     assert CarePlan.objects.get(patient=patient).closed_at is None
 
 
+def test_the_death_keeps_the_region_and_practice_of_the_person_at_death(
+    their_gp: Membership, patient: Patient
+) -> None:
+    death = _died(their_gp, patient)
+    assert (death.region_id, death.gp_practice_id) == (
+        patient.home_region_id,
+        patient.registered_gp_practice_id,
+    )
+    assert death.gp_practice_id is not None
+
+
 def test_a_death_recorded_twice_is_refused(their_gp: Membership, patient: Patient) -> None:
     _died(their_gp, patient)
     with pytest.raises(ValidationError) as twice:
