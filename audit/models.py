@@ -50,6 +50,15 @@ class Action(models.TextChoices):
     DEATH_IN_ERROR = "death_in_error", "Recorded that a death was recorded in error"
     RUN_REPORT = "run_report", "Ran a report"
     EXPORT = "export", "Exported a report"
+    REFER = "refer", "Referred the person for care"
+    VIEW_REFERRAL = "view_referral", "Viewed a referral for care"
+    ASSESS_NEEDS = "assess_needs", "Recorded a needs assessment"
+    TRIAGE = "triage", "Triaged a referral"
+    PRIORITY_OVERRIDE = "priority_override", "Moved a referral to another priority band"
+    ALLOCATE = "allocate", "Offered a place with a care provider"
+    ALLOCATION_UPDATE = "allocation_update", "Updated a place with a care provider"
+    REFERRAL_CLOSE = "referral_close", "Closed a referral"
+    TARGETS_SET = "targets_set", "Changed the co-ordination centre's targets"
 
 
 class AppendOnlyError(RuntimeError):

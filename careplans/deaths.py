@@ -16,6 +16,7 @@ from audit.models import Action
 from audit.services import record
 from careplans.models import CarePlan, Death
 from careplans.permissions import can_correct_death, can_record_death
+from careplans.signals import death_recorded
 from careplans.terminology import ACTUAL_PLACE_OF_DEATH, diagnosis_group
 from config.celery import queue_after_commit
 from organisations.models import Membership
@@ -108,6 +109,7 @@ def death_record(*, actor: Membership, patient: Patient, details: DeathDetails) 
         plan.cpr_review_due_on = None
         plan.save(update_fields=["closed_at", "review_due_on", "cpr_review_due_on"])
         queue_after_commit("reminders.update_plan_reminders", str(plan.public_id))
+    death_recorded.send(sender=Death, death=death, actor=actor)
     record(
         actor=actor,
         action=Action.DEATH_RECORD,

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "portal",
     "reminders",
     "reports",
+    "coordination",
 ]
 
 MIDDLEWARE = [

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("", include("reminders.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("coordination.urls")),
 ]

@@ -113,7 +113,9 @@ PEOPLE = [
     DemoPerson("carehome", "Maria", "Santos", "carehome", Role.CARE_HOME_STAFF),
     DemoPerson("paramedic", "Jack", "Turner", "ambulance", Role.URGENT_CARE),
     DemoPerson("callhandler", "Aisha", "Rahman", "nhs111", Role.URGENT_CARE),
-    DemoPerson("coordinator", "Helen", "Clarke", "coordination", Role.COORDINATOR),
+    # The centre's clinical lead (organisation lead), and a case manager.
+    DemoPerson("coordinator", "Helen", "Clarke", "coordination", Role.COORDINATOR, lead=True),
+    DemoPerson("casemanager", "Ben", "Osei-Bonsu", "coordination", Role.COORDINATOR),
     DemoPerson("admin", "David", "Evans", "coordination", Role.REGIONAL_ADMIN, lead=True),
     DemoPerson("gp-other-region", "Kerensa", "Trelawny", "truro", Role.CLINICIAN, senior=True),
     DemoPerson("paramedic-cornwall", "Tamsin", "Pascoe", "kernow-ambulance", Role.URGENT_CARE),

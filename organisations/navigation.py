@@ -9,6 +9,7 @@ from organisations.models import Membership
 from organisations.permissions import (
     can_handle_patient_requests,
     can_manage_organisations,
+    can_manage_referrals,
     can_register_patient,
     can_run_reports,
     can_view_emergency_summaries,
@@ -61,6 +62,18 @@ PAGES = [
         "Register a patient",
         "Add a patient and their care team",
         can_register_patient,
+    ),
+    Page(
+        "coordination:queue",
+        "Referral queue",
+        "Referrals for care in your region, most urgent need first",
+        can_manage_referrals,
+    ),
+    Page(
+        "coordination:dashboard",
+        "Co-ordination dashboard",
+        "Placed within target this week, breaches and Red referrals with no place",
+        can_manage_referrals,
     ),
     Page(
         "reports:report",

@@ -190,3 +190,24 @@ def can_receive_reminders(membership: Membership | None) -> bool:
 def can_run_reports(membership: Membership | None) -> bool:
     """Regional admins, for their own region only (reports.selectors filters by it)."""
     return has_capability(membership, Capability.RUN_REPORTS)
+
+
+def can_refer_for_care(membership: Membership | None) -> bool:
+    """Clinicians refer patients of their care teams to the region's co-ordination centre
+    (the care-team rule is coordination.permissions.can_refer)."""
+    return has_capability(membership, Capability.REFER_FOR_CARE)
+
+
+def can_manage_referrals(membership: Membership | None) -> bool:
+    """Co-ordinators and case managers: the queue of their own region's centre."""
+    return has_capability(membership, Capability.MANAGE_REFERRALS)
+
+
+def can_override_priority(membership: Membership | None) -> bool:
+    """The centre's clinical lead (a co-ordinator flagged as organisation lead) moves a
+    referral to another band, with a reason; and confirms releasing a package of care."""
+    return (
+        can_manage_referrals(membership)
+        and membership is not None
+        and membership.is_organisation_lead
+    )

@@ -27,6 +27,7 @@ from careplans.models import (
 from careplans.services import careplan_publish
 from consent.models import ConsentToShare, LastingPowerOfAttorney
 from consent.services import consent_record
+from coordination.models import Referral
 from organisations.models import Membership
 from patients.models import BreakGlassGrant, CareTeamMember, Patient, PatientGroupObjectPermission
 from portal.models import Invitation, PatientAccount
@@ -164,6 +165,16 @@ PATIENT_URLS: dict[str, Exercise] = {
     "careplans:death_in_error": Exercise(
         post=lambda patient, place: {"reason": "an outsider says so"}, methods=("get", "post")
     ),
+    "coordination:patient_referrals": Exercise(),
+    "coordination:refer": Exercise(
+        post=lambda patient, place: {
+            "services": "night_sitting",
+            "urgency": "24h",
+            "reason": "an outsider says so",
+            "phase": "dying",
+        },
+        methods=("get", "post"),
+    ),
     "patients:care_team_add": Exercise(
         post=lambda patient, place: {"organisation": str(place.hospice.public_id)},
         methods=("get", "post"),
@@ -223,6 +234,7 @@ def _state(patient: Patient) -> tuple[Any, ...]:
         list(ChangeRequest.objects.values()),
         list(Death.objects.values()),
         list(CarePlan.objects.values()),
+        list(Referral.objects.values()),
     )
 
 

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from careplans.demo import DECEASED, demo_clock, load_deceased, load_plan
+from coordination.demo import load_referrals
 from organisations import services as organisation_services
 from organisations.demo import (
     CORNWALL,
@@ -76,6 +77,11 @@ class Command(BaseCommand):
             clinician=memberships["gp"],
             nhs_numbers=demo_nhs_numbers(PATIENTS + DECEASED)[PATIENTS:],
             postcodes=NORTH_POSTCODES,
+        )
+        load_referrals(
+            referrer=memberships["gp"],
+            coordinator=memberships["coordinator"],
+            patients=[Patient.objects.get(nhs_number=n) for n in demo_nhs_numbers(PATIENTS)[4:16]],
         )
         load_online_accounts(
             gp=memberships["gp"],
