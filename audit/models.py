@@ -59,6 +59,10 @@ class Action(models.TextChoices):
     ALLOCATION_UPDATE = "allocation_update", "Updated a place with a care provider"
     REFERRAL_CLOSE = "referral_close", "Closed a referral"
     TARGETS_SET = "targets_set", "Changed the co-ordination centre's targets"
+    TOKEN_CREATE = "token_create", "Made an API token for a system"
+    TOKEN_REVOKE = "token_revoke", "Revoked a system's API token"
+    API_READ = "api_read", "Read the record through the API"
+    API_SEARCH = "api_search", "Searched through the API"
 
 
 class AppendOnlyError(RuntimeError):

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("reminders.urls")),
     path("reports/", include("reports.urls")),
     path("", include("coordination.urls")),
+    path("fhir/R4/", include("interop.fhir.urls")),
 ]

@@ -7,8 +7,10 @@ from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 
 from frontend.forms import NhsForm
 from organisations.models import (
+    ROLE_ORGANISATION_KINDS,
     STAFF_ROLES,
     Membership,
+    Organisation,
     OrganisationKind,
     Role,
 )
@@ -114,3 +116,28 @@ class MembershipForm(NhsForm):
         required=False,
         help_text="Receives escalations when reviews are overdue",
     )
+
+
+class ApiTokenForm(NhsForm):
+    name = forms.CharField(
+        label="Name of the system",
+        help_text="Who will use it, for example: Capital Ambulance Service patient record",
+        max_length=200,
+        error_messages={"required": "Name the system, for example its supplier and product"},
+    )
+    role = forms.ChoiceField(
+        label="It acts as",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the role it acts as"},
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["role"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101
+        field.choices = [
+            (role, label)
+            for role, label in Role.choices
+            if organisation.kind in ROLE_ORGANISATION_KINDS.get(role, ())
+            and role != Role.REGIONAL_ADMIN
+        ]

@@ -189,3 +189,37 @@ class Membership(models.Model):
             raise ValidationError(
                 {"is_senior_clinician": "Only a clinician can be a senior clinician"}
             )
+
+
+class ApiToken(models.Model):
+    """A key for another system (an ambulance service's patient record, a GP system): it
+    acts as its own system user's membership, a named organisation and role, so that the
+    API applies the same permission table, selectors and audit as the pages. Only the
+    SHA-256 digest is stored; the token is shown once, when it is made."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    membership = models.OneToOneField(
+        Membership, on_delete=models.PROTECT, related_name="api_token"
+    )
+    name = models.CharField(max_length=200)
+    prefix = models.CharField(max_length=12)  # the first characters, to tell tokens apart
+    digest = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"API token {self.prefix}…"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.membership.is_active

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
-from organisations.models import Membership, Organisation
+from organisations.models import ApiToken, Membership, Organisation
 from organisations.permissions import can_manage_organisations
 
 
@@ -80,3 +80,24 @@ def membership_for_admin(viewer: Membership, public_id: UUID) -> Membership:
     if membership is None:
         raise Http404("No such membership")
     return membership
+
+
+def api_tokens_of(organisation: Organisation) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(membership__organisation=organisation).select_related(
+        "membership", "created_by"
+    )
+
+
+def api_token_for_admin(viewer: Membership, public_id: UUID) -> ApiToken:
+    """A token of an organisation of the admin's region; else Http404."""
+    token = (
+        ApiToken.objects.filter(
+            public_id=public_id,
+            membership__organisation__region_id=viewer.organisation.region_id,
+        )
+        .select_related("membership__organisation")
+        .first()
+    )
+    if token is None or not can_manage_organisations(viewer):
+        raise Http404("No such token")
+    return token

@@ -25,6 +25,14 @@ urlpatterns = [
         name="membership_add",
     ),
     path(
+        "region/organisations/<uuid:organisation_id>/api-tokens/",
+        views.api_tokens,
+        name="api_tokens",
+    ),
+    path(
+        "region/api-tokens/<uuid:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"
+    ),
+    path(
         "region/memberships/<uuid:membership_id>/end/",
         views.membership_end,
         name="membership_end",

@@ -10,13 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from frontend.forms import show_service_errors
-from organisations import selectors, services
+from organisations import selectors, services, tokens
 from organisations.acting import act_as, acting_membership, acting_patient_account
 from organisations.decorators import acting_required, membership
 from organisations.forms import (
+    ApiTokenForm,
     ChooseMembershipForm,
     MembershipForm,
     NhsSetPasswordForm,
@@ -178,3 +179,51 @@ def membership_end(request: HttpRequest, membership_id: UUID) -> HttpResponse:
 
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "organisations/about.html")
+
+
+@acting_required(can_manage_organisations)
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest, organisation_id: UUID) -> HttpResponse:
+    """The organisation's system tokens; a new one is shown once, on this response only."""
+    acting = membership(request)
+    organisation = selectors.organisation_for_admin(acting, organisation_id)
+    form = ApiTokenForm(
+        request.POST if request.method == "POST" else None, organisation=organisation
+    )
+    made = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = tokens.token_create(
+                actor=acting,
+                organisation=organisation,
+                role=form.cleaned_data["role"],
+                name=form.cleaned_data["name"],
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            form = ApiTokenForm(organisation=organisation)
+    response = render(
+        request,
+        "organisations/api_tokens.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "made": made,
+            "tokens": selectors.api_tokens_of(organisation),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@acting_required(can_manage_organisations)
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: UUID) -> HttpResponse:
+    acting = membership(request)
+    token = selectors.api_token_for_admin(acting, token_id)
+    tokens.token_revoke(actor=acting, token=token)
+    messages.info(request, f"The token {token.prefix}… is revoked: calls with it now get 401.")
+    return redirect(
+        "organisations:api_tokens", organisation_id=token.membership.organisation.public_id
+    )

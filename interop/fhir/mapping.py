@@ -1,0 +1,502 @@
+"""The published plan as FHIR R4 resources on UK Core (shared/reference/fhir-mapping-notes.md,
+after the NHS End of Life API patterns). Pure functions of the patient, the published
+version and the consent: the same version always gives the same resources, ids included."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from careplans import terminology as t
+from careplans.models import PublishedVersion
+from consent.models import ConsentToShare
+from patients.models import Patient
+
+Resource = dict[str, Any]
+
+SNOMED = "http://snomed.info/sct"
+LOCAL = "https://openepaccs.org/fhir/CodeSystem/local"
+NHS_NUMBER = "https://fhir.nhs.uk/Id/nhs-number"
+ODS = "https://fhir.nhs.uk/Id/ods-organization-code"
+UKCORE = "https://fhir.hl7.org.uk/StructureDefinition/UKCore-"
+NHS_NUMBER_STATUS = (
+    "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus"
+)
+NHS_NUMBER_STATUS_CODES = (
+    "https://fhir.hl7.org.uk/CodeSystem/UKCore-NHSNumberVerificationStatusEngland"
+)
+LPA_FLAG = (
+    "816361000000101",
+    "Has appointed person with personal welfare lasting power of attorney",
+)
+TYPES = (
+    "Patient",
+    "CarePlan",
+    "Flag",
+    "Consent",
+    "Condition",
+    "RelatedPerson",
+    "MedicationStatement",
+    "QuestionnaireResponse",
+    "ClinicalImpression",
+)
+
+
+def coding(code: str, value_set: t.ValueSet | None = None, display: str = "") -> Resource:
+    """A coding of a SNOMED CT code, or of a local one ("local:..."), with its term."""
+    concept = value_set.get(code) if value_set is not None else None
+    term = display or (concept.term if concept else "")
+    if code.startswith("local:"):
+        result = {"system": LOCAL, "code": code.removeprefix("local:")}
+    else:
+        result = {"system": SNOMED, "code": code}
+    if term:
+        result["display"] = term
+    return result
+
+
+def concept(code: str, value_set: t.ValueSet) -> Resource:
+    return {"coding": [coding(code, value_set)], "text": value_set.plain(code) or code}
+
+
+SHORT = {
+    "CarePlan": "careplan",
+    "Flag": "flag",
+    "QuestionnaireResponse": "qr",
+    "RelatedPerson": "rp",
+    "MedicationStatement": "ms",
+    "ClinicalImpression": "ci",
+    "Condition": "cond",
+}
+
+
+def resource_id(version: PublishedVersion, name: str) -> str:
+    """A stable id for one resource of one version: the version's public id, then the
+    part ("Flag/cpr" -> "...-flag-cpr"); FHIR ids have 64 characters at most."""
+    kind, _, part = name.partition("/")
+    return f"{version.public_id}-{SHORT.get(kind, kind.lower())}{'-' + part if part else ''}"
+
+
+def version_id_of(resource_id: str) -> uuid.UUID | None:
+    """The public id of the version a resource id belongs to, if it is one of ours."""
+    try:
+        return uuid.UUID(resource_id[:36])
+    except ValueError:
+        return None
+
+
+def _ref(kind: str, ident: str) -> Resource:
+    return {"reference": f"{kind}/{ident}"}
+
+
+def patient_resource(patient: Patient) -> Resource:
+    resource: Resource = {
+        "resourceType": "Patient",
+        "id": str(patient.public_id),
+        "meta": {"profile": [f"{UKCORE}Patient"]},
+        "identifier": [
+            {
+                "system": NHS_NUMBER,
+                "value": patient.nhs_number,
+                "extension": [
+                    {
+                        "url": NHS_NUMBER_STATUS,
+                        "valueCodeableConcept": {
+                            "coding": [
+                                {
+                                    "system": NHS_NUMBER_STATUS_CODES,
+                                    "code": patient.nhs_number_status,
+                                    "display": patient.get_nhs_number_status_display(),
+                                }
+                            ]
+                        },
+                    }
+                ],
+            }
+        ],
+        "name": [{"use": "official", "family": patient.family_name, "given": [patient.given_name]}],
+        "gender": {"1": "male", "2": "female", "9": "other"}.get(patient.sex, "unknown"),
+        "birthDate": patient.date_of_birth.isoformat(),
+    }
+    lines = [line for line in patient.address_lines if line]
+    if lines:
+        resource["address"] = [{"use": "home", "text": ", ".join(lines)}]
+    if patient.phone:
+        resource["telecom"] = [{"system": "phone", "value": patient.phone, "use": "home"}]
+    if patient.date_of_death:
+        resource["deceasedDateTime"] = patient.date_of_death.isoformat()
+    practice = patient.registered_gp_practice
+    if practice is not None:
+        resource["generalPractitioner"] = [
+            {"identifier": {"system": ODS, "value": practice.ods_code}, "display": practice.name}
+        ]
+    return resource
+
+
+def everything(
+    patient: Patient, version: PublishedVersion, consent: ConsentToShare | None
+) -> list[Resource]:
+    """Every resource of the published version, the Patient first."""
+    sections: dict[str, dict[str, Any]] = version.snapshot.get("sections", {})
+    subject = _ref("Patient", str(patient.public_id))
+    resources = [patient_resource(patient), _careplan(version, subject, sections)]
+    resources += _cpr(version, subject, sections.get("cpr_decision", {}))
+    resources += _legal(version, subject, sections.get("legal", {}))
+    resources += _preferences(version, subject, sections.get("preferences", {}))
+    resources += _clinical(version, subject, sections.get("clinical", {}))
+    resources += _medications(version, subject, sections.get("medications", {}))
+    resources += _contacts(version, subject, sections.get("key_contacts", {}))
+    if consent is not None:
+        resources.append(_consent(consent, subject))
+    return resources
+
+
+def _careplan(version: PublishedVersion, subject: Resource, sections: dict[str, Any]) -> Resource:
+    escalation = sections.get("treatment_escalation", {})
+    notes = [
+        f"{label}: {escalation[name]}"
+        for name, label in (
+            ("trigger_factors", "Signs of deterioration"),
+            ("what_should_happen", "What should happen if they deteriorate"),
+            ("who_should_be_contacted", "Who to call"),
+        )
+        if escalation.get(name)
+    ]
+    resource: Resource = {
+        "resourceType": "CarePlan",
+        "id": resource_id(version, "CarePlan"),
+        "meta": {
+            "versionId": str(version.number),
+            "lastUpdated": version.published_at.isoformat(),
+            "profile": [f"{UKCORE}CarePlan"],
+        },
+        "status": "active",
+        "intent": "plan",
+        "title": "Palliative and end of life care plan",
+        "category": [{"text": "Palliative and end of life care co-ordination"}],
+        "subject": subject,
+        "created": version.published_at.isoformat(),
+        "author": {"display": f"{version.approved_by_name}, {version.approved_by_organisation}"},
+    }
+    if version.planned_review_date:
+        resource["period"] = {"end": version.planned_review_date.isoformat()}
+    if escalation.get("ceiling_of_treatment"):
+        notes.insert(
+            0,
+            "Ceiling of treatment: "
+            + t.CEILING_OF_TREATMENT.plain(escalation["ceiling_of_treatment"]),
+        )
+    if notes:
+        resource["note"] = [{"text": note} for note in notes]
+    return resource
+
+
+def _flag(
+    version: PublishedVersion,
+    subject: Resource,
+    name: str,
+    code: Resource,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    author: str = "",
+) -> Resource:
+    resource: Resource = {
+        "resourceType": "Flag",
+        "id": resource_id(version, name),
+        "meta": {"profile": [f"{UKCORE}Flag"]},
+        "status": "active",
+        "code": code,
+        "subject": subject,
+        "author": {"display": author or version.approved_by_name},
+    }
+    period = {k: v for k, v in (("start", start), ("end", end)) if v}
+    if period:
+        resource["period"] = period
+    return resource
+
+
+def _answer(value: Any, value_set: t.ValueSet | None = None) -> list[Resource]:
+    if value_set is not None:
+        return [{"valueCoding": coding(value, value_set)}]
+    return [{"valueString": str(value)}]
+
+
+def _questionnaire_response(
+    version: PublishedVersion, subject: Resource, name: str, items: list[Resource]
+) -> Resource:
+    return {
+        "resourceType": "QuestionnaireResponse",
+        "id": resource_id(version, name),
+        "meta": {"profile": [f"{UKCORE}QuestionnaireResponse"]},
+        "status": "completed",
+        "subject": subject,
+        "authored": version.published_at.isoformat(),
+        "item": items,
+    }
+
+
+def _cpr(version: PublishedVersion, subject: Resource, data: dict[str, Any]) -> list[Resource]:
+    code = data.get("cpr_decision")
+    if code not in (t.FOR_CPR, t.NOT_FOR_CPR):
+        return []
+    decided_by = ", ".join(p for p in (data.get("recorded_by"), data.get("recorded_by_role")) if p)
+    flag = _flag(
+        version,
+        subject,
+        "Flag/cpr",
+        concept(code, t.CPR_DECISION),
+        start=data.get("date_of_decision"),
+        end=data.get("date_for_review"),
+        author=decided_by,
+    )
+    items = [
+        {"linkId": "cprDecision", "text": "CPR decision", "answer": _answer(code, t.CPR_DECISION)}
+    ]
+    if data.get("mental_capacity"):
+        items.append(
+            {
+                "linkId": "mentalCapacity",
+                "text": "The person's capacity for this decision",
+                "answer": _answer(data["mental_capacity"], t.CAPACITY),
+            }
+        )
+    involved = [t.CPR_DISCUSSION.plain(c) for c in data.get("involvement_in_cpr_decision", [])]
+    if data.get("people_involved"):
+        involved.append(data["people_involved"])
+    if involved:
+        items.append(
+            {
+                "linkId": "involvement",
+                "text": "Who was involved in the decision",
+                "answer": [{"valueString": text} for text in involved],
+            }
+        )
+    if data.get("location_of_document"):
+        items.append(
+            {
+                "linkId": "locationOfDocument",
+                "text": "Where the signed form is kept",
+                "answer": _answer(data["location_of_document"]),
+            }
+        )
+    return [flag, _questionnaire_response(version, subject, "QuestionnaireResponse/cpr", items)]
+
+
+def _legal(version: PublishedVersion, subject: Resource, data: dict[str, Any]) -> list[Resource]:
+    resources: list[Resource] = []
+    adrt = data.get("advance_decision_to_refuse_treatment")
+    if adrt and adrt != "local:adrt-none":
+        resources.append(_flag(version, subject, "Flag/adrt", concept(adrt, t.ADRT)))
+    if data.get("lasting_power_of_attorney_health_and_welfare"):
+        code, term = LPA_FLAG
+        resources.append(
+            _flag(
+                version,
+                subject,
+                "Flag/lpa",
+                {"coding": [{"system": SNOMED, "code": code, "display": term}], "text": term},
+            )
+        )
+        person: Resource = {
+            "resourceType": "RelatedPerson",
+            "id": resource_id(version, "RelatedPerson/lpa"),
+            "meta": {"profile": [f"{UKCORE}RelatedPerson"]},
+            "active": True,
+            "patient": subject,
+            "relationship": [{"text": "Lasting power of attorney for health and welfare"}],
+            "name": [{"text": data.get("name_of_lpa", "")}],
+        }
+        if data.get("lpa_contact_details"):
+            person["telecom"] = [{"system": "phone", "value": data["lpa_contact_details"]}]
+        resources.append(person)
+    return resources
+
+
+def _preferences(
+    version: PublishedVersion, subject: Resource, data: dict[str, Any]
+) -> list[Resource]:
+    items = []
+    for name, link, value_set, label in (
+        ("preferred_place_of_care", "preferredPlaceOfCare", t.PREFERRED_PLACE_OF_CARE, "care"),
+        ("preferred_place_of_death", "preferredPlaceOfDeath", t.PREFERRED_PLACE_OF_DEATH, "death"),
+    ):
+        code = data.get(name)
+        if not code:
+            continue
+        text = "; ".join(p for p in (value_set.plain(code), data.get(f"{name}_detail")) if p)
+        items.append(
+            {
+                "linkId": f"{link}Coded",
+                "text": f"Preferred place of {label}",
+                "answer": _answer(code, value_set),
+            }
+        )
+        items.append(
+            {
+                "linkId": f"{link}Text",
+                "text": f"Preferred place of {label}, in words",
+                "answer": _answer(text),
+            }
+        )
+    if not items:
+        return []
+    return [_questionnaire_response(version, subject, "QuestionnaireResponse/preferences", items)]
+
+
+def _clinical(version: PublishedVersion, subject: Resource, data: dict[str, Any]) -> list[Resource]:
+    resources: list[Resource] = []
+    conditions = [("primary", data.get("primary_palliative_care_diagnosis", ""))]
+    conditions += [
+        (f"other-{i}", line.strip())
+        for i, line in enumerate((data.get("other_conditions") or "").splitlines())
+    ]
+    for name, text in conditions:
+        if not text:
+            continue
+        resources.append(
+            {
+                "resourceType": "Condition",
+                "id": resource_id(version, f"Condition/{name}"),
+                "meta": {"profile": [f"{UKCORE}Condition"]},
+                "clinicalStatus": {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                            "code": "active",
+                        }
+                    ]
+                },
+                "category": [
+                    {
+                        "coding": [
+                            {
+                                "system": "http://terminology.hl7.org/CodeSystem/condition-category",
+                                "code": "problem-list-item",
+                            }
+                        ]
+                    }
+                ],
+                "code": {"text": text},
+                "subject": subject,
+                "note": [{"text": "Primary palliative care diagnosis"}]
+                if name == "primary"
+                else [],
+            }
+        )
+    if data.get("estimated_prognosis"):
+        resources.append(
+            {
+                "resourceType": "ClinicalImpression",
+                "id": resource_id(version, "ClinicalImpression/prognosis"),
+                "status": "completed",
+                "subject": subject,
+                "date": version.published_at.isoformat(),
+                "assessor": {"display": version.approved_by_name},
+                "prognosisCodeableConcept": [concept(data["estimated_prognosis"], t.PROGNOSIS)],
+            }
+        )
+    for resource in resources:
+        if resource.get("note") == []:
+            del resource["note"]
+    return resources
+
+
+def _medications(
+    version: PublishedVersion, subject: Resource, data: dict[str, Any]
+) -> list[Resource]:
+    resources = []
+    if data.get("current_medication"):
+        resources.append(
+            _medication_statement(
+                version, subject, "current", data["current_medication"], "Current medication"
+            )
+        )
+    if data.get("anticipatory_medicines_statement") or data.get("anticipatory_medicines"):
+        notes = [t.ANTICIPATORY_MEDICINES.plain(c) for c in data.get("anticipatory_medicines", [])]
+        if data.get("anticipatory_medicines_location"):
+            notes.append(f"Kept: {data['anticipatory_medicines_location']}")
+        statement = _medication_statement(
+            version,
+            subject,
+            "anticipatory",
+            data.get("anticipatory_medicines_statement") or "Anticipatory medicines",
+            "Anticipatory (just in case) medicines",
+        )
+        statement["category"] = {
+            "coding": [coding("871021000000106", t.ANTICIPATORY_MEDICINES)],
+            "text": "Anticipatory (just in case) medicines",
+        }
+        if notes:
+            statement["note"] = [{"text": note} for note in notes]
+        resources.append(statement)
+    return resources
+
+
+def _medication_statement(
+    version: PublishedVersion, subject: Resource, name: str, text: str, label: str
+) -> Resource:
+    return {
+        "resourceType": "MedicationStatement",
+        "id": resource_id(version, f"MedicationStatement/{name}"),
+        "meta": {"profile": [f"{UKCORE}MedicationStatement"]},
+        "status": "active",
+        "medicationCodeableConcept": {"text": text},
+        "subject": subject,
+        "dateAsserted": version.published_at.isoformat(),
+        "note": [{"text": label}],
+    }
+
+
+def _contacts(version: PublishedVersion, subject: Resource, data: dict[str, Any]) -> list[Resource]:
+    resources = []
+    for index, contact in enumerate(data.get("contacts", [])):
+        person: Resource = {
+            "resourceType": "RelatedPerson",
+            "id": resource_id(version, f"RelatedPerson/contact-{index}"),
+            "meta": {"profile": [f"{UKCORE}RelatedPerson"]},
+            "active": True,
+            "patient": subject,
+            "name": [{"text": contact.get("name", "")}],
+        }
+        if contact.get("relationship"):
+            person["relationship"] = [{"text": contact["relationship"]}]
+        if contact.get("phone"):
+            person["telecom"] = [{"system": "phone", "value": contact["phone"]}]
+        resources.append(person)
+    return resources
+
+
+def _consent(consent: ConsentToShare, subject: Resource) -> Resource:
+    return {
+        "resourceType": "Consent",
+        "id": str(consent.public_id),
+        "meta": {"profile": [f"{UKCORE}Consent"]},
+        "status": "active" if consent.withdrawn_at is None else "inactive",
+        "scope": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/consentscope",
+                    "code": "patient-privacy",
+                }
+            ]
+        },
+        "category": [
+            {
+                "coding": [
+                    {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "INFA"}
+                ]
+            }
+        ],
+        "patient": subject,
+        "dateTime": dt.datetime.combine(consent.given_on, dt.time.min, dt.UTC).isoformat(),
+        "policyRule": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/consentpolicycodes",
+                    "code": "cric",
+                }
+            ]
+        },
+    }

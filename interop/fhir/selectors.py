@@ -1,0 +1,71 @@
+"""Whose published plan a caller may read through the FHIR API: the same rule as the
+emergency summary (patients.permissions.summary_patients: urgent care of the regions their
+organisation serves, care teams, break glass), and only a current published version with
+active consent to share (careplans.selectors.sharable_versions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from careplans.models import PublishedVersion
+from consent.models import ConsentToShare
+from organisations.models import Membership
+from patients.models import Patient
+from patients.permissions import summary_patients
+
+
+@dataclass(frozen=True)
+class Shared:
+    patient: Patient
+    version: PublishedVersion
+    consent: ConsentToShare | None
+
+
+def readable_patients(viewer: Membership) -> QuerySet[Patient]:
+    active = ConsentToShare.objects.filter(patient=OuterRef("pk"), withdrawn_at__isnull=True)
+    return (
+        summary_patients(viewer)
+        .filter(Exists(active), care_plan__current_version__isnull=False)
+        .select_related("registered_gp_practice", "care_plan__current_version")
+        .order_by("pk")
+    )
+
+
+def shared(patient: Patient) -> Shared:
+    version = patient.care_plan.current_version
+    assert version is not None  # noqa: S101  (readable_patients has one)
+    consent = (
+        ConsentToShare.objects.filter(patient=patient, withdrawn_at__isnull=True)
+        .order_by("-recorded_at")
+        .first()
+    )
+    return Shared(patient, version, consent)
+
+
+def by_nhs_number(viewer: Membership, nhs_number: str) -> list[Shared]:
+    return [shared(p) for p in readable_patients(viewer).filter(nhs_number=nhs_number)]
+
+
+def by_public_id(viewer: Membership, public_id: UUID) -> Shared | None:
+    patient = readable_patients(viewer).filter(public_id=public_id).first()
+    return shared(patient) if patient is not None else None
+
+
+def by_version(viewer: Membership, version_id: UUID) -> Shared | None:
+    """The patient whose *current* version this is (older versions are not served)."""
+    patient = (
+        readable_patients(viewer).filter(care_plan__current_version__public_id=version_id).first()
+    )
+    return shared(patient) if patient is not None else None
+
+
+def by_consent(viewer: Membership, consent_id: UUID) -> Shared | None:
+    patient = (
+        readable_patients(viewer)
+        .filter(consents__public_id=consent_id, consents__withdrawn_at__isnull=True)
+        .first()
+    )
+    return shared(patient) if patient is not None else None

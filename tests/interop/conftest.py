@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from tests.careplans.conftest import consented, published
+
+__all__ = ["consented", "published"]

@@ -1,0 +1,342 @@
+"""The FHIR R4 read API as another system meets it, with a token made by a regional admin:
+every body parses with the fhir.resources R4B models, codes are asserted by hand, paging
+follows `next` links, and the refusals are identical, OperationOutcomes and audited."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.capabilitystatement import CapabilityStatement
+from fhir.resources.R4B.operationoutcome import OperationOutcome
+from fhir.resources.R4B.patient import Patient as FhirPatient
+
+from audit.models import AccessEvent, Action
+from careplans.models import PublishedVersion
+from consent.services import consent_withdraw
+from organisations.models import Membership, Role
+from organisations.tokens import token_create, token_revoke
+from patients.models import Patient
+from tests.careplans.conftest import BASIS, fill
+from tests.conftest import Place
+
+pytestmark = pytest.mark.django_db
+
+NHS = "https://fhir.nhs.uk/Id/nhs-number"
+SNOMED = "http://snomed.info/sct"
+BASE = "/fhir/R4"
+
+
+@pytest.fixture
+def secret(place: Place, regional_admin: Membership) -> str:
+    """A token for the ambulance service (serves the patient's region), as urgent care."""
+    return token_create(
+        actor=regional_admin, organisation=place.ambulance, role=Role.URGENT_CARE, name="Crew EPR"
+    ).secret
+
+
+def _get(client: Client, url: str, secret: str, **headers: Any) -> Any:
+    return client.get(url, HTTP_AUTHORIZATION=f"Bearer {secret}", **headers)
+
+
+def _body(response: Any) -> dict[str, Any]:
+    assert response["Content-Type"].startswith("application/fhir+json")
+    return json.loads(response.content)
+
+
+def _search(client: Client, secret: str, number: str) -> dict[str, Any]:
+    response = _get(client, f"{BASE}/Patient?identifier={NHS}|{number}", secret)
+    assert response.status_code == 200
+    body = _body(response)
+    Bundle.model_validate(body)
+    return body
+
+
+def test_metadata_lists_exactly_what_is_supported_without_a_token(client: Client) -> None:
+    response = client.get(f"{BASE}/metadata")
+    assert response.status_code == 200
+    statement = _body(response)
+    CapabilityStatement.model_validate(statement)
+    assert statement["fhirVersion"] == "4.0.1"
+    assert statement["kind"] == "instance"
+    assert statement["format"] == ["application/fhir+json"]
+    [rest] = statement["rest"]
+    assert {r["type"] for r in rest["resource"]} == {
+        "Patient",
+        "CarePlan",
+        "Flag",
+        "Consent",
+        "Condition",
+        "RelatedPerson",
+        "MedicationStatement",
+        "QuestionnaireResponse",
+        "ClinicalImpression",
+    }
+    for resource in rest["resource"]:
+        assert {i["code"] for i in resource["interaction"]} == {"read", "search-type"}
+
+
+def test_a_system_finds_the_patient_by_nhs_number(
+    client: Client, secret: str, published: PublishedVersion, patient: Patient
+) -> None:
+    body = _search(client, secret, patient.nhs_number)
+    assert body["type"] == "searchset"
+    assert body["total"] == 1
+    [entry] = body["entry"]
+    assert entry["fullUrl"] == f"http://testserver{BASE}/Patient/{patient.public_id}"
+    FhirPatient.model_validate(entry["resource"])
+    [identifier] = entry["resource"]["identifier"]
+    assert (identifier["system"], identifier["value"]) == (NHS, patient.nhs_number)
+    status = identifier["extension"][0]["valueCodeableConcept"]["coding"][0]
+    assert status["code"] == "01"
+    assert (
+        AccessEvent.objects.filter(
+            action=Action.API_READ, patient_public_id=patient.public_id
+        ).count()
+        == 1
+    )
+
+
+def test_unknown_other_region_and_withdrawn_consent_give_the_identical_empty_searchset(
+    client: Client,
+    place: Place,
+    secret: str,
+    regional_admin: Membership,
+    their_gp: Membership,
+    published: PublishedVersion,
+    patient: Patient,
+) -> None:
+    def shape(body: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in body.items() if k not in {"meta", "link"}}
+
+    unknown = shape(_search(client, secret, "9434765919"))
+    assert unknown == {
+        "resourceType": "Bundle",
+        "id": unknown["id"],
+        "type": "searchset",
+        "total": 0,
+        "entry": [],
+    }
+    consent_withdraw(actor=their_gp, patient=patient, reason="She asked us to stop sharing")
+    withdrawn = shape(_search(client, secret, patient.nhs_number))
+    assert withdrawn == unknown
+    assert AccessEvent.objects.filter(
+        action=Action.DENIED, patient_public_id=patient.public_id
+    ).exists()
+
+
+def test_a_region_the_caller_does_not_serve_gives_the_same_empty_searchset(
+    client: Client, place: Place, published: PublishedVersion, patient: Patient
+) -> None:
+    from tests.factories import make_member
+
+    admin = make_member(place.other_region_practice, Role.REGIONAL_ADMIN, username="kernow-admin")
+    outsider = token_create(
+        actor=admin,
+        organisation=place.other_region_ambulance,
+        role=Role.URGENT_CARE,
+        name="Kernow EPR",
+    ).secret
+    body = _search(client, outsider, patient.nhs_number)
+    assert (body["total"], body["entry"]) == (0, [])
+    assert patient.family_name not in json.dumps(body)
+
+
+def test_everything_is_the_published_plan_with_the_cpr_flag(
+    client: Client, secret: str, published: PublishedVersion, patient: Patient
+) -> None:
+    response = _get(client, f"{BASE}/Patient/{patient.public_id}/$everything", secret)
+    assert response.status_code == 200
+    body = _body(response)
+    Bundle.model_validate(body)
+    resources = [entry["resource"] for entry in body["entry"]]
+    kinds = [r["resourceType"] for r in resources]
+    assert kinds[0] == "Patient"
+    for kind in (
+        "CarePlan",
+        "Flag",
+        "Consent",
+        "Condition",
+        "RelatedPerson",
+        "MedicationStatement",
+        "QuestionnaireResponse",
+        "ClinicalImpression",
+    ):
+        assert kind in kinds, kind
+    [careplan] = [r for r in resources if r["resourceType"] == "CarePlan"]
+    assert careplan["meta"]["versionId"] == "1"
+    [cpr] = [r for r in resources if r["resourceType"] == "Flag"]
+    assert cpr["code"]["coding"][0] == {
+        "system": SNOMED,
+        "code": "450476008",
+        "display": "Not for cardiopulmonary resuscitation (finding)",
+    }
+    snapshot = published.snapshot["sections"]["cpr_decision"]
+    assert cpr["period"] == {
+        "start": snapshot["date_of_decision"],
+        "end": snapshot["date_for_review"],
+    }
+    assert cpr["author"]["display"]
+    [prognosis] = [r for r in resources if r["resourceType"] == "ClinicalImpression"]
+    assert prognosis["prognosisCodeableConcept"][0]["coding"][0]["code"] == "955231000000109"
+    questionnaire_items = {
+        item["linkId"]: item["answer"][0]
+        for r in resources
+        if r["resourceType"] == "QuestionnaireResponse"
+        for item in r["item"]
+    }
+    assert questionnaire_items["preferredPlaceOfDeathCoded"]["valueCoding"]["code"] == (
+        "110481000000108"
+    )
+    assert questionnaire_items["preferredPlaceOfDeathText"]["valueString"]
+    [consent] = [r for r in resources if r["resourceType"] == "Consent"]
+    assert consent["status"] == "active"
+    assert not any(r["resourceType"] == "Flag" and "lpa" in r["id"] for r in resources)
+
+
+def test_the_lpa_flag_exists_whenever_the_lpa_related_person_does(
+    client: Client, secret: str, published: PublishedVersion, patient: Patient, their_gp: Membership
+) -> None:
+    from careplans.services import careplan_publish
+
+    fill(
+        their_gp,
+        patient,
+        {
+            "legal": {
+                "lasting_power_of_attorney_health_and_welfare": True,
+                "name_of_lpa": "Rosa Attwater",
+                "lpa_contact_details": "07700 900123",
+            }
+        },
+    )
+    careplan_publish(actor=their_gp, patient=patient, basis=BASIS)
+    body = _body(_get(client, f"{BASE}/Patient/{patient.public_id}/$everything", secret))
+    resources = [entry["resource"] for entry in body["entry"]]
+    flags = [r for r in resources if r["resourceType"] == "Flag" and r["id"].endswith("-flag-lpa")]
+    people = [r for r in resources if r["id"].endswith("-rp-lpa")]
+    assert len(flags) == len(people) == 1
+    assert flags[0]["code"]["coding"][0]["code"] == "816361000000101"
+    assert next(r for r in resources if r["resourceType"] == "CarePlan")["meta"]["versionId"] == "2"
+
+
+def test_following_next_links_gives_the_same_resources_with_no_duplicates(
+    client: Client, secret: str, published: PublishedVersion, patient: Patient
+) -> None:
+    url = f"{BASE}/Patient/{patient.public_id}/$everything"
+    whole = [e["fullUrl"] for e in _body(_get(client, url, secret))["entry"]]
+    paged: list[str] = []
+    next_url: str | None = f"{url}?_count=1"
+    for _ in range(100):
+        if next_url is None:
+            break
+        body = _body(_get(client, next_url, secret))
+        Bundle.model_validate(body)
+        paged += [e["fullUrl"] for e in body["entry"]]
+        next_url = next((link["url"] for link in body["link"] if link["relation"] == "next"), None)
+    assert next_url is None
+    assert paged == whole
+    assert len(set(paged)) == len(paged)
+
+
+def test_each_type_by_patient_and_by_id(
+    client: Client, secret: str, published: PublishedVersion, patient: Patient
+) -> None:
+    body = _body(_get(client, f"{BASE}/Patient/{patient.public_id}/$everything", secret))
+    for entry in body["entry"]:
+        resource = entry["resource"]
+        kind = resource["resourceType"]
+        read = _get(client, f"{BASE}/{kind}/{resource['id']}", secret)
+        assert read.status_code == 200, kind
+        assert _body(read) == resource
+        if kind != "Patient":
+            found = _body(_get(client, f"{BASE}/{kind}?patient={patient.public_id}", secret))
+            Bundle.model_validate(found)
+            assert resource["id"] in [e["resource"]["id"] for e in found["entry"]]
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "expression"),
+    [
+        (f"{BASE}/Patient?identifier={NHS}|123", 400, "Patient.identifier"),
+        (f"{BASE}/Patient?identifier=9434765919", 400, "Patient.identifier"),
+        (f"{BASE}/Patient?identifier=https://example.org|9434765919", 400, "Patient.identifier"),
+        (f"{BASE}/Patient/00000000-0000-0000-0000-000000000000", 404, ""),
+        (f"{BASE}/Flag/not-a-version-id", 404, ""),
+        (f"{BASE}/Flag/{'x' * 65}", 404, ""),
+        (f"{BASE}/Patient/x/$validate", 404, ""),
+        (f"{BASE}/Observation?patient=x", 404, ""),
+        (f"{BASE}/Flag", 400, "patient"),
+        (f"{BASE}/Patient/x/$everything?_count=0", 404, ""),
+    ],
+)
+def test_bad_requests_are_operation_outcomes_naming_the_parameter(
+    client: Client, secret: str, published: PublishedVersion, url: str, status: int, expression: str
+) -> None:
+    response = _get(client, url, secret)
+    assert response.status_code == status
+    body = _body(response)
+    OperationOutcome.model_validate(body)
+    if expression:
+        assert body["issue"][0]["expression"] == [expression]
+
+
+def test_writes_xml_strict_and_missing_or_revoked_tokens_are_refused(
+    client: Client,
+    secret: str,
+    regional_admin: Membership,
+    published: PublishedVersion,
+    patient: Patient,
+) -> None:
+    url = f"{BASE}/Patient/{patient.public_id}"
+    for method in ("post", "put", "delete"):
+        response = getattr(client, method)(url, HTTP_AUTHORIZATION=f"Bearer {secret}")
+        assert response.status_code == 405
+        OperationOutcome.model_validate(_body(response))
+    assert _get(client, url, secret, HTTP_ACCEPT="application/fhir+xml").status_code == 406
+    assert _get(client, f"{url}?_format=xml", secret).status_code == 406
+    strict = _get(
+        client,
+        f"{BASE}/Patient?identifier={NHS}|{patient.nhs_number}&colour=blue",
+        secret,
+        HTTP_PREFER="handling=strict",
+    )
+    assert strict.status_code == 400
+    assert _body(strict)["issue"][0]["expression"] == ["colour"]
+    lenient = _get(
+        client, f"{BASE}/Patient?identifier={NHS}|{patient.nhs_number}&colour=blue", secret
+    )
+    assert lenient.status_code == 200
+    assert client.get(url).status_code == 401
+    assert _get(client, url, "oep_not-a-token").status_code == 401
+    assert _get(client, url, secret).status_code == 200
+    from organisations.models import ApiToken
+
+    token_revoke(actor=regional_admin, token=ApiToken.objects.get())
+    revoked = _get(client, url, secret)
+    assert revoked.status_code == 401
+    assert revoked["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_clinician_reads_by_session_and_outsiders_meet_404(
+    client: Client,
+    their_gp: Membership,
+    outsider_clinician: Membership,
+    published: PublishedVersion,
+    patient: Patient,
+) -> None:
+    from tests.conftest import act_as
+
+    url = f"{BASE}/Patient/{patient.public_id}/$everything"
+    act_as(client, their_gp)
+    assert client.get(url).status_code == 200
+    act_as(client, outsider_clinician)
+    refused = client.get(url)
+    assert refused.status_code == 404
+    assert patient.family_name not in refused.content.decode()
+    assert AccessEvent.objects.filter(
+        action=Action.DENIED, patient_public_id=patient.public_id, user=outsider_clinician.user
+    ).exists()
