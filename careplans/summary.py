@@ -14,6 +14,8 @@ from django.utils import timezone
 from careplans import terminology as t
 from careplans.models import PublishedVersion
 from careplans.sections import HIDDEN_FROM_PLAN, SECTION_BY_KEY, display_value
+from organisations.models import Membership
+from organisations.permissions import Capability, has_capability
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,13 @@ _PHONE_FIELDS = frozenset({"lpa_contact_details", "responsible_contact_details"}
 # Said in place of the key safe code where it is not shown (DESIGN §5: urgent care only).
 KEY_SAFE_CODE_NOT_PRINTED = "Not printed: urgent care see it in the summary on screen"
 KEY_SAFE_CODE_URGENT_CARE_ONLY = HIDDEN_FROM_PLAN["key_safe_code"]
+
+
+def key_safe_code_on_screen(acting: Membership) -> str | None:
+    """None to show the code; otherwise what to show instead (DESIGN §5)."""
+    if has_capability(acting, Capability.VIEW_KEY_SAFE_CODE):
+        return None
+    return KEY_SAFE_CODE_URGENT_CARE_ONLY
 
 
 def _row(section_key: str, name: str, data: dict[str, Any]) -> Row | None:

@@ -35,15 +35,14 @@ from careplans.sections import (
 from careplans.snapshot import snapshot_of
 from careplans.summary import (
     KEY_SAFE_CODE_NOT_PRINTED,
-    KEY_SAFE_CODE_URGENT_CARE_ONLY,
     build_summary,
+    key_safe_code_on_screen,
 )
 from consent.selectors import active_consent
 from consent.services import BasisDetails
 from frontend.forms import show_service_errors
 from organisations.decorators import acting_required, membership, refuse
-from organisations.models import Membership
-from organisations.permissions import Capability, has_capability
+from organisations.permissions import Capability
 from patients.models import Patient
 from patients.selectors import patient_for
 
@@ -288,19 +287,12 @@ def version_compare(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     )
 
 
-def _key_safe_code_on_screen(acting: Membership) -> str | None:
-    """None to show the code; otherwise what to show instead (DESIGN §5)."""
-    if has_capability(acting, Capability.VIEW_KEY_SAFE_CODE):
-        return None
-    return KEY_SAFE_CODE_URGENT_CARE_ONLY
-
-
 @acting_required()
 def emergency_summary(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     acting = membership(request)
     access = selectors.summary_for(acting, patient_id)
     summary = (
-        build_summary(access.version, key_safe_code_withheld_as=_key_safe_code_on_screen(acting))
+        build_summary(access.version, key_safe_code_withheld_as=key_safe_code_on_screen(acting))
         if access.version
         else None
     )

@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "reports",
     "coordination",
     "interop",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -291,3 +294,30 @@ LOGGING = {
 
 # SQLite (make run) ignores the INCLUDE columns of covering indexes; PostgreSQL uses them.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+# The REST API (/api/v1/): people by session (their acting role), systems by token; one
+# permission, throttled per caller; OpenAPI by drf-spectacular, its docs page served here.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "interop.rest.TokenAuthentication",
+        "interop.rest.ActingSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["interop.rest.IsActing"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["interop.rest.PerCallerThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"caller": env.str("API_RATE", default="600/minute")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_METADATA_CLASS": None,  # OPTIONS: 405, not a description of each view
+    "EXCEPTION_HANDLER": "interop.rest_errors.handle_exception",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "OpenEPaCCS API",
+    "DESCRIPTION": "Palliative and end of life care plans: the same rules and audit as the "
+    "pages. Objects the caller may not see are 404.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}

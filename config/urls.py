@@ -17,4 +17,5 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("", include("coordination.urls")),
     path("fhir/R4/", include("interop.fhir.urls")),
+    path("api/v1/", include(("interop.api_urls", "api"))),
 ]

@@ -6,4 +6,7 @@ from django.apps import AppConfig
 class InteropConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "interop"
-    verbose_name = "Other systems: FHIR R4 read API"
+    verbose_name = "Other systems: REST API and FHIR R4 read API"
+
+    def ready(self) -> None:
+        from interop import schema  # noqa: F401  (registers the token scheme)

@@ -175,6 +175,13 @@ PATIENT_URLS: dict[str, Exercise] = {
         },
         methods=("get", "post"),
     ),
+    # The REST API: the same rules as the pages (urgent care of the region read the summary).
+    "api:patient": Exercise(),
+    "api:plan": Exercise(),
+    "api:versions": Exercise(),
+    "api:version": Exercise(extra_kwargs=lambda patient, place: {"number": 1}),
+    "api:summary": Exercise(insiders=URGENT_CARE_OF_THE_REGION),
+    "api:referrals": Exercise(),
     "patients:care_team_add": Exercise(
         post=lambda patient, place: {"organisation": str(place.hospice.public_id)},
         methods=("get", "post"),
@@ -306,6 +313,8 @@ def test_outsiders_get_404_nothing_leaks_nothing_changes_and_the_refusal_is_audi
 
 
 READABLE = [name for name, exercise in PATIENT_URLS.items() if "get" in exercise.methods]
+PAGES = [name for name in READABLE if not name.startswith("api:")]
+API = [name for name in READABLE if name.startswith("api:")]
 
 
 @pytest.mark.parametrize("persona", ["their_gp", "team_nurse"])
@@ -337,13 +346,22 @@ def _reaches_and_is_audited(
     ).exists()
 
 
-@pytest.mark.parametrize("name", READABLE)
+@pytest.mark.parametrize("name", PAGES)
 def test_signed_out_people_are_sent_to_sign_in(
     client: Client, place: Place, patient: Patient, name: str
 ) -> None:
     response = client.get(_url(name, patient, place))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("organisations:sign_in"))
+
+
+@pytest.mark.parametrize("name", API)
+def test_signed_out_callers_of_the_api_get_401(
+    client: Client, place: Place, patient: Patient, name: str
+) -> None:
+    response = client.get(_url(name, patient, place))
+    assert response.status_code == 401
+    assert patient.family_name not in response.content.decode()
 
 
 SUMMARY_URLS = [name for name, exercise in PATIENT_URLS.items() if exercise.insiders]

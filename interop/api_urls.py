@@ -1,0 +1,45 @@
+"""/api/v1/: one view per operation, beside each app (api.py); the schema and its
+documentation page, served from this service (drf-spectacular-sidecar: no CDN)."""
+
+from __future__ import annotations
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+
+from careplans import api as careplans
+from coordination import api as coordination
+from patients import api as patients
+from reminders import api as reminders
+
+urlpatterns = [
+    path("patients/", patients.PatientFind.as_view(), name="patients"),
+    path("patients/<uuid:patient_id>/", patients.PatientDetail.as_view(), name="patient"),
+    path("patients/<uuid:patient_id>/plan/", careplans.WorkingCopyView.as_view(), name="plan"),
+    path("patients/<uuid:patient_id>/versions/", careplans.VersionList.as_view(), name="versions"),
+    path(
+        "patients/<uuid:patient_id>/versions/<int:number>/",
+        careplans.VersionDetail.as_view(),
+        name="version",
+    ),
+    path("patients/<uuid:patient_id>/summary/", careplans.Summary.as_view(), name="summary"),
+    path(
+        "patients/<uuid:patient_id>/referrals/",
+        coordination.PatientReferrals.as_view(),
+        name="referrals",
+    ),
+    path("notifications/", reminders.Notifications.as_view(), name="notifications"),
+    # The schema and its docs are public: they describe, they hold no patient data.
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[AllowAny]),
+        name="schema",
+    ),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(
+            url_name="api:schema", authentication_classes=[], permission_classes=[AllowAny]
+        ),
+        name="docs",
+    ),
+]
