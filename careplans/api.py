@@ -10,13 +10,16 @@ from uuid import UUID
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from careplans import selectors
+from careplans import selectors, services
 from careplans.models import PublishedVersion
+from careplans.sections import SECTION_BY_KEY, form_data_from_stored
 from careplans.summary import build_summary, key_safe_code_on_screen
+from consent.services import BasisDetails
 from interop.rest import acting
 
 
@@ -52,7 +55,33 @@ class VersionDetailOut(VersionOut):
 
 class WorkingCopyOut(serializers.Serializer[Any]):
     status = serializers.CharField()
+    fingerprint = serializers.CharField(help_text="Send it back as `approving` to publish")
     sections = serializers.DictField(child=serializers.DictField())
+
+
+class SectionIn(serializers.Serializer[Any]):
+    items = serializers.DictField(help_text="The section's items as stored (dates as ISO)")
+    based_on = serializers.CharField(
+        required=False, help_text="The section's fingerprint as read: a newer save is refused"
+    )
+
+
+class SectionOut(serializers.Serializer[Any]):
+    key = serializers.CharField()
+    items = serializers.DictField()
+    changed = serializers.BooleanField()
+
+
+class BasisIn(serializers.Serializer[Any]):
+    kind = serializers.CharField()
+    with_whom = serializers.CharField()
+    discussed_on = serializers.DateField()
+
+
+class PublishIn(serializers.Serializer[Any]):
+    basis = BasisIn()
+    approving = serializers.CharField(help_text="The working copy's fingerprint as read")
+    acknowledged = serializers.ListField(child=serializers.CharField(), required=False)
 
 
 class SummaryOut(serializers.Serializer[Any]):
@@ -70,9 +99,89 @@ class WorkingCopyView(APIView):
         return Response(
             {
                 "status": copy.status if copy is not None else "none",
+                "fingerprint": services.plan_fingerprint(copy) if copy is not None else "",
                 "sections": selectors.section_data(copy),
             }
         )
+
+
+class SectionUpdate(APIView):
+    @extend_schema(request=SectionIn, responses=SectionOut, operation_id="plan_section_update")
+    def put(self, request: Request, patient_id: UUID, key: str) -> Response:
+        """Save one section, validated as on its page (400 by item)."""
+        viewer = acting(request)
+        patient = selectors.plan_patient_for(viewer, patient_id, page="api section")
+        if key not in SECTION_BY_KEY:
+            raise NotFound("No such section")
+        body = SectionIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        stored = {**body.validated_data["items"]}
+        if "based_on" in body.validated_data:
+            stored["based_on"] = body.validated_data["based_on"]
+        try:
+            saved = services.section_save(
+                actor=viewer, patient=patient, key=key, data=form_data_from_stored(key, stored)
+            )
+        except services.SectionInvalid as invalid:
+            raise ValidationError(
+                {
+                    field: [str(m) for m in messages]
+                    for field, messages in invalid.form.errors.items()
+                }
+            ) from invalid
+        data = (
+            saved.data
+            if saved is not None
+            else selectors.section_data(selectors.working_copy_of(patient)).get(key, {})
+        )
+        return Response({"key": key, "items": data, "changed": saved is not None})
+
+
+class Submit(APIView):
+    @extend_schema(request=None, responses=WorkingCopyOut, operation_id="plan_submit")
+    def post(self, request: Request, patient_id: UUID) -> Response:
+        """Send the draft for approval."""
+        viewer = acting(request)
+        patient = selectors.plan_patient_for(viewer, patient_id, page="api submit")
+        copy = services.careplan_submit(actor=viewer, patient=patient)
+        return Response(
+            {
+                "status": copy.status,
+                "fingerprint": services.plan_fingerprint(copy),
+                "sections": selectors.section_data(copy),
+            }
+        )
+
+
+class Publish(APIView):
+    @extend_schema(request=PublishIn, responses={201: VersionOut}, operation_id="plan_publish")
+    def post(self, request: Request, patient_id: UUID) -> Response:
+        """Publish the working copy with a consent basis; warnings must be acknowledged by
+        their rule, and blocking problems refuse it (400 either way, with the reasons)."""
+        viewer = acting(request)
+        patient = selectors.plan_patient_for(viewer, patient_id, page="api publish")
+        body = PublishIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        basis = body.validated_data["basis"]
+        try:
+            version = services.careplan_publish(
+                actor=viewer,
+                patient=patient,
+                basis=BasisDetails(basis["kind"], basis["with_whom"], basis["discussed_on"]),
+                acknowledged=body.validated_data.get("acknowledged", []),
+                approving=body.validated_data["approving"],
+            )
+        except services.PlanChanged as changed:
+            raise ValidationError({"approving": changed.messages}) from changed
+        except services.PublishRefused as refused:
+            raise ValidationError(
+                {"non_field_errors": [p.message for p in refused.problems]}
+            ) from refused
+        except services.AcknowledgementNeeded as needed:
+            raise ValidationError(
+                {"acknowledged": [f"{w.rule}: {w.message}" for w in needed.warnings]}
+            ) from needed
+        return Response(VersionOut(version).data, status=201)
 
 
 class VersionList(APIView):

@@ -553,3 +553,30 @@ def mandatory_missing(sections: dict[str, dict[str, Any]]) -> str:
         if sections.get(section.key, {}).get(name) in (None, "", [])
     ]
     return f"|{'|'.join(missing)}|" if missing else ""
+
+
+def form_data_from_stored(section_key: str, stored: dict[str, Any]) -> dict[str, Any]:
+    """A section's form data from its stored shape (the API's input): contacts as their
+    numbered fields, ISO dates as the date input's day, month and year boxes."""
+    section = SECTION_BY_KEY[section_key]
+    data = form_initial(section_key, stored) if section_key == "key_contacts" else dict(stored)
+    data.pop("based_on", None)
+    for name, field in section.form.base_fields.items():
+        value = data.get(name)
+        if isinstance(field, NhsDateField) and isinstance(value, str):
+            try:
+                day = dt.date.fromisoformat(value)
+            except ValueError:
+                data.update({f"{name}_0": "", f"{name}_1": "", f"{name}_2": value})
+            else:
+                data.update(
+                    {
+                        f"{name}_0": str(day.day),
+                        f"{name}_1": str(day.month),
+                        f"{name}_2": str(day.year),
+                    }
+                )
+            del data[name]
+    if "based_on" in stored:
+        data["based_on"] = stored["based_on"]
+    return data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from drf_spectacular.utils import extend_schema
@@ -10,9 +11,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coordination.models import Referral
+from coordination.models import Referral, Service, Urgency
+from coordination.priority import IPOS_ITEMS, Carer, Needs, Phase
 from coordination.selectors import referrals_of
+from coordination.services import referral_create
 from interop.rest import acting
+from organisations.permissions import Capability
 from patients.selectors import patient_for
 
 
@@ -27,9 +31,62 @@ class ReferralOut(serializers.ModelSerializer[Referral]):
         read_only_fields = fields
 
 
+class NeedsIn(serializers.Serializer[Any]):
+    """Anything left out (or null) is "not assessed": flagged, never scored as 0."""
+
+    phase = serializers.ChoiceField(
+        choices=[p.value for p in Phase], required=False, allow_null=True
+    )
+    akps = serializers.IntegerField(required=False, allow_null=True)
+    ipos = serializers.ListField(
+        child=serializers.IntegerField(allow_null=True),
+        min_length=len(IPOS_ITEMS),
+        max_length=len(IPOS_ITEMS),
+        required=False,
+    )
+    carer = serializers.ChoiceField(
+        choices=[c.value for c in Carer], required=False, allow_null=True
+    )
+
+
+class ReferralIn(serializers.Serializer[Any]):
+    services = serializers.ListField(
+        child=serializers.ChoiceField(choices=Service.choices), min_length=1
+    )
+    reason = serializers.CharField(max_length=2000)
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    needs = NeedsIn()
+
+
 class PatientReferrals(APIView):
     @extend_schema(responses=ReferralOut(many=True), operation_id="patient_referrals")
     def get(self, request: Request, patient_id: UUID) -> Response:
         viewer = acting(request)
         patient = patient_for(viewer, patient_id, page="api referrals")
         return Response(ReferralOut(referrals_of(viewer, patient), many=True).data)
+
+    @extend_schema(request=ReferralIn, responses={201: ReferralOut}, operation_id="refer")
+    def post(self, request: Request, patient_id: UUID) -> Response:
+        """Refer the patient to their region's co-ordination centre, ranked by the needs."""
+        viewer = acting(request)
+        patient = patient_for(
+            viewer, patient_id, page="api refer", capability=Capability.REFER_FOR_CARE
+        )
+        body = ReferralIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        needs = data["needs"]
+        referral = referral_create(
+            actor=viewer,
+            patient=patient,
+            services=data["services"],
+            reason=data["reason"],
+            urgency=data["urgency"],
+            needs=Needs(
+                phase=Phase(needs["phase"]) if needs.get("phase") else None,
+                akps=needs.get("akps"),
+                ipos=needs.get("ipos") or [None] * len(IPOS_ITEMS),
+                carer=Carer(needs["carer"]) if needs.get("carer") else None,
+            ),
+        )
+        return Response(ReferralOut(referral).data, status=201)

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
 from careplans import api as careplans
+from consent import api as consent
 from coordination import api as coordination
 from patients import api as patients
 from reminders import api as reminders
@@ -22,6 +23,14 @@ urlpatterns = [
         careplans.VersionDetail.as_view(),
         name="version",
     ),
+    path(
+        "patients/<uuid:patient_id>/plan/sections/<str:key>/",
+        careplans.SectionUpdate.as_view(),
+        name="section",
+    ),
+    path("patients/<uuid:patient_id>/plan/submit/", careplans.Submit.as_view(), name="submit"),
+    path("patients/<uuid:patient_id>/plan/publish/", careplans.Publish.as_view(), name="publish"),
+    path("patients/<uuid:patient_id>/consent/", consent.Consent.as_view(), name="consent"),
     path("patients/<uuid:patient_id>/summary/", careplans.Summary.as_view(), name="summary"),
     path(
         "patients/<uuid:patient_id>/referrals/",

@@ -6,6 +6,7 @@ fails `test_every_patient_url_is_in_the_matrix` until someone says how to exerci
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,7 +42,7 @@ class Exercise:
     """How to call one URL: extra URL arguments and the form data to post."""
 
     extra_kwargs: Callable[[Patient, Place], dict[str, Any]] = lambda patient, place: {}
-    post: Callable[[Patient, Place], dict[str, str]] | None = None
+    post: Callable[[Patient, Place], dict[str, Any]] | None = None
     methods: tuple[str, ...] = field(default=("get",))
     # Personas of OUTSIDERS who may use this URL all the same: urgent care whose services
     # cover the patient's region read the emergency summary without a care-team relationship.
@@ -181,7 +182,32 @@ PATIENT_URLS: dict[str, Exercise] = {
     "api:versions": Exercise(),
     "api:version": Exercise(extra_kwargs=lambda patient, place: {"number": 1}),
     "api:summary": Exercise(insiders=URGENT_CARE_OF_THE_REGION),
-    "api:referrals": Exercise(),
+    "api:referrals": Exercise(
+        post=lambda patient, place: {
+            "services": ["night_sitting"],
+            "reason": "an outsider says so",
+            "urgency": "24h",
+            "needs": {"phase": "dying"},
+        },
+        methods=("get", "post"),
+    ),
+    "api:section": Exercise(
+        extra_kwargs=lambda patient, place: {"key": "about_me"},
+        post=lambda patient, place: {"items": {"what_is_most_important_to_me": "an outsider"}},
+        methods=("put",),
+    ),
+    "api:submit": Exercise(post=lambda patient, place: {}, methods=("post",)),
+    "api:publish": Exercise(
+        post=lambda patient, place: {
+            "basis": {"kind": "patient", "with_whom": "outsider", "discussed_on": "2026-01-01"},
+            "approving": "x",
+        },
+        methods=("post",),
+    ),
+    "api:consent": Exercise(
+        post=lambda patient, place: {"given_by": "patient", "given_on": "2026-01-01"},
+        methods=("get", "post"),
+    ),
     "patients:care_team_add": Exercise(
         post=lambda patient, place: {"organisation": str(place.hospice.public_id)},
         methods=("get", "post"),
@@ -222,6 +248,18 @@ def test_every_patient_url_is_in_the_matrix() -> None:
 def _url(name: str, patient: Patient, place: Place) -> str:
     kwargs = {"patient_id": patient.public_id, **PATIENT_URLS[name].extra_kwargs(patient, place)}
     return reverse(name, kwargs=kwargs)
+
+
+def _call(client: Client, name: str, method: str, url: str, patient: Patient, place: Place) -> Any:
+    """GET, or send the exercise's data: as a form to a page, as JSON to the API."""
+    exercise = PATIENT_URLS[name]
+    if method == "get":
+        return client.get(url)
+    assert exercise.post is not None
+    data = exercise.post(patient, place)
+    if name.startswith("api:"):
+        return getattr(client, method)(url, json.dumps(data), content_type="application/json")
+    return client.post(url, data)
 
 
 def _state(patient: Patient) -> tuple[Any, ...]:
@@ -291,12 +329,7 @@ def test_outsiders_get_404_nothing_leaks_nothing_changes_and_the_refusal_is_audi
     url = _url(name, patient, place)
     before = _state(patient)
     act_as(client, outsider)
-    exercise = PATIENT_URLS[name]
-    if method == "post":
-        assert exercise.post is not None
-        response = client.post(url, exercise.post(patient, place))
-    else:
-        response = client.get(url)
+    response = _call(client, name, method, url, patient, place)
     assert response.status_code == 404
     page = response.content.decode()
     for secret in (
@@ -404,15 +437,10 @@ def test_patients_and_attorneys_get_404_on_every_staff_page_and_nothing_changes(
     404 for both, nothing leaked to the stranger, nothing changed, the refusal recorded."""
     own = patient.online_accounts.get(role="patient")
     url = _url(name, patient, place)
-    exercise = PATIENT_URLS[name]
     for account in (own, other_online_patient):
         before = _state(patient)
         client.force_login(account.user)
-        if method == "post":
-            assert exercise.post is not None
-            response = client.post(url, exercise.post(patient, place))
-        else:
-            response = client.get(url)
+        response = _call(client, name, method, url, patient, place)
         assert response.status_code == 404
         if account == other_online_patient:
             page = response.content.decode().lower()

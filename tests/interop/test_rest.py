@@ -5,6 +5,8 @@ from its OpenAPI schema by schemathesis, as a clinician and as an outsider."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +17,7 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import Client
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 
 from audit.models import AccessEvent, Action
@@ -170,6 +173,122 @@ def test_the_schema_and_its_docs_are_served_from_here(client: Client) -> None:
     assert "swagger-ui" in docs
     for cdn in ("cdn.", "unpkg", "jsdelivr", "cdnjs"):
         assert cdn not in docs
+
+
+def _send(client: Client, method: str, url: str, token: str, body: dict[str, Any]) -> Any:
+    return getattr(client, method)(
+        url, json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+
+
+def test_a_gp_system_edits_submits_and_publishes_with_a_consent_basis(
+    client: Client, gp_token: str, published: PublishedVersion, patient: Patient
+) -> None:
+    base = f"{API}/patients/{patient.public_id}/plan"
+    saved = _send(
+        client,
+        "put",
+        f"{base}/sections/about_me/",
+        gp_token,
+        {"items": {"what_is_most_important_to_me": "Biscuit, and the garden"}},
+    )
+    assert saved.status_code == 200
+    assert saved.json()["changed"] is True
+    bad = _send(
+        client,
+        "put",
+        f"{base}/sections/legal/",
+        gp_token,
+        {"items": {"lasting_power_of_attorney_health_and_welfare": True}},
+    )
+    assert bad.status_code == 400
+    assert bad.json()["name_of_lpa"] == ["Enter the attorney's name"]
+    review_on = (timezone.localdate() + dt.timedelta(days=60)).isoformat()
+    review = _send(
+        client,
+        "put",
+        f"{base}/sections/review/",
+        gp_token,
+        {"items": {"planned_review_date": review_on, "responsible_for_review": "Dr Okafor"}},
+    )
+    assert review.status_code == 200
+    assert review.json()["items"]["planned_review_date"] == review_on
+    not_a_date = _send(
+        client,
+        "put",
+        f"{base}/sections/review/",
+        gp_token,
+        {"items": {"planned_review_date": "2026-13-45", "responsible_for_review": "Dr Okafor"}},
+    )
+    assert not_a_date.status_code == 400
+    assert "planned_review_date" in not_a_date.json()
+    # A CPR decision is a senior clinician's; this system's role is not one: 403.
+    cpr = _send(
+        client,
+        "put",
+        f"{base}/sections/cpr_decision/",
+        gp_token,
+        {"items": {"cpr_decision": "450475007", "date_of_decision": "2026-11-01"}},
+    )
+    assert cpr.status_code == 403
+    assert (
+        _send(client, "put", f"{base}/sections/nonsense/", gp_token, {"items": {}}).status_code
+        == 404
+    )
+    submitted = _send(client, "post", f"{base}/submit/", gp_token, {})
+    assert submitted.status_code == 200
+    fingerprint = submitted.json()["fingerprint"]
+    basis = {"kind": "patient", "with_whom": "Winifred", "discussed_on": "2026-11-01"}
+    stale = _send(client, "post", f"{base}/publish/", gp_token, {"basis": basis, "approving": "x"})
+    assert stale.status_code == 400
+    assert "approving" in stale.json()
+    body: dict[str, Any] = {"basis": basis, "approving": fingerprint}
+    first = _send(client, "post", f"{base}/publish/", gp_token, body)
+    if first.status_code == 400 and "acknowledged" in first.json():
+        body["acknowledged"] = [w.split(":", 1)[0] for w in first.json()["acknowledged"]]
+        first = _send(client, "post", f"{base}/publish/", gp_token, body)
+    assert first.status_code == 201, first.json()
+    assert first.json()["number"] == 2
+    assert (
+        AccessEvent.objects.filter(
+            action=Action.PUBLISH, patient_public_id=patient.public_id
+        ).count()
+        == 2
+    )
+
+
+def test_consent_and_referrals_through_the_api(
+    client: Client, gp_token: str, published: PublishedVersion, patient: Patient
+) -> None:
+    url = f"{API}/patients/{patient.public_id}"
+    assert _get(client, f"{url}/consent/", gp_token).json()["given_by"] == "patient"
+    refused = _send(client, "post", f"{url}/consent/", gp_token, {"given_by": "neighbour"})
+    assert refused.status_code == 400
+    assert {"given_by", "given_on"} <= set(refused.json())
+    bad = _send(
+        client,
+        "post",
+        f"{url}/referrals/",
+        gp_token,
+        {"services": ["night_sitting"], "reason": "x", "urgency": "24h", "needs": {"akps": 35}},
+    )
+    assert bad.status_code == 400
+    assert "multiple of 10" in json.dumps(bad.json())
+    made = _send(
+        client,
+        "post",
+        f"{url}/referrals/",
+        gp_token,
+        {
+            "services": ["night_sitting"],
+            "reason": "Carer exhausted",
+            "urgency": "24h",
+            "needs": {"phase": "dying", "akps": 20},
+        },
+    )
+    assert made.status_code == 201
+    assert made.json()["band"] == "red"
+    assert AccessEvent.objects.filter(action=Action.REFER).count() == 1
 
 
 api_schema = schemathesis.openapi.from_wsgi(f"{API}/schema/?format=json", get_wsgi_application())
