@@ -3,10 +3,12 @@ runs the app as in production (DEBUG off), and a way to run our own scripts in i
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -57,3 +59,13 @@ def run(env: dict[str, str], *args: str, timeout: int = 3600) -> str:
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{result.stderr[-3000:]}")
     return result.stdout
+
+
+def generate(env: dict[str, str], patients: int, seed: int) -> None:
+    """A synthetic region of `patients` (manage.py generate_synthetic)."""
+    run(env, "manage.py", "generate_synthetic", "--patients", str(patients), "--seed", str(seed))
+
+
+def measured(env: dict[str, str], script: str, *args: str) -> dict[str, Any]:
+    """Run a benchmark's measuring half; its figures are the JSON of its last line."""
+    return dict(json.loads(run(env, script, "--measure", *args).strip().splitlines()[-1]))

@@ -19,7 +19,7 @@ import os
 import statistics
 import sys
 
-from common import bench_env, drop_database, recreate_database, run
+from common import bench_env, drop_database, generate, measured, recreate_database, run
 
 DATABASE = "openepaccs_bench_report"
 REGIONS = [(100_000, 1), (1_000_000, 2)]
@@ -87,20 +87,8 @@ def main() -> None:
     try:
         run(env, "manage.py", "migrate", "--noinput", "-v0")
         for patients, seed in REGIONS:
-            run(
-                env,
-                "manage.py",
-                "generate_synthetic",
-                "--patients",
-                str(patients),
-                "--seed",
-                str(seed),
-            )
-            rows.append(
-                json.loads(
-                    run(env, "bench/report.py", "--measure", str(seed)).strip().splitlines()[-1]
-                )
-            )
+            generate(env, patients, seed)
+            rows.append(measured(env, "bench/report.py", str(seed)))
     finally:
         drop_database(DATABASE)
     print(

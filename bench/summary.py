@@ -27,7 +27,7 @@ import threading
 import time
 from pathlib import Path
 
-from common import ROOT, bench_env, drop_database, recreate_database, run
+from common import ROOT, bench_env, drop_database, generate, measured, recreate_database, run
 
 DATABASE = "openepaccs_bench_summary"
 SIZES = [(10_000, 1), (100_000, 2)][: int(os.environ.get("BENCH_SIZES", "2"))]
@@ -217,18 +217,8 @@ def main() -> None:
         for patients, seed in SIZES:
             recreate_database(DATABASE)
             run(_env(), "manage.py", "migrate", "--noinput", "-v0")
-            run(
-                _env(),
-                "manage.py",
-                "generate_synthetic",
-                "--patients",
-                str(patients),
-                "--seed",
-                str(seed),
-            )
-            figures = json.loads(
-                run(_env(), __file__, "--measure", str(seed)).strip().splitlines()[-1]
-            )
+            generate(_env(), patients, seed)
+            figures = measured(_env(), __file__, str(seed))
             port = _free_port()
             server = _start_gunicorn(port)
             try:

@@ -20,7 +20,7 @@ import json
 import os
 import sys
 
-from common import bench_env, drop_database, recreate_database, run
+from common import bench_env, drop_database, generate, measured, recreate_database, run
 
 DATABASE = "openepaccs_bench_sweep"
 DUE = int(os.environ.get("BENCH_DUE_PLANS", "2000"))
@@ -119,18 +119,8 @@ def main() -> None:
     try:
         run(env, "manage.py", "migrate", "--noinput", "-v0")
         for patients, seed in REGIONS:
-            run(
-                env,
-                "manage.py",
-                "generate_synthetic",
-                "--patients",
-                str(patients),
-                "--seed",
-                str(seed),
-            )
-            rows.append(
-                json.loads(run(env, "bench/sweep.py", "--measure").strip().splitlines()[-1])
-            )
+            generate(env, patients, seed)
+            rows.append(measured(env, "bench/sweep.py"))
     finally:
         drop_database(DATABASE)
     print(

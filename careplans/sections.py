@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from careplans import terminology as t
-from frontend.forms import NhsDateField, NhsForm
+from frontend.forms import NhsDateField, NhsDateWidget, NhsForm
 from organisations.permissions import Capability
 
 
@@ -559,24 +559,14 @@ def form_data_from_stored(section_key: str, stored: dict[str, Any]) -> dict[str,
     """A section's form data from its stored shape (the API's input): contacts as their
     numbered fields, ISO dates as the date input's day, month and year boxes."""
     section = SECTION_BY_KEY[section_key]
-    data = form_initial(section_key, stored) if section_key == "key_contacts" else dict(stored)
-    data.pop("based_on", None)
-    for name, field in section.form.base_fields.items():
-        value = data.get(name)
-        if isinstance(field, NhsDateField) and isinstance(value, str):
-            try:
-                day = dt.date.fromisoformat(value)
-            except ValueError:
-                data.update({f"{name}_0": "", f"{name}_1": "", f"{name}_2": value})
-            else:
-                data.update(
-                    {
-                        f"{name}_0": str(day.day),
-                        f"{name}_1": str(day.month),
-                        f"{name}_2": str(day.year),
-                    }
-                )
-            del data[name]
+    data = KeyContactsForm.initial_from(stored) if section_key == "key_contacts" else dict(stored)
     if "based_on" in stored:
         data["based_on"] = stored["based_on"]
+    for name, field in section.form.base_fields.items():
+        if isinstance(field, NhsDateField) and isinstance(data.get(name), str):
+            value = data.pop(name)
+            parts = NhsDateWidget().decompress(value)
+            if parts[0] is None:  # not an ISO date: left in the year box for the form to refuse
+                parts = ["", "", value]
+            data.update({f"{name}_{index}": part for index, part in enumerate(parts)})
     return data

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.models import Referral, Service, Urgency
-from coordination.priority import IPOS_ITEMS, Carer, Needs, Phase
+from coordination.priority import IPOS_ITEMS, Carer, Phase, needs_of
 from coordination.selectors import referrals_of
 from coordination.services import referral_create
 from interop.rest import acting
@@ -82,11 +82,8 @@ class PatientReferrals(APIView):
             services=data["services"],
             reason=data["reason"],
             urgency=data["urgency"],
-            needs=Needs(
-                phase=Phase(needs["phase"]) if needs.get("phase") else None,
-                akps=needs.get("akps"),
-                ipos=needs.get("ipos") or [None] * len(IPOS_ITEMS),
-                carer=Carer(needs["carer"]) if needs.get("carer") else None,
+            needs=needs_of(
+                needs.get("phase"), needs.get("akps"), needs.get("ipos"), needs.get("carer")
             ),
         )
         return Response(ReferralOut(referral).data, status=201)

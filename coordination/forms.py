@@ -17,6 +17,7 @@ from coordination.priority import (
     Carer,
     Needs,
     Phase,
+    needs_of,
 )
 from frontend.forms import NhsForm
 
@@ -79,14 +80,14 @@ class NeedsForm(NhsForm):
 
     def needs(self) -> Needs:
         data = self.cleaned_data
-        return Needs(
-            phase=Phase(data["phase"]) if data.get("phase") else None,
-            akps=int(data["akps"]) if data.get("akps") else None,
-            ipos=[
+        return needs_of(
+            data.get("phase"),
+            int(data["akps"]) if data.get("akps") else None,
+            [
                 int(data[_ipos_name(i)]) if data.get(_ipos_name(i)) else None
                 for i in range(len(IPOS_ITEMS))
             ],
-            carer=Carer(data["carer"]) if data.get("carer") else None,
+            data.get("carer"),
         )
 
 

@@ -322,7 +322,3 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"Allocation {self.public_id}"
-
-    @property
-    def holds_place(self) -> bool:
-        return self.status in HOLDING

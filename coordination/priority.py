@@ -138,6 +138,18 @@ class Needs:
     carer: Carer | None = None
 
 
+def needs_of(
+    phase: str | None, akps: int | None, ipos: Sequence[int | None] | None, carer: str | None
+) -> Needs:
+    """Needs from plain values (a form's, the API's): blank or None is not assessed."""
+    return Needs(
+        phase=Phase(phase) if phase else None,
+        akps=akps,
+        ipos=list(ipos) if ipos is not None else [None] * len(IPOS_ITEMS),
+        carer=Carer(carer) if carer else None,
+    )
+
+
 @dataclass(frozen=True)
 class Term:
     label: str

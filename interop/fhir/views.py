@@ -136,14 +136,14 @@ def _count(request: HttpRequest) -> tuple[int, int]:
     return count, offset
 
 
-def searchset(request: HttpRequest, resources: list[Resource], *, paged: bool = True) -> Resource:
+def searchset(request: HttpRequest, resources: list[Resource]) -> Resource:
     """A searchset Bundle of one page, with self and next links."""
     base = _base(request)
-    count, offset = _count(request) if paged else (max(len(resources), 1), 0)
+    count, offset = _count(request)
     page = resources[offset : offset + count]
     params = {k: v for k, v in request.GET.items() if k != "_offset"}
     links = [{"relation": "self", "url": request.build_absolute_uri()}]
-    if paged and offset + count < len(resources):
+    if offset + count < len(resources):
         query = urlencode({**params, "_count": count, "_offset": offset + count})
         links.append(
             {"relation": "next", "url": f"{request.build_absolute_uri(request.path)}?{query}"}
@@ -266,9 +266,7 @@ def patient_search(request: HttpRequest, viewer: Membership) -> HttpResponse:
     return _json(bundle)
 
 
-def _patient(
-    request: HttpRequest, viewer: Membership, patient_id: str, page: str
-) -> selectors.Shared:
+def _patient(viewer: Membership, patient_id: str, page: str) -> selectors.Shared:
     try:
         public_id = UUID(patient_id)
     except ValueError:
@@ -282,7 +280,7 @@ def _patient(
 
 @fhir()
 def patient_read(request: HttpRequest, viewer: Membership, patient_id: str) -> HttpResponse:
-    found = _patient(request, viewer, patient_id, "fhir Patient read")
+    found = _patient(viewer, patient_id, "fhir Patient read")
     _audit(viewer, [found], "read Patient")
     return _json(mapping.patient_resource(found.patient))
 
@@ -291,7 +289,7 @@ def patient_read(request: HttpRequest, viewer: Membership, patient_id: str) -> H
 def patient_everything(request: HttpRequest, viewer: Membership, patient_id: str) -> HttpResponse:
     """The latest published version, every resource of it, as a searchset Bundle."""
     _check_params(request, set())
-    found = _patient(request, viewer, patient_id, "fhir Patient $everything")
+    found = _patient(viewer, patient_id, "fhir Patient $everything")
     _audit(viewer, [found], "operation Patient/$everything")
     resources = mapping.everything(found.patient, found.version, found.consent)
     return _json(searchset(request, resources))
@@ -305,7 +303,7 @@ def type_search(request: HttpRequest, viewer: Membership, kind: str) -> HttpResp
     reference = request.GET.get("patient", "")
     if not reference:
         raise FhirError(400, "required", "Search by patient: ?patient=<id>", "patient")
-    found = _patient(request, viewer, reference.removeprefix("Patient/"), f"fhir {kind} search")
+    found = _patient(viewer, reference.removeprefix("Patient/"), f"fhir {kind} search")
     _audit(viewer, [found], f"search-type {kind}")
     resources = [
         r
