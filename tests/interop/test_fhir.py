@@ -340,3 +340,33 @@ def test_a_clinician_reads_by_session_and_outsiders_meet_404(
     assert AccessEvent.objects.filter(
         action=Action.DENIED, patient_public_id=patient.public_id, user=outsider_clinician.user
     ).exists()
+
+
+def test_an_outsider_token_meets_404_on_every_resource_and_search_and_is_recorded(
+    client: Client, place: Place, secret: str, published: PublishedVersion, patient: Patient
+) -> None:
+    """A system of another region: every resource of the plan, by id and by patient, is an
+    OperationOutcome 404 that names nobody; each refusal is recorded."""
+    from tests.factories import make_member
+
+    admin = make_member(place.other_region_practice, Role.REGIONAL_ADMIN, username="kernow-admin")
+    outsider = token_create(
+        actor=admin,
+        organisation=place.other_region_ambulance,
+        role=Role.URGENT_CARE,
+        name="Kernow EPR",
+    ).secret
+    body = _body(_get(client, f"{BASE}/Patient/{patient.public_id}/$everything", secret))
+    urls = [f"{BASE}/Patient/{patient.public_id}/$everything"]
+    for entry in body["entry"]:
+        kind, ident = entry["resource"]["resourceType"], entry["resource"]["id"]
+        urls.append(f"{BASE}/{kind}/{ident}")
+        if kind != "Patient":
+            urls.append(f"{BASE}/{kind}?patient={patient.public_id}")
+    before = AccessEvent.objects.filter(action=Action.DENIED).count()
+    for url in urls:
+        response = _get(client, url, outsider)
+        assert response.status_code == 404, url
+        OperationOutcome.model_validate(_body(response))
+        assert patient.family_name not in response.content.decode()
+    assert AccessEvent.objects.filter(action=Action.DENIED).count() == before + len(urls)
