@@ -12,11 +12,12 @@ VENDOR := static/vendor
 TEST_DATABASE_URL ?= postgres://openepaccs:openepaccs@127.0.0.1:5432/openepaccs
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: help install static run test lint types migrations-check pytest services demo clean
+.PHONY: help install static run test test-clock lint types migrations-check pytest services demo clean
 
 help:
 	@echo "make run   - install, migrate, load demo data and serve on http://127.0.0.1:8000 (SQLite)"
 	@echo "make test  - install, start PostgreSQL and Redis, run ruff, mypy, migration check and pytest"
+	@echo "make test-clock - the suite (no browser tests) with the clock moved to four moments"
 
 $(VENV)/.installed: pyproject.toml scripts/system_libs.sh
 	bash scripts/system_libs.sh
@@ -65,9 +66,24 @@ migrations-check: install
 	$(MANAGE) makemigrations --check --dry-run
 
 pytest: install services
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: install services lint types migrations-check pytest
+
+# The suite (without the browser tests) at four moments: a year from now; the evening of a
+# leap day; the hour that happens twice, when the clocks go back; a minute before the new
+# year. Each moment is London time; the clock ticks from there. Every moment is run, and
+# the make fails afterwards if any did.
+CLOCK_MOMENTS ?= $(shell TZ=Europe/London date -d '+1 year' +%Y-%m-%dT%H:%M) 2028-02-29T23:30 2027-10-31T01:30 2027-12-31T23:59
+
+test-clock: install services
+	@failed=""; for moment in $(CLOCK_MOMENTS); do \
+		echo "== pytest --clock $$moment"; \
+		DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest \
+			-q -m "not browser" --clock $$moment || failed="$$failed $$moment"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "test-clock: failed at$$failed"; exit 1; fi; \
+	echo "test-clock: passed at every moment: $(CLOCK_MOMENTS)"
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) staticfiles

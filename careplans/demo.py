@@ -268,7 +268,7 @@ def load_deceased(*, clinician: Membership, nhs_numbers: list[str], postcodes: l
                 )
                 _fill(clinician, patient, plan_sections(index, patient, today))
                 _publish(clinician, patient)
-        preferred = plan_sections(index, patient, died.date())["preferences"][
+        preferred = plan_sections(index, patient, timezone.localdate(died))["preferences"][
             "preferred_place_of_death"
         ]
         wished = t.PPD_CATEGORY.get(preferred, "other")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from hypothesis import settings as hypothesis_settings
 
@@ -21,6 +22,7 @@ from organisations.models import Membership, Organisation, OrganisationKind, Reg
 from patients.models import Patient
 from patients.services import care_team_add
 from portal.models import PatientAccount
+from tests.clock import parse_moment
 from tests.factories import (
     make_lpa,
     make_member,
@@ -35,6 +37,38 @@ PASSWORD = "correct-horse-battery-staple"
 # The same examples on every run: tests are deterministic.
 hypothesis_settings.register_profile("deterministic", derandomize=True, deadline=None)
 hypothesis_settings.load_profile("deterministic")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock",
+        metavar="MOMENT",
+        help="run the suite with the clock moved to MOMENT (London time, e.g. 2028-02-29T23:30), "
+        "ticking from there",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before any test module is imported: a moved clock is in force for everything."""
+    text = config.getoption("--clock")
+    if text:
+        traveller = time_machine.travel(parse_moment(text), tick=True)
+        traveller.start()
+        config.stash[_MOVED_CLOCK] = traveller
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    traveller = config.stash.get(_MOVED_CLOCK, None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    text = config.getoption("--clock")
+    return f"clock moved to {parse_moment(text).isoformat()} (ticking)" if text else None
+
+
+_MOVED_CLOCK = pytest.StashKey[time_machine.travel]()
 
 
 @pytest.fixture(autouse=True)

@@ -32,7 +32,7 @@ from coordination.models import Referral
 from organisations.models import Membership
 from patients.models import BreakGlassGrant, CareTeamMember, Patient, PatientGroupObjectPermission
 from portal.models import Invitation, PatientAccount
-from tests.careplans.conftest import BASIS, TODAY, fill
+from tests.careplans.conftest import basis, fill, today
 from tests.conftest import OUTSIDERS, PASSWORD, Place, act_as
 from tests.factories import invitation_link, make_lpa, make_online_account
 
@@ -286,9 +286,9 @@ def _state(patient: Patient) -> tuple[Any, ...]:
 @pytest.fixture(autouse=True)
 def _published_plan(patient: Patient, their_gp: Membership) -> PublishedVersion:
     """The patient has consent and a published plan, so every page has something to leak."""
-    consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=TODAY)
+    consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=today())
     fill(their_gp, patient)
-    version = careplan_publish(actor=their_gp, patient=patient, basis=BASIS)
+    version = careplan_publish(actor=their_gp, patient=patient, basis=basis())
     # Online access too: the person's account, their attorney's LPA with an invitation
     # waiting, and a request for a change.
     own = make_online_account(

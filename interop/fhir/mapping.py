@@ -4,7 +4,6 @@ version and the consent: the same version always gives the same resources, ids i
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -490,7 +489,8 @@ def _consent(consent: ConsentToShare, subject: Resource) -> Resource:
             }
         ],
         "patient": subject,
-        "dateTime": dt.datetime.combine(consent.given_on, dt.time.min, dt.UTC).isoformat(),
+        # The London day it was given, as recorded: a date is a valid FHIR dateTime.
+        "dateTime": consent.given_on.isoformat(),
         "policyRule": {
             "coding": [
                 {

@@ -12,7 +12,7 @@ from consent.services import consent_record
 from organisations.models import Membership, Role
 from patients.models import Patient
 from tests.browser.conftest import serious_axe_violations, sign_in
-from tests.careplans.conftest import BASIS, TODAY, fill
+from tests.careplans.conftest import basis, fill, today
 from tests.conftest import PASSWORD, Place
 from tests.factories import make_member
 
@@ -28,9 +28,9 @@ def test_a_paramedic_finds_the_summary_by_nhs_number_on_a_phone(
     browser: Browser,
     javascript: bool,
 ) -> None:
-    consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=TODAY)
+    consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=today())
     fill(their_gp, patient)
-    careplan_publish(actor=their_gp, patient=patient, basis=BASIS)
+    careplan_publish(actor=their_gp, patient=patient, basis=basis())
     make_member(place.ambulance, Role.URGENT_CARE, username="crew", password=PASSWORD)
     connections.close_all()
 

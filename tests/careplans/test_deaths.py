@@ -10,7 +10,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from audit.models import AccessEvent, Action
 from careplans import services
@@ -26,14 +25,16 @@ from patients.models import Patient
 from patients.services import care_team_add
 from reminders.models import Notification
 from reminders.services import reminders_sweep
-from tests.careplans.conftest import BASIS, COMPLETE, date_fields
+from tests.careplans.conftest import basis, complete, date_fields, today
 from tests.conftest import Place, act_as
 from tests.factories import make_member, make_organisation
 
 HOME = "876879006"
 HOSPICE = "876882001"
-TODAY = timezone.localdate()
-YESTERDAY = TODAY - dt.timedelta(days=1)
+
+
+def yesterday() -> dt.date:
+    return today() - dt.timedelta(days=1)
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def care_home_staff(place: Place, patient: Patient, their_gp: Membership) -> Mem
 
 
 def _died(actor: Membership, patient: Patient, **changes: object) -> Death:
-    details = {"date_of_death": YESTERDAY, "place_of_death": HOME, "place_name": ""}
+    details = {"date_of_death": yesterday(), "place_of_death": HOME, "place_name": ""}
     details.update(changes)
     return death_record(actor=actor, patient=patient, details=DeathDetails(**details))  # type: ignore[arg-type]
 
@@ -63,13 +64,14 @@ def test_care_home_staff_record_a_death_and_the_plan_closes_with_the_facts_at_de
     patient.refresh_from_db()
     assert plan.closed_at is not None
     assert (plan.review_due_on, plan.cpr_review_due_on) == (None, None)
-    assert patient.date_of_death == YESTERDAY
+    died = yesterday()
+    assert patient.date_of_death == died
     assert death.version_at_death == published
-    assert death.preferred_place_of_death == COMPLETE["preferences"]["preferred_place_of_death"]
+    assert death.preferred_place_of_death == complete()["preferences"]["preferred_place_of_death"]
     assert death.diagnosis_group == "cancer"
     born = patient.date_of_birth
-    assert death.age_at_death == YESTERDAY.year - born.year - (
-        (YESTERDAY.month, YESTERDAY.day) < (born.month, born.day)
+    assert death.age_at_death == died.year - born.year - (
+        (died.month, died.day) < (born.month, born.day)
     )
     assert death.recorded_by_organisation == care_home_staff.organisation
     event = AccessEvent.objects.get(action=Action.DEATH_RECORD)
@@ -90,7 +92,7 @@ def test_a_closed_plan_cannot_be_edited_or_published(
         )
     with pytest.raises(PermissionDenied):
         services.careplan_publish(
-            actor=their_gp, patient=Patient.objects.get(pk=patient.pk), basis=BASIS
+            actor=their_gp, patient=Patient.objects.get(pk=patient.pk), basis=basis()
         )
     assert PublishedVersion.objects.count() == 1
 
@@ -99,16 +101,16 @@ def test_its_open_reminders_resolve_because_the_person_has_died(
     their_gp: Membership, consented: Patient, django_capture_on_commit_callbacks: object
 ) -> None:
     services.section_save(
-        actor=their_gp, patient=consented, key="about_me", data=COMPLETE["about_me"]
+        actor=their_gp, patient=consented, key="about_me", data=complete()["about_me"]
     )
-    for key, data in COMPLETE.items():
+    for key, data in complete().items():
         services.section_save(
             actor=their_gp,
             patient=consented,
             key=key,
             data={**data, **(date_fields("planned_review_date", 5) if key == "review" else {})},
         )
-    services.careplan_publish(actor=their_gp, patient=consented, basis=BASIS)
+    services.careplan_publish(actor=their_gp, patient=consented, basis=basis())
     reminders_sweep()
     assert Notification.objects.filter(resolved_at__isnull=True).count() == 1
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
@@ -125,17 +127,22 @@ def test_urgent_care_see_that_the_person_has_died(
     published: PublishedVersion,
     patient: Patient,
 ) -> None:
-    _died(their_gp, patient)
+    death = _died(their_gp, patient)
     page = act_as(client, paramedic).get(reverse("careplans:summary", args=[patient.public_id]))
     text = page.content.decode()
     assert "This person has died" in text
-    assert YESTERDAY.strftime("%-d %B %Y") in text
+    assert death.date_of_death.strftime("%-d %B %Y") in text
 
 
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"date_of_death": TODAY + dt.timedelta(days=1)}, "date_of_death", "in the future"),
+        # A callable is read when the test runs, on the clock then in force.
+        (
+            {"date_of_death": lambda: today() + dt.timedelta(days=1)},
+            "date_of_death",
+            "in the future",
+        ),
         ({"date_of_death": dt.date(1940, 12, 3)}, "date_of_death", "before the person's date"),
         ({"date_of_death": None}, "date_of_death", "Enter the date of death"),
         ({"place_of_death": "110481000000108"}, "place_of_death", "Choose where"),
@@ -150,8 +157,9 @@ def test_bad_details_are_refused_with_a_clear_error_and_nothing_saved(
     field: str,
     message: str,
 ) -> None:
+    details = {name: value() if callable(value) else value for name, value in changes.items()}
     with pytest.raises(ValidationError) as refused:
-        _died(their_gp, patient, **changes)
+        _died(their_gp, patient, **details)
     assert message in " ".join(refused.value.message_dict[field])
     assert not Death.objects.exists()
     assert CarePlan.objects.get(patient=patient).closed_at is None
@@ -180,7 +188,7 @@ def test_a_clinician_corrects_the_record_with_a_reason(
     their_gp: Membership, patient: Patient
 ) -> None:
     death = _died(their_gp, patient)
-    details = DeathDetails(YESTERDAY - dt.timedelta(days=1), HOSPICE, "Heathside Hospice")
+    details = DeathDetails(yesterday() - dt.timedelta(days=1), HOSPICE, "Heathside Hospice")
     with pytest.raises(ValidationError) as no_reason:
         death_correct(actor=their_gp, death=death, details=details, reason="  ")
     assert "Say why" in no_reason.value.message_dict["reason"][0]
@@ -201,7 +209,7 @@ def test_only_a_clinician_corrects_a_death(care_home_staff: Membership, patient:
         death_correct(
             actor=care_home_staff,
             death=death,
-            details=DeathDetails(YESTERDAY, HOSPICE),
+            details=DeathDetails(yesterday(), HOSPICE),
             reason="changed my mind",
         )
     with pytest.raises(PermissionDenied):
@@ -226,7 +234,7 @@ def test_a_death_recorded_in_error_reopens_the_plan_and_a_later_one_can_be_recor
         key="about_me",
         data={"what_is_most_important_to_me": "Still here"},
     )
-    _died(their_gp, Patient.objects.get(pk=patient.pk), date_of_death=TODAY)
+    _died(their_gp, Patient.objects.get(pk=patient.pk), date_of_death=today())
     assert Death.objects.filter(entered_in_error=False).count() == 1
 
 
@@ -240,7 +248,7 @@ def test_recording_a_death_through_the_page(
     url = reverse("careplans:death", args=[patient.public_id])
     page = client.get(reverse("patients:detail", args=[patient.public_id])).content.decode()
     assert "Record a death" in page
-    future = TODAY + dt.timedelta(days=3)
+    future = today() + dt.timedelta(days=3)
     refused = client.post(
         url,
         {
@@ -253,12 +261,13 @@ def test_recording_a_death_through_the_page(
     assert refused.status_code == 200
     assert "The date of death cannot be in the future" in refused.content.decode()
     assert not Death.objects.exists()
+    died = yesterday()
     response = client.post(
         url,
         {
-            "date_of_death_0": str(YESTERDAY.day),
-            "date_of_death_1": str(YESTERDAY.month),
-            "date_of_death_2": str(YESTERDAY.year),
+            "date_of_death_0": str(died.day),
+            "date_of_death_1": str(died.month),
+            "date_of_death_2": str(died.year),
             "place_of_death": HOSPICE,
             "place_name": "Heathside Hospice",
         },

@@ -19,7 +19,7 @@ from careplans.selectors import sharable_version_of
 from consent.services import consent_withdraw
 from organisations.models import Membership
 from patients.models import Patient
-from tests.careplans.conftest import BASIS, COMPLETE, fill
+from tests.careplans.conftest import basis, complete, fill
 from tests.conftest import Place
 from tests.factories import make_member
 
@@ -33,7 +33,7 @@ def test_draft_to_awaiting_approval_to_published(
     services.careplan_submit(actor=team_nurse, patient=consented)
     working_copy.refresh_from_db()
     assert working_copy.status == Status.AWAITING_APPROVAL
-    version = services.careplan_publish(actor=their_gp, patient=consented, basis=BASIS)
+    version = services.careplan_publish(actor=their_gp, patient=consented, basis=basis())
     working_copy.refresh_from_db()
     assert working_copy.status == Status.PUBLISHED
     assert version.number == 1
@@ -60,13 +60,13 @@ def test_editing_after_publication_starts_a_new_revision_and_publishing_supersed
         actor=their_gp,
         patient=patient,
         key="preferences",
-        data={**COMPLETE["preferences"], "preferred_place_of_death": "108401000000102"},
+        data={**complete()["preferences"], "preferred_place_of_death": "108401000000102"},
     )
     working_copy = WorkingCopy.objects.get(plan=published.plan)
     assert (working_copy.status, working_copy.revision) == (Status.DRAFT, 2)
     assert sharable_version_of(patient) == published  # the draft is not shared
     second = services.careplan_publish(
-        actor=their_gp, patient=patient, basis=BASIS, acknowledged=[]
+        actor=their_gp, patient=patient, basis=basis(), acknowledged=[]
     )
     assert second.number == 2
     assert sharable_version_of(patient) == second
@@ -83,7 +83,7 @@ def test_saving_the_same_content_changes_nothing(
     patient = published.plan.patient
     before = AccessEvent.objects.count()
     services.section_save(
-        actor=their_gp, patient=patient, key="about_me", data=COMPLETE["about_me"]
+        actor=their_gp, patient=patient, key="about_me", data=complete()["about_me"]
     )
     assert WorkingCopy.objects.get(plan=published.plan).status == Status.PUBLISHED
     assert AccessEvent.objects.count() == before
@@ -91,7 +91,7 @@ def test_saving_the_same_content_changes_nothing(
 
 def test_nothing_to_publish_twice(published: PublishedVersion, their_gp: Membership) -> None:
     with pytest.raises(ValidationError, match="Nothing has changed"):
-        services.careplan_publish(actor=their_gp, patient=published.plan.patient, basis=BASIS)
+        services.careplan_publish(actor=their_gp, patient=published.plan.patient, basis=basis())
 
 
 def test_a_failed_publish_leaves_everything_as_it_was(
@@ -108,7 +108,7 @@ def test_a_failed_publish_leaves_everything_as_it_was(
         actor=their_gp, patient=patient, reason="Told Dr Okafor she no longer wants it shared"
     )
     with pytest.raises(services.PublishRefused) as refused:
-        services.careplan_publish(actor=their_gp, patient=patient, basis=BASIS)
+        services.careplan_publish(actor=their_gp, patient=patient, basis=basis())
     assert [p.rule for p in refused.value.problems] == ["no_active_consent"]
     assert "no active consent to share" in refused.value.problems[0].message
     assert list(PublishedVersion.objects.filter(plan=published.plan)) == [published]
@@ -185,7 +185,7 @@ def test_outsiders_cannot_edit_or_publish(
     with pytest.raises(PermissionDenied):
         services.section_save(actor=outsider_clinician, patient=consented, key="about_me", data={})
     with pytest.raises(PermissionDenied):
-        services.careplan_publish(actor=outsider_clinician, patient=consented, basis=BASIS)
+        services.careplan_publish(actor=outsider_clinician, patient=consented, basis=basis())
     assert not WorkingCopy.objects.exists()
 
 
@@ -210,7 +210,7 @@ def test_saving_the_same_cpr_decision_again_keeps_who_decided(
     place: Place, patient: Patient, their_gp: Membership
 ) -> None:
     nurse_consultant = make_member(place.nursing, senior=True)
-    decision = COMPLETE["cpr_decision"]
+    decision = complete()["cpr_decision"]
     services.section_save(actor=their_gp, patient=patient, key="cpr_decision", data=decision)
     services.section_save(
         actor=nurse_consultant, patient=patient, key="cpr_decision", data=decision

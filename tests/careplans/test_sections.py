@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from careplans import services
@@ -49,7 +51,8 @@ from tests.careplans.conftest import date_fields
         ),
         (
             "cpr_decision",
-            {
+            # Dates are counted from the day the test runs, so these are callables.
+            lambda: {
                 "cpr_decision": "450476008",
                 "mental_capacity": "local:has-capacity",
                 **date_fields("date_of_decision", 3),
@@ -71,7 +74,10 @@ from tests.careplans.conftest import date_fields
         ),
         (
             "cpr_decision",
-            {"mental_capacity": "local:has-capacity", **date_fields("date_of_decision", -1)},
+            lambda: {
+                "mental_capacity": "local:has-capacity",
+                **date_fields("date_of_decision", -1),
+            },
             "cpr_decision",
             "Choose the CPR decision",
         ),
@@ -111,8 +117,14 @@ from tests.careplans.conftest import date_fields
     ],
 )
 def test_bad_section_input_is_a_field_error_and_nothing_is_saved(
-    patient: Patient, their_gp: Membership, key: str, data: dict, field: str, message: str
+    patient: Patient,
+    their_gp: Membership,
+    key: str,
+    data: dict | Callable[[], dict],
+    field: str,
+    message: str,
 ) -> None:
+    data = data() if callable(data) else data
     with pytest.raises(services.SectionInvalid) as invalid:
         services.section_save(actor=their_gp, patient=patient, key=key, data=data)
     assert message in " ".join(str(error) for error in invalid.value.form.errors[field])
@@ -141,10 +153,10 @@ def test_codes_are_stored_and_shown_in_plain_english(
 
 def test_the_cpr_decision_shows_who_decided(patient: Patient, their_gp: Membership) -> None:
     from careplans.sections import SECTION_BY_KEY, describe
-    from tests.careplans.conftest import COMPLETE
+    from tests.careplans.conftest import complete
 
     services.section_save(
-        actor=their_gp, patient=patient, key="cpr_decision", data=COMPLETE["cpr_decision"]
+        actor=their_gp, patient=patient, key="cpr_decision", data=complete()["cpr_decision"]
     )
     shown = dict(
         describe(SECTION_BY_KEY["cpr_decision"], PlanSection.objects.get(key="cpr_decision").data)

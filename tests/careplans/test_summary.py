@@ -24,7 +24,7 @@ from careplans.models import PublishedVersion
 from consent.services import consent_record, consent_withdraw
 from organisations.models import Membership
 from patients.models import Patient
-from tests.careplans.conftest import BASIS, COMPLETE, TODAY, fill
+from tests.careplans.conftest import basis, complete, fill, today
 from tests.conftest import Place, act_as
 from tests.factories import make_patient
 
@@ -50,7 +50,7 @@ def with_key_safe(published: PublishedVersion, their_gp: Membership) -> Publishe
         key="home_access",
         data={"key_safe": "on", "key_safe_code": "4711", "access_instructions": "Side gate"},
     )
-    return services.careplan_publish(actor=their_gp, patient=patient, basis=BASIS)
+    return services.careplan_publish(actor=their_gp, patient=patient, basis=basis())
 
 
 def test_paramedic_finds_by_nhs_number_with_spaces_and_sees_not_for_cpr_first(
@@ -82,7 +82,7 @@ def test_the_cpr_decision_says_who_decided_and_when(
 ) -> None:
     act_as(client, call_handler)
     page = client.get(summary_url(published.plan.patient)).content.decode()
-    decided_on = (TODAY - dt.timedelta(days=1)).strftime("%-d %B %Y")
+    decided_on = (today() - dt.timedelta(days=1)).strftime("%-d %B %Y")
     assert "Date of decision" in page
     assert decided_on in page
     assert "Decided by" in page
@@ -153,14 +153,14 @@ def test_the_summary_shows_the_published_version_never_the_draft(
     client: Client, paramedic: Membership, their_gp: Membership, published: PublishedVersion
 ) -> None:
     patient = published.plan.patient
-    preferences = {**COMPLETE["preferences"], "preferred_place_of_death": "108401000000102"}
+    preferences = {**complete()["preferences"], "preferred_place_of_death": "108401000000102"}
     services.section_save(actor=their_gp, patient=patient, key="preferences", data=preferences)
     act_as(client, paramedic)
     page = client.get(summary_url(patient)).content.decode()
     assert "Version 1" in page
     assert "Hospice" not in page
 
-    services.careplan_publish(actor=their_gp, patient=patient, basis=BASIS)
+    services.careplan_publish(actor=their_gp, patient=patient, basis=basis())
     page = client.get(summary_url(patient)).content.decode()
     assert "Version 2" in page
     assert "Hospice" in page
@@ -291,9 +291,9 @@ def _more_patients(place: Place, their_gp: Membership, count: int) -> None:
     """Other patients of the region, each with consent and one or two published versions."""
     for index in range(count):
         other = make_patient(registered_by=their_gp, practice=place.practice)
-        consent_record(actor=their_gp, patient=other, given_by="patient", given_on=TODAY)
+        consent_record(actor=their_gp, patient=other, given_by="patient", given_on=today())
         fill(their_gp, other)
-        services.careplan_publish(actor=their_gp, patient=other, basis=BASIS)
+        services.careplan_publish(actor=their_gp, patient=other, basis=basis())
         if index % 2 == 0:
             services.section_save(
                 actor=their_gp,
@@ -301,7 +301,7 @@ def _more_patients(place: Place, their_gp: Membership, count: int) -> None:
                 key="about_me",
                 data={"what_is_most_important_to_me": f"Version two of patient {index}"},
             )
-            services.careplan_publish(actor=their_gp, patient=other, basis=BASIS)
+            services.careplan_publish(actor=their_gp, patient=other, basis=basis())
 
 
 def _summary_queries(client: Client, paramedic: Membership, patient: Patient) -> tuple[int, int]:
@@ -331,7 +331,7 @@ def test_the_summary_takes_the_same_few_queries_at_any_data_size(
         key="about_me",
         data={"what_is_most_important_to_me": "Being at home, with Biscuit, and my garden"},
     )
-    services.careplan_publish(actor=their_gp, patient=patient, basis=BASIS)
+    services.careplan_publish(actor=their_gp, patient=patient, basis=basis())
     large = _summary_queries(client, paramedic, patient)
     assert small == large
     assert large[1] <= 5

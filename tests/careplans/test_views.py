@@ -10,7 +10,7 @@ from careplans.models import PlanSection, PublishedVersion, Status, WorkingCopy
 from consent.models import ConsentToShare
 from organisations.models import Membership
 from patients.models import Patient
-from tests.careplans.conftest import COMPLETE, TODAY
+from tests.careplans.conftest import complete, today
 from tests.conftest import act_as
 
 
@@ -25,9 +25,9 @@ def _publish_data(patient: Patient, **extra: object) -> dict[str, object]:
         "approving": services.plan_fingerprint(working_copy),
         "kind": "patient",
         "with_whom": "Winifred Attwater",
-        "discussed_on_0": str(TODAY.day),
-        "discussed_on_1": str(TODAY.month),
-        "discussed_on_2": str(TODAY.year),
+        "discussed_on_0": str(today().day),
+        "discussed_on_1": str(today().month),
+        "discussed_on_2": str(today().year),
         **extra,
     }
 
@@ -40,13 +40,13 @@ def test_a_gp_completes_publishes_edits_republishes_and_compares(
         _url("consent:consent", patient),
         {
             "given_by": "patient",
-            "given_on_0": str(TODAY.day),
-            "given_on_1": str(TODAY.month),
-            "given_on_2": str(TODAY.year),
+            "given_on_0": str(today().day),
+            "given_on_1": str(today().month),
+            "given_on_2": str(today().year),
         },
     )
     assert response.status_code == 302
-    for key, data in COMPLETE.items():
+    for key, data in complete().items():
         response = client.post(_url("careplans:section", patient, section_key=key), data)
         assert response.status_code == 302, (key, response.content.decode()[:2000])
     overview = client.get(_url("careplans:overview", patient)).content.decode()
@@ -55,7 +55,7 @@ def test_a_gp_completes_publishes_edits_republishes_and_compares(
     response = client.post(_url("careplans:publish", patient), _publish_data(patient))
     assert response.status_code == 302
     assert PublishedVersion.objects.get().number == 1
-    preferences = {**COMPLETE["preferences"], "preferred_place_of_death": "108401000000102"}
+    preferences = {**complete()["preferences"], "preferred_place_of_death": "108401000000102"}
     client.post(_url("careplans:section", patient, section_key="preferences"), preferences)
     client.post(
         _url("careplans:publish", patient),
@@ -76,7 +76,7 @@ def test_publishing_warnings_must_be_acknowledged(
 ) -> None:
     from consent.services import consent_record
 
-    consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=TODAY)
+    consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=today())
     act_as(client, their_gp)
     client.post(
         _url("careplans:section", patient, section_key="preferences"),
@@ -110,7 +110,7 @@ def test_publishing_without_consent_is_refused_with_a_clear_message(
     client: Client, patient: Patient, their_gp: Membership
 ) -> None:
     act_as(client, their_gp)
-    client.post(_url("careplans:section", patient, section_key="about_me"), COMPLETE["about_me"])
+    client.post(_url("careplans:section", patient, section_key="about_me"), complete()["about_me"])
     page = client.get(_url("careplans:publish", patient)).content.decode()
     assert "This plan cannot be published yet" in page
     assert "no active consent to share" in page
@@ -125,7 +125,7 @@ def test_htmx_saves_a_section_without_leaving_the_page(
     act_as(client, their_gp)
     response = client.post(
         _url("careplans:section", patient, section_key="about_me"),
-        COMPLETE["about_me"],
+        complete()["about_me"],
         HTTP_HX_REQUEST="true",
     )
     page = response.content.decode()
@@ -159,7 +159,7 @@ def test_submit_for_approval(
     client: Client, patient: Patient, their_gp: Membership, team_nurse: Membership
 ) -> None:
     act_as(client, team_nurse)
-    client.post(_url("careplans:section", patient, section_key="about_me"), COMPLETE["about_me"])
+    client.post(_url("careplans:section", patient, section_key="about_me"), complete()["about_me"])
     client.post(_url("careplans:submit", patient))
     assert WorkingCopy.objects.get().status == Status.AWAITING_APPROVAL
     assert "Awaiting approval" in client.get(_url("careplans:overview", patient)).content.decode()
@@ -171,7 +171,7 @@ def test_a_nurse_gets_403_on_the_cpr_section_and_nothing_changes(
     act_as(client, team_nurse)
     url = _url("careplans:section", patient, section_key="cpr_decision")
     assert client.get(url).status_code == 403
-    assert client.post(url, COMPLETE["cpr_decision"]).status_code == 403
+    assert client.post(url, complete()["cpr_decision"]).status_code == 403
     assert not WorkingCopy.objects.exists()
 
 
@@ -197,12 +197,12 @@ def test_a_saved_section_opens_again_with_its_answers(
 ) -> None:
     act_as(client, their_gp)
     client.post(
-        _url("careplans:section", patient, section_key="cpr_decision"), COMPLETE["cpr_decision"]
+        _url("careplans:section", patient, section_key="cpr_decision"), complete()["cpr_decision"]
     )
     page = client.get(
         _url("careplans:section", patient, section_key="cpr_decision")
     ).content.decode()
-    decided = COMPLETE["cpr_decision"]
+    decided = complete()["cpr_decision"]
     assert f'value="{decided["date_of_decision_2"]}"' in page
     assert 'value="450476008" checked' in page
     assert page.count("checked") >= 3  # decision, capacity, who was involved
@@ -214,11 +214,11 @@ def test_a_change_made_while_the_approver_reviews_is_never_published_unseen(
     from consent.services import consent_record
     from tests.careplans.conftest import fill
 
-    consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=TODAY)
+    consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=today())
     fill(their_gp, patient)
     act_as(client, their_gp)
     reviewed = _publish_data(patient)  # what the GP's publish page showed
-    contacts = {**COMPLETE["key_contacts"], "contact_0_phone": "07700 900111"}
+    contacts = {**complete()["key_contacts"], "contact_0_phone": "07700 900111"}
     services.section_save(actor=team_nurse, patient=patient, key="key_contacts", data=contacts)
 
     response = client.post(_url("careplans:publish", patient), reviewed)
@@ -238,12 +238,12 @@ def test_the_publish_page_lists_the_changes_since_the_current_version(
     client: Client, patient: Patient, their_gp: Membership
 ) -> None:
     from consent.services import consent_record
-    from tests.careplans.conftest import BASIS, fill
+    from tests.careplans.conftest import basis, fill
 
-    consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=TODAY)
+    consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=today())
     fill(their_gp, patient)
-    services.careplan_publish(actor=their_gp, patient=patient, basis=BASIS)
-    preferences = {**COMPLETE["preferences"], "preferred_place_of_death": "108401000000102"}
+    services.careplan_publish(actor=their_gp, patient=patient, basis=basis())
+    preferences = {**complete()["preferences"], "preferred_place_of_death": "108401000000102"}
     services.section_save(actor=their_gp, patient=patient, key="preferences", data=preferences)
     act_as(client, their_gp)
     page = client.get(_url("careplans:publish", patient)).content.decode()
@@ -256,7 +256,7 @@ def test_the_care_plan_page_says_when_it_shows_changes_not_yet_approved(
     client: Client, patient: Patient, their_gp: Membership
 ) -> None:
     act_as(client, their_gp)
-    client.post(_url("careplans:section", patient, section_key="about_me"), COMPLETE["about_me"])
+    client.post(_url("careplans:section", patient, section_key="about_me"), complete()["about_me"])
     page = client.get(_url("careplans:overview", patient)).content.decode()
     assert "Not yet approved" in page
     assert "nothing here is shared with urgent care" in page
@@ -275,26 +275,26 @@ def test_a_save_on_top_of_someone_elses_newer_save_is_refused_and_loses_nothing(
 ) -> None:
     url = _url("careplans:section", patient, section_key="medications")
     act_as(client, their_gp)
-    client.post(url, COMPLETE["medications"])
+    client.post(url, complete()["medications"])
     page = client.get(url).content.decode()
     based_on = re.search(r'name="based_on" value="([0-9a-f]{64})"', page)
     assert based_on is not None
 
     nurse = Client()
     act_as(nurse, team_nurse)
-    theirs = {**COMPLETE["medications"], "anticipatory_medicines_location": "Bedroom drawer"}
+    theirs = {**complete()["medications"], "anticipatory_medicines_location": "Bedroom drawer"}
     nurse_page = nurse.get(url).content.decode()
     nurse_based_on = re.search(r'name="based_on" value="([0-9a-f]{64})"', nurse_page)
     assert nurse_based_on is not None
     assert nurse.post(url, {**theirs, "based_on": nurse_based_on.group(1)}).status_code == 302
 
-    mine = {**COMPLETE["medications"], "current_medication": "Paracetamol 1 g four times a day"}
+    mine = {**complete()["medications"], "current_medication": "Paracetamol 1 g four times a day"}
     response = client.post(url, {**mine, "based_on": based_on.group(1)})
     page = response.content.decode()
     assert response.status_code == 200
     assert "Someone else saved Medicines while you were editing it" in page
     assert "Paracetamol 1 g four times a day" in page  # my typing is still there
-    for ticked in COMPLETE["medications"]["anticipatory_medicines"]:
+    for ticked in complete()["medications"]["anticipatory_medicines"]:
         assert f'type="checkbox" value="{ticked}" checked' in page
     stored = PlanSection.objects.get(key="medications").data
     assert stored["anticipatory_medicines_location"] == "Bedroom drawer"

@@ -20,7 +20,7 @@ from consent.services import consent_withdraw
 from organisations.models import Membership, Role
 from organisations.tokens import token_create, token_revoke
 from patients.models import Patient
-from tests.careplans.conftest import BASIS, fill
+from tests.careplans.conftest import basis, fill
 from tests.conftest import Place
 
 pytestmark = pytest.mark.django_db
@@ -197,6 +197,19 @@ def test_everything_is_the_published_plan_with_the_cpr_flag(
     assert not any(r["resourceType"] == "Flag" and "lpa" in r["id"] for r in resources)
 
 
+def test_the_consent_is_dated_by_the_day_it_was_given_not_a_utc_midnight(
+    client: Client, secret: str, published: PublishedVersion, patient: Patient
+) -> None:
+    """Consent is given on a London day; midnight UTC of that day is 01:00 in summer, a
+    moment nobody recorded. FHIR's dateTime may be a date alone: the day, as recorded."""
+    from consent.models import ConsentToShare
+
+    body = _body(_get(client, f"{BASE}/Consent?patient={patient.public_id}", secret))
+    [entry] = body["entry"]
+    given_on = ConsentToShare.objects.get(patient=patient).given_on
+    assert entry["resource"]["dateTime"] == given_on.isoformat()
+
+
 def test_the_lpa_flag_exists_whenever_the_lpa_related_person_does(
     client: Client, secret: str, published: PublishedVersion, patient: Patient, their_gp: Membership
 ) -> None:
@@ -213,7 +226,7 @@ def test_the_lpa_flag_exists_whenever_the_lpa_related_person_does(
             }
         },
     )
-    careplan_publish(actor=their_gp, patient=patient, basis=BASIS)
+    careplan_publish(actor=their_gp, patient=patient, basis=basis())
     body = _body(_get(client, f"{BASE}/Patient/{patient.public_id}/$everything", secret))
     resources = [entry["resource"] for entry in body["entry"]]
     flags = [r for r in resources if r["resourceType"] == "Flag" and r["id"].endswith("-flag-lpa")]

@@ -16,7 +16,7 @@ from patients.models import Patient
 from patients.services import break_glass
 from portal.models import PatientAccount
 from portal.selectors import ACCESS_LOG_PAGE_SIZE
-from tests.careplans.conftest import BASIS, TODAY, fill
+from tests.careplans.conftest import basis, fill, today
 from tests.conftest import act_as
 
 pytestmark = pytest.mark.django_db
@@ -24,9 +24,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def published(patient: Patient, their_gp: Membership) -> Patient:
-    consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=TODAY)
+    consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=today())
     fill(their_gp, patient)
-    careplan_publish(actor=their_gp, patient=patient, basis=BASIS)
+    careplan_publish(actor=their_gp, patient=patient, basis=basis())
     return patient
 
 

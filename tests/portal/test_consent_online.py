@@ -14,7 +14,7 @@ from consent.services import consent_record
 from organisations.models import Membership
 from patients.models import Patient
 from portal.models import PatientAccount
-from tests.careplans.conftest import BASIS, TODAY, fill
+from tests.careplans.conftest import basis, fill, today
 from tests.conftest import act_as
 
 pytestmark = pytest.mark.django_db
@@ -49,9 +49,9 @@ def test_withdrawal_stops_sharing_at_once(
     their_gp: Membership,
     paramedic: Membership,
 ) -> None:
-    consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=TODAY)
+    consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=today())
     fill(their_gp, patient)
-    careplan_publish(actor=their_gp, patient=patient, basis=BASIS)
+    careplan_publish(actor=their_gp, patient=patient, basis=basis())
     summary = reverse("careplans:summary", kwargs={"patient_id": patient.public_id})
     crew = act_as(Client(), paramedic)
     assert "No shareable plan" not in crew.get(summary).content.decode()

@@ -19,7 +19,7 @@ from organisations.models import Membership
 from patients.models import Patient
 from portal.models import PatientAccount
 from portal.own_plan import TALK_FIRST
-from tests.careplans.conftest import BASIS, COMPLETE, TODAY, fill
+from tests.careplans.conftest import basis, complete, fill, today
 from tests.conftest import act_as
 
 pytestmark = pytest.mark.django_db
@@ -151,9 +151,9 @@ def test_the_draft_goes_to_the_gp_queue_and_the_gp_completes_and_publishes_it(
     assert patient.family_name.upper() in queue
     assert "The person or their attorney, online" in queue
 
-    consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=TODAY)
-    fill(their_gp, patient, {k: v for k, v in COMPLETE.items() if k != "about_me"})
-    version = services.careplan_publish(actor=their_gp, patient=patient, basis=BASIS)
+    consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=today())
+    fill(their_gp, patient, {k: v for k, v in complete().items() if k != "about_me"})
+    version = services.careplan_publish(actor=their_gp, patient=patient, basis=basis())
     assert version.number == 1
     assert version.snapshot["sections"]["about_me"]["what_is_most_important_to_me"] == "My garden"
     assert patient.family_name.upper() not in gp.get(reverse("portal:queue")).content.decode()
@@ -198,20 +198,20 @@ def test_the_service_refuses_a_persons_part_for_someone_else(
 def test_a_prognosis_not_yet_discussed_is_not_shown_to_the_person_online(
     online_patient: PatientAccount, patient: Patient, their_gp: Membership
 ) -> None:
-    consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=TODAY)
+    consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=today())
     fill(their_gp, patient)
     services.section_save(
         actor=their_gp,
         patient=patient,
         key="clinical",
         data={
-            **COMPLETE["clinical"],
+            **complete()["clinical"],
             "awareness_of_diagnosis": "local:aware",
             "awareness_of_prognosis": "local:not-discussed",
         },
     )
-    services.careplan_publish(actor=their_gp, patient=patient, basis=BASIS)
+    services.careplan_publish(actor=their_gp, patient=patient, basis=basis())
     plan = _signed_in(online_patient).get(reverse("portal:plan")).content.decode()
     assert "Metastatic carcinoma of the pancreas" in plan  # aware of the diagnosis
     assert TALK_FIRST in plan
-    assert t.PROGNOSIS.plain(COMPLETE["clinical"]["estimated_prognosis"]) not in plan
+    assert t.PROGNOSIS.plain(complete()["clinical"]["estimated_prognosis"]) not in plan

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from typing import Any
 
@@ -12,7 +11,7 @@ from careplans import services
 from careplans.models import CarePlan
 from organisations.models import Membership
 from patients.models import Patient
-from tests.careplans.conftest import BASIS, COMPLETE, consented, fill, published
+from tests.careplans.conftest import basis, complete, consented, fill, published
 
 __all__ = ["consented", "published"]
 
@@ -24,7 +23,7 @@ def date_boxes(name: str, day: dt.date) -> dict[str, str]:
 def plan_content(
     *, review: dt.date, cpr_review: dt.date, decided: dt.date | None = None
 ) -> dict[str, dict[str, Any]]:
-    content = copy.deepcopy(COMPLETE)
+    content = complete()
     decided = decided or timezone.localdate() - dt.timedelta(days=1)
     content["cpr_decision"].update(date_boxes("date_of_decision", decided))
     content["review"].update(date_boxes("planned_review_date", review))
@@ -49,5 +48,5 @@ def publish(
             cpr_review=today + dt.timedelta(days=cpr_review_in),
         ),
     )
-    services.careplan_publish(actor=actor, patient=patient, basis=BASIS)
+    services.careplan_publish(actor=actor, patient=patient, basis=basis())
     return CarePlan.objects.get(patient=patient)

@@ -30,7 +30,7 @@ from portal.models import PatientAccount
 from reminders.models import Delivery, EmailStatus, Kind, Notification
 from reminders.services import reminders_sweep
 from reminders.tasks import update_plan_reminders
-from tests.careplans.conftest import BASIS
+from tests.careplans.conftest import basis
 from tests.conftest import Place
 from tests.factories import make_member, make_patient
 from tests.reminders.conftest import date_boxes, plan_content, publish
@@ -112,7 +112,7 @@ def test_demo_data_on_a_frozen_clock_the_whole_story(
                 data={**_form_data(data), **date_boxes(field, _day(90))},
             )
         plan_services.careplan_publish(
-            actor=gp, patient=overdue.patient, basis=BASIS, acknowledged=_all_warnings()
+            actor=gp, patient=overdue.patient, basis=basis(), acknowledged=_all_warnings()
         )
     assert _open(overdue) == set()
     resolved = Notification.objects.filter(plan=overdue)
@@ -318,7 +318,7 @@ def test_a_plan_awaiting_approval_for_more_than_3_days_reminds_and_publishing_re
     plan = CarePlan.objects.get(patient=consented)
     assert _open(plan) == {(Kind.AWAITING_APPROVAL, _today(-4))}
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
-        plan_services.careplan_publish(actor=their_gp, patient=consented, basis=BASIS)
+        plan_services.careplan_publish(actor=their_gp, patient=consented, basis=basis())
     assert _open(plan) == set()
     assert Notification.objects.get(plan=plan).resolution == (
         "Approved, or no longer awaiting approval"

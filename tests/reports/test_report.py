@@ -3,7 +3,6 @@ cell, every CSV cell; filters, bad periods, and who may run it."""
 
 from __future__ import annotations
 
-import copy
 import csv
 import datetime as dt
 import io
@@ -11,7 +10,6 @@ import io
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from audit.models import AccessEvent, Action
 from careplans import services
@@ -20,7 +18,7 @@ from consent.models import GivenBy
 from consent.services import consent_record
 from organisations.models import Membership, Role
 from patients.models import Patient
-from tests.careplans.conftest import BASIS, COMPLETE
+from tests.careplans.conftest import basis, complete, today
 from tests.conftest import Place, act_as
 from tests.factories import make_member, make_patient
 
@@ -29,9 +27,12 @@ CSV = reverse("reports:report_csv")
 HOME, HOSPICE, NURSING_HOME = "110481000000108", "108401000000102", "89761000000106"
 DIED_AT_HOME, DIED_IN_HOSPICE = "876879006", "876882001"
 DIED_IN_HOSPITAL, DIED_IN_NURSING_HOME = "183676005", "876884000"
-YEAR = timezone.localdate().year
-# The deaths happen in this year, on days already past.
-DAY = timezone.localdate() - dt.timedelta(days=1)
+
+
+def death_day() -> dt.date:
+    """The day the twenty people died: yesterday, already past whatever the clock says. Reports
+    ask for its year, which on 1 January is last year."""
+    return today() - dt.timedelta(days=1)
 
 
 def _died(clinician: Membership, preferred: str | None, place: str, born: int) -> Patient:
@@ -40,14 +41,15 @@ def _died(clinician: Membership, preferred: str | None, place: str, born: int) -
         practice=clinician.organisation,
         date_of_birth=dt.date(born, 1, 1),
     )
+    day = death_day()
     if preferred is not None:
-        consent_record(actor=clinician, patient=patient, given_by=GivenBy.PATIENT, given_on=DAY)
-        content = copy.deepcopy(COMPLETE)
+        consent_record(actor=clinician, patient=patient, given_by=GivenBy.PATIENT, given_on=day)
+        content = complete()
         content["preferences"]["preferred_place_of_death"] = preferred
         for key, data in content.items():
             services.section_save(actor=clinician, patient=patient, key=key, data=data)
-        services.careplan_publish(actor=clinician, patient=patient, basis=BASIS)
-    death_record(actor=clinician, patient=patient, details=DeathDetails(DAY, place, ""))
+        services.careplan_publish(actor=clinician, patient=patient, basis=basis())
+    death_record(actor=clinician, patient=patient, details=DeathDetails(day, place, ""))
     return patient
 
 
@@ -73,7 +75,8 @@ def admin(regional_admin: Membership, client: Client) -> Client:
 
 
 def _query(**changes: str) -> dict[str, str]:
-    return {"period_kind": "year", "period": str(YEAR), "breakdown": "organisation", **changes}
+    year = str(death_day().year)
+    return {"period_kind": "year", "period": year, "breakdown": "organisation", **changes}
 
 
 @pytest.mark.usefixtures("twenty_deaths")
@@ -83,7 +86,8 @@ def test_every_figure_every_hidden_cell_and_every_csv_cell(
     from reports.periods import parse_period
     from reports.selectors import Filters, ppd_achievement
 
-    report = ppd_achievement(regional_admin, Filters(parse_period("year", str(YEAR))))
+    year = str(death_day().year)
+    report = ppd_achievement(regional_admin, Filters(parse_period("year", year)))
     counts = {row.label: row.counts for row in report.rows}
     assert counts == {
         "Archway Medical Centre": {
@@ -164,8 +168,9 @@ def test_by_diagnosis_group_for_one_age_band(admin: Client) -> None:
 def test_the_page_shows_chart_table_definitions_and_is_audited(
     admin: Client, regional_admin: Membership
 ) -> None:
+    died = death_day()
     page = admin.get(
-        REPORT, _query(period_kind="quarter", period=f"{YEAR}-Q{(DAY.month - 1) // 3 + 1}")
+        REPORT, _query(period_kind="quarter", period=f"{died.year}-Q{(died.month - 1) // 3 + 1}")
     )
     text = page.content.decode()
     assert page.status_code == 200
@@ -174,7 +179,7 @@ def test_the_page_shows_chart_table_definitions_and_is_audited(
     assert "Counts of 1 to 4 are hidden" in text
     event = AccessEvent.objects.filter(action=Action.RUN_REPORT).latest("id")
     assert event.user == regional_admin.user
-    assert event.detail["period"].startswith(str(YEAR))
+    assert event.detail["period"].startswith(str(died.year))
     assert event.patient_public_id is None
 
 
@@ -197,8 +202,8 @@ def test_an_admin_of_another_region_sees_none_of_these_deaths(client: Client, pl
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ({"period_kind": "quarter", "period": f"{YEAR}-Q5"}, "Enter the quarter like"),
-        ({"period_kind": "month", "period": f"{YEAR}-13"}, "A month is 01 to 12"),
+        ({"period_kind": "quarter", "period": "2026-Q5"}, "Enter the quarter like"),
+        ({"period_kind": "month", "period": "2026-13"}, "A month is 01 to 12"),
         ({"period_kind": "fortnight", "period": "2026"}, "Choose a month, a quarter"),
         ({"period_kind": "year", "period": "1999"}, "Choose a year from 2000"),
         ({"period_kind": "year", "period": ""}, "Enter the period"),
@@ -267,7 +272,8 @@ def test_coverage_reads_the_snapshot_of_versions_from_before_missing_items_were_
     from reports.periods import parse_period
     from reports.selectors import Filters, plan_quality
 
-    filters = Filters(parse_period("year", str(YEAR)))
+    # Plan quality counts plans by the day they were published: today.
+    filters = Filters(parse_period("year", str(today().year)))
     kept = [p.numerator for p in plan_quality(regional_admin, filters).coverage]
     version = PublishedVersion.objects.get()
     assert version.mandatory_missing == ""
