@@ -16,11 +16,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from careplans import selectors, services
-from careplans.models import PublishedVersion
+from careplans.models import PublishedVersion, WorkingCopy
 from careplans.sections import SECTION_BY_KEY, form_data_from_stored
 from careplans.summary import build_summary, key_safe_code_on_screen
 from consent.services import BasisDetails
 from interop.rest import acting
+from patients.models import Patient
 
 
 class VersionOut(serializers.ModelSerializer[PublishedVersion]):
@@ -55,6 +56,10 @@ class VersionDetailOut(VersionOut):
 
 class WorkingCopyOut(serializers.Serializer[Any]):
     status = serializers.CharField()
+    plan_status = serializers.CharField(
+        help_text="active, or completed once the person has died (the plan is then closed)"
+    )
+    died_on = serializers.DateField(allow_null=True)
     fingerprint = serializers.CharField(help_text="Send it back as `approving` to publish")
     sections = serializers.DictField(child=serializers.DictField())
 
@@ -90,19 +95,22 @@ class SummaryOut(serializers.Serializer[Any]):
     summary = serializers.DictField(allow_null=True)
 
 
+def _working_copy_out(patient: Patient, copy: WorkingCopy | None) -> dict[str, Any]:
+    return {
+        "status": copy.status if copy is not None else "none",
+        "plan_status": "completed" if patient.date_of_death else "active",
+        "died_on": patient.date_of_death,
+        "fingerprint": services.plan_fingerprint(copy) if copy is not None else "",
+        "sections": selectors.section_data(copy),
+    }
+
+
 class WorkingCopyView(APIView):
     @extend_schema(responses=WorkingCopyOut, operation_id="plan_working_copy")
     def get(self, request: Request, patient_id: UUID) -> Response:
         """The plan being edited: its status and sections as stored."""
         patient = selectors.plan_patient_for(acting(request), patient_id, page="api plan")
-        copy = selectors.working_copy_of(patient)
-        return Response(
-            {
-                "status": copy.status if copy is not None else "none",
-                "fingerprint": services.plan_fingerprint(copy) if copy is not None else "",
-                "sections": selectors.section_data(copy),
-            }
-        )
+        return Response(_working_copy_out(patient, selectors.working_copy_of(patient)))
 
 
 class SectionUpdate(APIView):
@@ -144,13 +152,7 @@ class Submit(APIView):
         viewer = acting(request)
         patient = selectors.plan_patient_for(viewer, patient_id, page="api submit")
         copy = services.careplan_submit(actor=viewer, patient=patient)
-        return Response(
-            {
-                "status": copy.status,
-                "fingerprint": services.plan_fingerprint(copy),
-                "sections": selectors.section_data(copy),
-            }
-        )
+        return Response(_working_copy_out(patient, copy))
 
 
 class Publish(APIView):

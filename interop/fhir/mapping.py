@@ -4,6 +4,7 @@ version and the consent: the same version always gives the same resources, ids i
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -148,7 +149,26 @@ def everything(
     resources += _contacts(version, subject, sections.get("key_contacts", {}))
     if consent is not None:
         resources.append(_consent(consent, subject))
+    if patient.date_of_death is not None:
+        _ended_by_death(resources, patient.date_of_death)
+    elif consent is None or consent.withdrawn_at is not None:
+        resources[1]["status"] = "revoked"
     return resources
+
+
+def _ended_by_death(resources: list[Resource], died_on: dt.date) -> None:
+    """After a death nothing of the plan is in force: a system that filters on status must
+    never find an active CPR decision, ADRT or LPA, nor an active plan, for someone who
+    has died."""
+    for resource in resources:
+        kind = resource["resourceType"]
+        if kind == "CarePlan":
+            resource["status"] = "completed"
+            resource["period"] = {**resource.get("period", {}), "end": died_on.isoformat()}
+        elif kind == "Flag":
+            resource["status"] = "inactive"
+        elif kind == "MedicationStatement":
+            resource["status"] = "stopped"
 
 
 def _careplan(version: PublishedVersion, subject: Resource, sections: dict[str, Any]) -> Resource:

@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from audit.models import Action
 from audit.services import record
-from interop.fhir import mapping, selectors
+from interop.fhir import mapping, search, selectors
 from interop.fhir.mapping import NHS_NUMBER, TYPES, Resource
 from organisations.acting import acting_membership
 from organisations.models import Membership
@@ -29,9 +29,6 @@ from patients.models import Patient
 from patients.selectors import record_refusal
 
 FHIR_JSON = "application/fhir+json"
-DEFAULT_COUNT = 50
-MAX_COUNT = 100
-PAGING = {"_count", "_offset", "_format"}
 
 
 class FhirError(Exception):
@@ -118,51 +115,61 @@ def _base(request: HttpRequest) -> str:
     return request.build_absolute_uri(reverse("fhir:base"))
 
 
-def _check_params(request: HttpRequest, known: set[str]) -> None:
-    """Unknown search parameters are ignored, or refused with Prefer: handling=strict."""
-    unknown = sorted(set(request.GET) - known - PAGING)
-    if unknown and "handling=strict" in request.headers.get("Prefer", "").replace(" ", ""):
-        raise FhirError(400, "not-supported", f"Unknown parameter: {unknown[0]}", unknown[0])
-
-
-def _count(request: HttpRequest) -> tuple[int, int]:
+def _search(request: HttpRequest, kind: str) -> search.Search:
     try:
-        count = int(request.GET.get("_count", DEFAULT_COUNT))
-        offset = int(request.GET.get("_offset", 0))
-    except ValueError:
-        raise FhirError(400, "invalid", "_count and _offset are whole numbers", "_count") from None
-    if not 1 <= count <= MAX_COUNT or offset < 0:
-        raise FhirError(400, "invalid", f"_count is from 1 to {MAX_COUNT}", "_count")
-    return count, offset
+        return search.parse(kind, request.GET, prefer=request.headers.get("Prefer", ""))
+    except search.SearchError as error:
+        raise FhirError(400, error.code, error.diagnostics, error.expression) from None
 
 
-def searchset(request: HttpRequest, resources: list[Resource]) -> Resource:
-    """A searchset Bundle of one page, with self and next links."""
+def searchset(request: HttpRequest, asked: search.Search, matched: list[Resource]) -> Resource:
+    """A searchset Bundle of one page. The self and next links carry only the parameters
+    applied; what lenient handling left out is named in an OperationOutcome entry."""
     base = _base(request)
-    count, offset = _count(request)
-    page = resources[offset : offset + count]
-    params = {k: v for k, v in request.GET.items() if k != "_offset"}
-    links = [{"relation": "self", "url": request.build_absolute_uri()}]
-    if offset + count < len(resources):
-        query = urlencode({**params, "_count": count, "_offset": offset + count})
-        links.append(
-            {"relation": "next", "url": f"{request.build_absolute_uri(request.path)}?{query}"}
+    here = request.build_absolute_uri(request.path)
+
+    def link(offset: int) -> str:
+        query = urlencode([*asked.applied, ("_count", asked.count), ("_offset", offset)])
+        return f"{here}?{query}"
+
+    page = matched[asked.offset : asked.offset + asked.count]
+    links = [{"relation": "self", "url": link(asked.offset)}]
+    if asked.count and asked.offset + asked.count < len(matched):
+        links.append({"relation": "next", "url": link(asked.offset + asked.count)})
+    entries: list[Resource] = [
+        {
+            "fullUrl": f"{base}{r['resourceType']}/{r['id']}",
+            "resource": r,
+            "search": {"mode": "match"},
+        }
+        for r in page
+    ]
+    if asked.not_applied:
+        entries.append(
+            {
+                "resource": {
+                    "resourceType": "OperationOutcome",
+                    "issue": [
+                        {
+                            "severity": "warning",
+                            "code": "not-supported",
+                            "diagnostics": f"Search parameter not applied: {name}",
+                            "expression": [name],
+                        }
+                        for name in asked.not_applied
+                    ],
+                },
+                "search": {"mode": "outcome"},
+            }
         )
     return {
         "resourceType": "Bundle",
-        "id": _bundle_id(resources, offset),
+        "id": _bundle_id(matched, asked.offset),
         "meta": {"lastUpdated": timezone.now().isoformat()},
         "type": "searchset",
-        "total": len(resources),
+        "total": len(matched),
         "link": links,
-        "entry": [
-            {
-                "fullUrl": f"{base}{r['resourceType']}/{r['id']}",
-                "resource": r,
-                "search": {"mode": "match"},
-            }
-            for r in page
-        ],
+        "entry": entries,
     }
 
 
@@ -190,9 +197,10 @@ def metadata(request: HttpRequest, viewer: None) -> HttpResponse:
             "profile": f"{mapping.UKCORE}{kind}",
             "interaction": [{"code": "read"}, {"code": "search-type"}],
             "searchParam": [
-                {"name": "identifier", "type": "token"}
-                if kind == "Patient"
-                else {"name": "patient", "type": "reference"}
+                {"name": name, "type": search.PARAMETER_TYPES[name]}
+                for name in (
+                    search.PATIENT_PARAMETERS if kind == "Patient" else search.TYPE_PARAMETERS
+                )
             ],
         }
         for kind in TYPES
@@ -231,8 +239,7 @@ def metadata(request: HttpRequest, viewer: None) -> HttpResponse:
     )
 
 
-def _nhs_number(request: HttpRequest) -> str:
-    raw = request.GET.get("identifier", "")
+def _nhs_number(raw: str) -> str:
     system, bar, value = raw.partition("|")
     if not raw or not bar or system != NHS_NUMBER:
         raise FhirError(
@@ -247,33 +254,89 @@ def _nhs_number(request: HttpRequest) -> str:
     return number
 
 
+def _found_nothing(viewer: Membership, interaction: str) -> None:
+    record(
+        actor=viewer,
+        action=Action.API_SEARCH,
+        detail={"api": "fhir", "interaction": interaction, "found": 0},
+    )
+
+
+def _uuid(text: str) -> UUID | None:
+    try:
+        return UUID(text)
+    except ValueError:
+        return None
+
+
+def _shared_patient(viewer: Membership, patient_id: str, page: str) -> selectors.Shared | None:
+    """The patient's shared plan, or None (recorded as a refusal) whether the patient does
+    not exist, is not the caller's, or has nothing shared: the three look the same."""
+    public_id = _uuid(patient_id)
+    found = selectors.by_public_id(viewer, public_id) if public_id else None
+    if found is None:
+        if public_id is not None:
+            record_refusal(viewer, public_id, page=page)
+        else:
+            _refuse_resource(viewer, page, patient_id)
+    return found
+
+
+def _refuse_resource(viewer: Membership, page: str, requested: str) -> None:
+    record(
+        actor=viewer,
+        action=Action.DENIED,
+        reason="not found, or not shared with the caller",
+        detail={"page": page, "requested": requested[:64]},
+    )
+
+
+def _shared_by_resource_id(
+    viewer: Membership, kind: str, resource_id: str
+) -> selectors.Shared | None:
+    """The shared plan a resource id belongs to: a Consent's own id, or any other
+    resource's version id prefix (only current versions are served)."""
+    if kind == "Consent":
+        consent_id = _uuid(resource_id)
+        return selectors.by_consent(viewer, consent_id) if consent_id else None
+    version_id = mapping.version_id_of(resource_id)
+    return selectors.by_version(viewer, version_id) if version_id else None
+
+
 @fhir()
 def patient_search(request: HttpRequest, viewer: Membership) -> HttpResponse:
-    _check_params(request, {"identifier"})
-    number = _nhs_number(request)
-    found = selectors.by_nhs_number(viewer, number)
-    if found:
-        _audit(viewer, found, "search-type Patient")
+    """By NHS number (identifier) or by id (_id)."""
+    asked = _search(request, "Patient")
+    number = asked.value("identifier")
+    if number is not None:
+        number = _nhs_number(number)
+        found = selectors.by_nhs_number(viewer, number)
+    elif asked.ids is not None:
+        found = [
+            shared
+            for text in sorted(asked.ids)
+            if (shared := _shared_patient(viewer, text, "fhir Patient search")) is not None
+        ]
     else:
-        record(
-            actor=viewer,
-            action=Action.API_SEARCH,
-            detail={"api": "fhir", "interaction": "search-type Patient", "found": 0},
+        raise FhirError(
+            400, "required", "Search by identifier=<system>|<NHS number> or by _id", "identifier"
         )
+    resources = asked.select(mapping.patient_resource(item.patient) for item in found)
+    ids = {resource["id"] for resource in resources}
+    matched = [item for item in found if str(item.patient.public_id) in ids]
+    if matched:
+        _audit(viewer, matched, "search-type Patient")
+    else:
+        _found_nothing(viewer, "search-type Patient")
+    if number is not None and not found:
         for hidden in Patient.objects.filter(nhs_number=number).values_list("public_id", flat=True):
             record_refusal(viewer, hidden, page="fhir Patient search")
-    bundle = searchset(request, [mapping.patient_resource(item.patient) for item in found])
-    return _json(bundle)
+    return _json(searchset(request, asked, resources))
 
 
 def _patient(viewer: Membership, patient_id: str, page: str) -> selectors.Shared:
-    try:
-        public_id = UUID(patient_id)
-    except ValueError:
-        raise Http404 from None
-    found = selectors.by_public_id(viewer, public_id)
+    found = _shared_patient(viewer, patient_id, page)
     if found is None:
-        record_refusal(viewer, public_id, page=page)
         raise Http404
     return found
 
@@ -287,30 +350,47 @@ def patient_read(request: HttpRequest, viewer: Membership, patient_id: str) -> H
 
 @fhir()
 def patient_everything(request: HttpRequest, viewer: Membership, patient_id: str) -> HttpResponse:
-    """The latest published version, every resource of it, as a searchset Bundle."""
-    _check_params(request, set())
+    """The latest published version, every resource of it, as a searchset Bundle (`_type`
+    narrows it to some types)."""
+    asked = _search(request, "everything")
     found = _patient(viewer, patient_id, "fhir Patient $everything")
     _audit(viewer, [found], "operation Patient/$everything")
     resources = mapping.everything(found.patient, found.version, found.consent)
-    return _json(searchset(request, resources))
+    return _json(searchset(request, asked, asked.select(resources)))
 
 
 @fhir()
 def type_search(request: HttpRequest, viewer: Membership, kind: str) -> HttpResponse:
+    """By patient (or subject), by _id, or both; narrowed by code, status and category. A
+    patient who is unknown, not the caller's, or has nothing shared gives an empty
+    searchset, the same in each case."""
     if kind not in TYPES or kind == "Patient":
         raise FhirError(404, "not-supported", f"{kind} is not served here")
-    _check_params(request, {"patient"})
-    reference = request.GET.get("patient", "")
-    if not reference:
-        raise FhirError(400, "required", "Search by patient: ?patient=<id>", "patient")
-    found = _patient(viewer, reference.removeprefix("Patient/"), f"fhir {kind} search")
-    _audit(viewer, [found], f"search-type {kind}")
+    asked = _search(request, kind)
+    page = f"fhir {kind} search"
+    if asked.patient is not None:
+        shared = _shared_patient(viewer, asked.patient, page)
+        found = [shared] if shared is not None else []
+    elif asked.ids is not None:
+        found = []
+        for resource_id in sorted(asked.ids):
+            shared = _shared_by_resource_id(viewer, kind, resource_id)
+            if shared is None:
+                _refuse_resource(viewer, page, resource_id)
+            elif shared.patient.pk not in {f.patient.pk for f in found}:
+                found.append(shared)
+    else:
+        raise FhirError(400, "required", "Search by patient: ?patient=<id>, or by _id", "patient")
+    if found:
+        _audit(viewer, found, f"search-type {kind}")
+    else:
+        _found_nothing(viewer, f"search-type {kind}")
     resources = [
-        r
-        for r in mapping.everything(found.patient, found.version, found.consent)
-        if r["resourceType"] == kind
+        resource
+        for item in found
+        for resource in mapping.everything(item.patient, item.version, item.consent)
     ]
-    return _json(searchset(request, resources))
+    return _json(searchset(request, asked, asked.select(resources)))
 
 
 @fhir()
@@ -319,22 +399,9 @@ def type_read(
 ) -> HttpResponse:
     if kind not in TYPES or kind == "Patient":
         raise FhirError(404, "not-supported", f"{kind} is not served here")
-    version_id = mapping.version_id_of(resource_id)
-    found = None
-    if kind == "Consent":
-        try:
-            found = selectors.by_consent(viewer, UUID(resource_id))
-        except ValueError:
-            found = None
-    elif version_id is not None:
-        found = selectors.by_version(viewer, version_id)
+    found = _shared_by_resource_id(viewer, kind, resource_id)
     if found is None:
-        record(
-            actor=viewer,
-            action=Action.DENIED,
-            reason="not found, or not shared with the caller",
-            detail={"page": f"fhir {kind} read", "requested": resource_id[:64]},
-        )
+        _refuse_resource(viewer, f"fhir {kind} read", resource_id)
         raise Http404
     match = next(
         (

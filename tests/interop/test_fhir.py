@@ -5,6 +5,7 @@ follows `next` links, and the refusals are identical, OperationOutcomes and audi
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -319,8 +320,18 @@ def test_writes_xml_strict_and_missing_or_revoked_tokens_are_refused(
     )
     assert strict.status_code == 400
     assert _body(strict)["issue"][0]["expression"] == ["colour"]
-    lenient = _get(
+    # Unsupported parameters are refused by default too: a filter silently ignored would
+    # answer a question the client did not ask.
+    default = _get(
         client, f"{BASE}/Patient?identifier={NHS}|{patient.nhs_number}&colour=blue", secret
+    )
+    assert default.status_code == 400
+    assert _body(default)["issue"][0]["expression"] == ["colour"]
+    lenient = _get(
+        client,
+        f"{BASE}/Patient?identifier={NHS}|{patient.nhs_number}&colour=blue",
+        secret,
+        HTTP_PREFER="handling=lenient",
     )
     assert lenient.status_code == 200
     assert client.get(url).status_code == 401
@@ -358,8 +369,9 @@ def test_a_clinician_reads_by_session_and_outsiders_meet_404(
 def test_an_outsider_token_meets_404_on_every_resource_and_search_and_is_recorded(
     client: Client, place: Place, secret: str, published: PublishedVersion, patient: Patient
 ) -> None:
-    """A system of another region: every resource of the plan, by id and by patient, is an
-    OperationOutcome 404 that names nobody; each refusal is recorded."""
+    """A system of another region: every resource of the plan by id is an OperationOutcome
+    404, and every search by patient an empty searchset, exactly as for a patient who does
+    not exist; neither names anybody, and each refusal is recorded."""
     from tests.factories import make_member
 
     admin = make_member(place.other_region_practice, Role.REGIONAL_ADMIN, username="kernow-admin")
@@ -370,16 +382,39 @@ def test_an_outsider_token_meets_404_on_every_resource_and_search_and_is_recorde
         name="Kernow EPR",
     ).secret
     body = _body(_get(client, f"{BASE}/Patient/{patient.public_id}/$everything", secret))
-    urls = [f"{BASE}/Patient/{patient.public_id}/$everything"]
+    reads = [f"{BASE}/Patient/{patient.public_id}/$everything"]
+    searches = []
     for entry in body["entry"]:
         kind, ident = entry["resource"]["resourceType"], entry["resource"]["id"]
-        urls.append(f"{BASE}/{kind}/{ident}")
+        reads.append(f"{BASE}/{kind}/{ident}")
         if kind != "Patient":
-            urls.append(f"{BASE}/{kind}?patient={patient.public_id}")
+            searches.append(f"{BASE}/{kind}?patient={patient.public_id}")
+            searches.append(f"{BASE}/{kind}?_id={ident}")
     before = AccessEvent.objects.filter(action=Action.DENIED).count()
-    for url in urls:
+    for url in reads:
         response = _get(client, url, outsider)
         assert response.status_code == 404, url
         OperationOutcome.model_validate(_body(response))
         assert patient.family_name not in response.content.decode()
-    assert AccessEvent.objects.filter(action=Action.DENIED).count() == before + len(urls)
+    answers = {}
+    for url in searches:
+        response = _get(client, url, outsider)
+        assert response.status_code == 200, url
+        found = _body(response)
+        Bundle.model_validate(found)
+        assert (found["total"], found["entry"]) == (0, [])
+        assert patient.family_name not in response.content.decode()
+        answers[url] = found
+    assert AccessEvent.objects.filter(action=Action.DENIED).count() == before + len(reads) + len(
+        searches
+    )
+    # The caller's own patients' searches answer the same for someone who does not exist.
+    unknown = str(uuid.UUID(int=1))
+    for url, found in answers.items():
+        if "?patient=" in url:
+            same = _body(_get(client, url.replace(str(patient.public_id), unknown), secret))
+            assert (same["total"], same["entry"], same["link"][0]["url"]) == (
+                0,
+                [],
+                found["link"][0]["url"].replace(str(patient.public_id), unknown),
+            )

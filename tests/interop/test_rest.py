@@ -102,6 +102,25 @@ def test_a_gp_system_reads_everything_of_its_patient_and_each_read_is_audited(
     assert {Action.VIEW, Action.VIEW_PLAN, Action.VIEW_SUMMARY} <= actions
 
 
+def test_after_a_death_the_plan_reads_completed_with_the_day_of_death(
+    client: Client,
+    gp_token: str,
+    published: PublishedVersion,
+    patient: Patient,
+    their_gp: Membership,
+) -> None:
+    from careplans.deaths import DeathDetails, death_record
+
+    plan = _get(client, f"{API}/patients/{patient.public_id}/plan/", gp_token).json()
+    assert (plan["plan_status"], plan["died_on"]) == ("active", None)
+    died = timezone.localdate()
+    death_record(actor=their_gp, patient=patient, details=DeathDetails(died, "876879006", ""))
+    plan = _get(client, f"{API}/patients/{patient.public_id}/plan/", gp_token).json()
+    assert (plan["plan_status"], plan["died_on"]) == ("completed", died.isoformat())
+    summary = _get(client, f"{API}/patients/{patient.public_id}/summary/", gp_token).json()
+    assert summary["died_on"] == died.isoformat()
+
+
 def test_a_person_uses_the_api_with_their_session(
     client: Client, their_gp: Membership, published: PublishedVersion, patient: Patient
 ) -> None:

@@ -1,0 +1,87 @@
+"""Two public FHIR clients, as a system supplier would use them, against a live server:
+fhirpy (its count() sends `_count=0`, its get() searches by `_id`) and fhirclient (its
+where() builds the search). Each asks "is there an active Not-for-CPR flag?" of a person
+who is For CPR and must hear "no" (hazard H1), and finds the For CPR flag when asked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fhirclient.models.flag import Flag
+from fhirclient.server import FHIRServer
+from fhirpy import SyncFHIRClient
+
+from careplans import services
+from consent.models import GivenBy
+from consent.services import consent_record
+from organisations.models import Membership, Role
+from organisations.tokens import token_create
+from patients.models import Patient
+from tests.careplans.conftest import basis, complete, fill, today
+from tests.conftest import Place
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SNOMED = "http://snomed.info/sct"
+FOR_CPR, NOT_FOR_CPR = "450475007", "450476008"
+
+
+@pytest.fixture
+def for_cpr(patient: Patient, their_gp: Membership) -> Patient:
+    consent_record(actor=their_gp, patient=patient, given_by=GivenBy.PATIENT, given_on=today())
+    plan = complete()
+    plan["cpr_decision"]["cpr_decision"] = FOR_CPR
+    plan["treatment_escalation"]["respect_cpr_recommendation"] = "recommended"
+    plan["legal"] = {
+        "lasting_power_of_attorney_health_and_welfare": True,
+        "name_of_lpa": "Rosa Attwater",
+        "lpa_contact_details": "07700 900123",
+        "advance_decision_to_refuse_treatment": "local:adrt-other",
+        "adrt_location_of_document": "With the GP",
+    }
+    fill(their_gp, patient, plan)
+    services.careplan_publish(actor=their_gp, patient=patient, basis=basis())
+    return patient
+
+
+@pytest.fixture
+def endpoint(live_server: Any, place: Place, regional_admin: Membership) -> tuple[str, str]:
+    secret = token_create(
+        actor=regional_admin, organisation=place.ambulance, role=Role.URGENT_CARE, name="Crew EPR"
+    ).secret
+    return f"{live_server.url}/fhir/R4", secret
+
+
+def test_fhirpy_count_get_by_id_and_search_by_code(
+    endpoint: tuple[str, str], for_cpr: Patient
+) -> None:
+    url, secret = endpoint
+    fhir = SyncFHIRClient(url, authorization=f"Bearer {secret}")
+    flags = fhir.resources("Flag").search(patient=str(for_cpr.public_id))
+    assert flags.count() == 3
+    not_for_cpr = flags.search(code=f"{SNOMED}|{NOT_FOR_CPR}", status="active")
+    assert not_for_cpr.count() == 0
+    assert not_for_cpr.fetch_all() == []
+    [cpr] = flags.search(code=f"{SNOMED}|{FOR_CPR}", status="active").fetch_all()
+    assert cpr["code"]["coding"][0]["code"] == FOR_CPR
+    same = fhir.resources("Flag").search(_id=cpr["id"]).get()
+    assert same["id"] == cpr["id"]
+    assert fhir.resources("Flag").search(_id=f"{cpr['id'][:36]}-flag-none").count() == 0
+    everything = fhir.resources("CarePlan").search(patient=str(for_cpr.public_id)).fetch_all()
+    assert [plan["status"] for plan in everything] == ["active"]
+
+
+def test_fhirclient_where_search_by_code(endpoint: tuple[str, str], for_cpr: Patient) -> None:
+    url, secret = endpoint
+    server = FHIRServer(None, base_uri=f"{url}/")
+    server.session.headers["Authorization"] = f"Bearer {secret}"
+    patient = str(for_cpr.public_id)
+    asked = Flag.where({"patient": patient, "code": f"{SNOMED}|{NOT_FOR_CPR}", "status": "active"})
+    assert list(asked.perform_resources_iter(server)) == []
+    [cpr] = Flag.where({"patient": patient, "code": f"{SNOMED}|{FOR_CPR}"}).perform_resources_iter(
+        server
+    )
+    assert cpr.code.coding[0].code == FOR_CPR
+    assert cpr.status == "active"
+    assert len(list(Flag.where({"patient": patient}).perform_resources_iter(server))) == 3
