@@ -36,6 +36,10 @@ class Action(models.TextChoices):
     INVITE = "invite", "Invited someone to see the record online"
     INVITATION_WITHDRAW = "invitation_withdraw", "Withdrew an invitation to see the record online"
     IDENTITY_CHECK_FAILED = "identity_check_failed", "Gave details that did not match"
+    IDENTITY_MISMATCH = (
+        "identity_mismatch",
+        "Searched with an NHS number whose record has other details",
+    )
     ACCOUNT_CREATE = "account_create", "Set up online access"
     ACCOUNT_END = "account_end", "Ended someone's online access"
     ACCOUNT_REQUEST = "account_request", "Asked for online access"

@@ -115,6 +115,53 @@ def find_patients(
     return _exact_matches(viewer, visible_patients(viewer), criteria, page="find")
 
 
+@dataclass(frozen=True)
+class Mismatch:
+    """A detail typed beside an NHS number that the record of that number does not have."""
+
+    field: str
+    label: str
+    typed: str
+    recorded: str
+
+
+def identity_mismatches(
+    patient: Patient,
+    *,
+    family_name: str = "",
+    date_of_birth: dt.date | None = None,
+    postcode: str = "",
+) -> list[Mismatch]:
+    """Each detail given that disagrees with the patient's record (a detail left blank is
+    not a disagreement). Last names are compared without case or surrounding spaces,
+    postcodes in their normal form."""
+    found = []
+    if family_name and family_name.strip().casefold() != patient.family_name.casefold():
+        found.append(Mismatch("family_name", "Last name", family_name.strip(), patient.family_name))
+    if date_of_birth and date_of_birth != patient.date_of_birth:
+        found.append(
+            Mismatch(
+                "date_of_birth",
+                "Date of birth",
+                date_of_birth.strftime("%-d %B %Y"),
+                patient.date_of_birth.strftime("%-d %B %Y"),
+            )
+        )
+    typed_postcode = normalise_postcode(postcode)
+    if typed_postcode and typed_postcode != normalise_postcode(patient.postcode):
+        found.append(Mismatch("postcode", "Postcode", typed_postcode, patient.postcode))
+    return found
+
+
+@dataclass(frozen=True)
+class SummaryLookup:
+    """Urgent care's matches; `mismatches` when an NHS number found one person whose record
+    disagrees with other details typed beside it: never opened without the crew choosing."""
+
+    matches: list[Patient]
+    mismatches: list[Mismatch]
+
+
 def find_for_summary(
     viewer: Membership,
     *,
@@ -122,11 +169,12 @@ def find_for_summary(
     family_name: str = "",
     date_of_birth: dt.date | None = None,
     postcode: str = "",
-) -> list[Patient]:
+) -> SummaryLookup:
     """Urgent care's lookup: exact matches among the patients whose summary the viewer may
     open (patients.permissions.summary_patients), by NHS number or by last name, date of
-    birth and postcode together."""
-    return _exact_matches(
+    birth and postcode together. Details typed beside an NHS number are checked against the
+    one person it finds; a disagreement is recorded in that person's stream."""
+    matches = _exact_matches(
         viewer,
         summary_patients(viewer),
         IdentityCriteria.from_fields(
@@ -137,6 +185,19 @@ def find_for_summary(
         ),
         page="emergency_find",
     )
+    mismatches: list[Mismatch] = []
+    if nhs_number and len(matches) == 1:
+        mismatches = identity_mismatches(
+            matches[0], family_name=family_name, date_of_birth=date_of_birth, postcode=postcode
+        )
+        if mismatches:
+            record(
+                actor=viewer,
+                action=Action.IDENTITY_MISMATCH,
+                patient=matches[0],
+                detail={"page": "emergency_find", "fields": [m.field for m in mismatches]},
+            )
+    return SummaryLookup(matches, mismatches)
 
 
 @dataclass(frozen=True)
@@ -248,12 +309,45 @@ def organisations_that_can_join(patient: Patient) -> QuerySet[Organisation]:
     )
 
 
-def patient_for_break_glass(viewer: Membership, criteria: IdentityCriteria) -> Patient | None:
+@dataclass(frozen=True)
+class BreakGlassLookup:
+    """The one person found, and the labels of the details typed beside their NHS number
+    that their record does not have (never the recorded values: the viewer may not see
+    this person yet)."""
+
+    patient: Patient | None
+    mismatched: list[str]
+
+    @property
+    def mismatch_message(self) -> str:
+        details = " and ".join(label.lower() for label in self.mismatched)
+        return (
+            f"The record of this NHS number has a different {details}. Check the details "
+            "with the person or the caller, and correct them or leave them blank. Emergency "
+            "access was not given."
+        )
+
+
+def patient_for_break_glass(
+    viewer: Membership,
+    *,
+    nhs_number: str = "",
+    family_name: str = "",
+    date_of_birth: dt.date | None = None,
+    postcode: str = "",
+) -> BreakGlassLookup:
     """The one patient matching exactly, whoever their care team or region, for someone whose
     role may break glass; None if no one (or more than one person) matches. Audited as a
-    search; the grant itself is recorded by patients.services.break_glass."""
+    search, and a disagreement with the NHS number's record in the person's stream; the
+    grant itself is recorded by patients.services.break_glass."""
     if not can_break_glass(viewer):
-        return None
+        return BreakGlassLookup(None, [])
+    criteria = IdentityCriteria.from_fields(
+        nhs_number=nhs_number,
+        family_name=family_name,
+        date_of_birth=date_of_birth,
+        postcode=postcode,
+    )
     matches = list(criteria.matching(Patient.objects.all())[:2])
     found = matches[0] if len(matches) == 1 else None
     record(
@@ -265,7 +359,21 @@ def patient_for_break_glass(viewer: Membership, criteria: IdentityCriteria) -> P
             "results": [str(found.public_id)] if found else [],
         },
     )
-    return found
+    mismatches = (
+        identity_mismatches(
+            found, family_name=family_name, date_of_birth=date_of_birth, postcode=postcode
+        )
+        if found is not None and nhs_number
+        else []
+    )
+    if found is not None and mismatches:
+        record(
+            actor=viewer,
+            action=Action.IDENTITY_MISMATCH,
+            patient=found,
+            detail={"page": "break_glass", "fields": [m.field for m in mismatches]},
+        )
+    return BreakGlassLookup(found, [m.label for m in mismatches])
 
 
 def break_glass_grants_of(patient: Patient) -> QuerySet[BreakGlassGrant]:

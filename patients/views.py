@@ -75,15 +75,20 @@ def emergency_find(request: HttpRequest) -> HttpResponse:
     strangers to browse. A POST form, so identifiers stay out of URLs and logs."""
     acting = membership(request)
     form = EmergencySearchForm(request.POST if request.method == "POST" else None)
-    results = None
+    lookup = None
     if request.method == "POST" and form.is_valid():
-        results = selectors.find_for_summary(acting, **form.cleaned_data)
-        if len(results) == 1:
-            return redirect("careplans:summary", patient_id=results[0].public_id)
+        lookup = selectors.find_for_summary(acting, **form.cleaned_data)
+        if len(lookup.matches) == 1 and not lookup.mismatches:
+            return redirect("careplans:summary", patient_id=lookup.matches[0].public_id)
     return render(
         request,
         "patients/emergency_find.html",
-        {"form": form, "results": results, "can_break_glass": can_break_glass(acting)},
+        {
+            "form": form,
+            "results": lookup.matches if lookup else None,
+            "mismatches": lookup.mismatches if lookup else [],
+            "can_break_glass": can_break_glass(acting),
+        },
     )
 
 
@@ -97,11 +102,12 @@ def break_glass(request: HttpRequest) -> HttpResponse:
     not_found = False
     if request.method == "POST" and form.is_valid():
         details = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
-        patient = selectors.patient_for_break_glass(
-            acting, selectors.IdentityCriteria.from_fields(**details)
-        )
+        lookup = selectors.patient_for_break_glass(acting, **details)
+        patient = lookup.patient
         if patient is None:
             not_found = True
+        elif lookup.mismatched:
+            form.add_error(None, lookup.mismatch_message)
         elif can_open_summary(acting, patient):
             messages.info(request, "You can open this summary without emergency access.")
             return redirect("careplans:summary", patient_id=patient.public_id)

@@ -28,6 +28,8 @@ WHAT: dict[str, str] = {
     Action.INVITE: "Sent an invitation to see the plan online",
     Action.INVITATION_WITHDRAW: "Withdrew an invitation to see the plan online",
     Action.IDENTITY_CHECK_FAILED: "Someone entered wrong details on an invitation link",
+    Action.IDENTITY_MISMATCH: "Looked for the person by NHS number with other details that did "
+    "not match, and was asked to check",
     Action.ACCOUNT_CREATE: "Set up online access",
     Action.ACCOUNT_END: "Ended someone's online access",
     Action.ACCOUNT_REQUEST_DECIDE: "Approved a request for online access",
