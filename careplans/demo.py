@@ -59,9 +59,8 @@ def plan_sections(index: int, patient: Patient, today: dt.date) -> dict[str, dic
             "estimated_prognosis": "968211000000101" if for_cpr else "955231000000109",
             "awareness_of_diagnosis": "local:aware",
             "awareness_of_prognosis": "local:aware" if index % 4 else "local:partly-aware",
-            "allergies_and_adverse_reactions": "No known allergies"
-            if index % 5
-            else "Penicillin: rash",
+            "allergy_status": t.NO_KNOWN_ALLERGY if index % 5 else t.ALLERGIES_LISTED,
+            "allergies_and_adverse_reactions": "" if index % 5 else "Penicillin: rash",
             "functional_status": "60" if for_cpr else "30",
             "on_palliative_care_register": "on",
         },

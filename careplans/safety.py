@@ -90,11 +90,41 @@ def cpr_contradiction(facts: PlanFacts) -> str | None:
     return None
 
 
+def cpr_decision_or_status_missing(facts: PlanFacts) -> str | None:
+    """A crew must be able to tell "no decision: not discussed yet" from "nobody recorded
+    anything": a plan is published with a decision, or with why there is none."""
+    if not facts.item("cpr_decision", "cpr_decision"):
+        return (
+            "There is no CPR decision. Record it in the CPR decision section, or record that "
+            "it is not yet discussed, or that discussing it is not appropriate now, and why."
+        )
+    return None
+
+
+def allergy_status_missing(facts: PlanFacts) -> str | None:
+    if not facts.item("clinical", "allergy_status"):
+        return (
+            "The allergy status is not recorded. In 'Diagnosis and prognosis', record that the "
+            "person has no known allergies, list them, or say that nobody has asked yet and why."
+        )
+    return None
+
+
+def review_date_missing(facts: PlanFacts) -> str | None:
+    if not facts.item("review", "planned_review_date"):
+        return (
+            "There is no planned review date: without one no reminder is ever sent. Set it in "
+            "the Review section."
+        )
+    return None
+
+
 def cpr_recommendation_without_decision(facts: PlanFacts) -> str | None:
     """Any clinician may record what the ReSPECT form says, but only a senior clinician
-    makes the CPR decision: a recommendation cannot stand in for a missing decision."""
-    if facts.item("treatment_escalation", "respect_cpr_recommendation") and not facts.item(
-        "cpr_decision", "cpr_decision"
+    makes the CPR decision: a recommendation cannot stand in for a missing decision (nor
+    sit beside a plan that says CPR was not discussed)."""
+    if facts.item("treatment_escalation", "respect_cpr_recommendation") and (
+        facts.item("cpr_decision", "cpr_decision") not in t.CPR_DECISION
     ):
         return (
             "The ReSPECT CPR recommendation is recorded but there is no CPR decision. A senior "
@@ -133,6 +163,9 @@ RULES: tuple[Rule, ...] = (
     Rule("review_date_in_past", True, review_date_in_past),
     Rule("cpr_contradiction", True, cpr_contradiction),
     Rule("cpr_recommendation_without_decision", True, cpr_recommendation_without_decision),
+    Rule("cpr_decision_or_status_missing", True, cpr_decision_or_status_missing),
+    Rule("allergy_status_missing", True, allergy_status_missing),
+    Rule("review_date_missing", True, review_date_missing),
     Rule(
         "home_death_without_anticipatory_medicines",
         False,

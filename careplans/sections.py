@@ -178,10 +178,18 @@ class ClinicalForm(SectionForm):
     awareness_of_prognosis = _coded(t.AWARENESS, "Is the person aware of their prognosis?")
     family_awareness_of_diagnosis = _coded(t.AWARENESS, "Is their family aware of the diagnosis?")
     family_awareness_of_prognosis = _coded(t.AWARENESS, "Is their family aware of the prognosis?")
+    allergy_status = _coded(
+        t.ALLERGY_STATUS,
+        "Allergies",
+        "A crew giving a medicine needs to know whether the person was asked",
+    )
     allergies_and_adverse_reactions = text_field(
         "Allergies and adverse reactions",
-        'What causes a reaction and what happens. Write "No known allergies" if there are none.',
+        "What causes a reaction and what happens",
         lines=2,
+    )
+    allergy_status_reason = text_field(
+        "Why nobody has asked yet", "For example, too unwell to ask; family not reached", lines=2
     )
     functional_status = forms.ChoiceField(
         label="Functional status (Australia-modified Karnofsky Performance Status)",
@@ -193,17 +201,41 @@ class ClinicalForm(SectionForm):
         label="On the palliative care register", required=False
     )
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        status = data.get("allergy_status")
+        listed = data.get("allergies_and_adverse_reactions")
+        if status == t.ALLERGIES_LISTED and not listed:
+            self.add_error("allergies_and_adverse_reactions", "List the allergies and reactions")
+        elif status == t.NO_KNOWN_ALLERGY and listed:
+            self.add_error(
+                "allergies_and_adverse_reactions",
+                "Remove the allergies listed, or choose that the person has allergies",
+            )
+        elif status == t.ALLERGIES_NOT_ASKED and not data.get("allergy_status_reason"):
+            self.add_error("allergy_status_reason", "Say why nobody has asked about allergies yet")
+        elif not status and listed:
+            self.add_error("allergy_status", "Choose whether the person has allergies")
+        if status != t.ALLERGIES_NOT_ASKED and data.get("allergy_status_reason"):
+            data["allergy_status_reason"] = ""
+        return data
+
 
 class CprDecisionForm(SectionForm):
     cpr_decision = _coded(
-        t.CPR_DECISION,
+        t.CPR_DECISION_OR_STATUS,
         "Cardiopulmonary resuscitation (CPR) decision",
+        "If there is no decision yet, say why: a crew must never read 'no decision' as "
+        "'nobody asked'",
         required=True,
         required_message="Choose the CPR decision",
     )
-    date_of_decision = NhsDateField(
-        label="Date of decision", error_messages={"required": "Enter the date of the decision"}
+    reason_no_cpr_decision = text_field(
+        "Why there is no decision yet",
+        "For example, waiting for the family meeting on Friday; too unwell to discuss today",
+        lines=2,
     )
+    date_of_decision = NhsDateField(label="Date of decision", required=False)
     involvement_in_cpr_decision = forms.MultipleChoiceField(
         label="Who was involved in the decision",
         choices=t.CPR_DISCUSSION.choices,
@@ -213,7 +245,7 @@ class CprDecisionForm(SectionForm):
     people_involved = forms.CharField(
         label="Names of the people involved", max_length=500, required=False
     )
-    mental_capacity = _coded(t.CAPACITY, "The person's capacity for this decision", required=True)
+    mental_capacity = _coded(t.CAPACITY, "The person's capacity for this decision")
     location_of_document = forms.CharField(
         label="Where the signed form is kept",
         max_length=300,
@@ -224,6 +256,16 @@ class CprDecisionForm(SectionForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("cpr_decision") in t.CPR_DECISION:
+            if not data.get("date_of_decision") and "date_of_decision" not in self.errors:
+                self.add_error("date_of_decision", "Enter the date of the decision")
+            if not data.get("mental_capacity") and "mental_capacity" not in self.errors:
+                self.add_error("mental_capacity", "Choose the person's capacity for this decision")
+            data["reason_no_cpr_decision"] = ""
+        elif data.get("cpr_decision") in t.CPR_NO_DECISION and not data.get(
+            "reason_no_cpr_decision"
+        ):
+            self.add_error("reason_no_cpr_decision", "Say why there is no CPR decision yet")
         decided = data.get("date_of_decision")
         if decided and decided > timezone.localdate():
             self.add_error(
@@ -446,11 +488,7 @@ SECTIONS: tuple[Section, ...] = (
         "Diagnosis and prognosis",
         ClinicalForm,
         CLINICAL,
-        (
-            "primary_palliative_care_diagnosis",
-            "estimated_prognosis",
-            "allergies_and_adverse_reactions",
-        ),
+        ("primary_palliative_care_diagnosis", "estimated_prognosis", "allergy_status"),
     ),
     Section(
         "cpr_decision",

@@ -112,7 +112,7 @@ _BLOCKS: tuple[tuple[str, str, tuple[tuple[str, tuple[str, ...]], ...]], ...] = 
             ),
         ),
     ),
-    ("allergies", "Allergies", (("clinical", ("allergies_and_adverse_reactions",)),)),
+    ("allergies", "Allergies", ()),
     (
         "diagnosis",
         "Diagnosis and prognosis",
@@ -209,6 +209,26 @@ def _contacts(sections: dict[str, dict[str, Any]]) -> list[Row]:
     return rows
 
 
+ALLERGY_STATUS_IN_WORDS = {
+    t.NO_KNOWN_ALLERGY: "No known allergies: the person was asked and has none",
+    t.ALLERGIES_NOT_ASKED: "Not asked yet: nobody knows whether they have allergies",
+}
+
+
+def _allergies(data: dict[str, Any]) -> list[Row]:
+    """Every allergy status in words, so that "none" is never mistaken for "not asked"."""
+    status = data.get("allergy_status")
+    listed = data.get("allergies_and_adverse_reactions", "")
+    if status == t.ALLERGIES_LISTED or (listed and not status):
+        return [Row("Allergies and adverse reactions", listed)]
+    if status in ALLERGY_STATUS_IN_WORDS:
+        rows = [Row("Allergy status", ALLERGY_STATUS_IN_WORDS[status])]
+        if status == t.ALLERGIES_NOT_ASKED and data.get("allergy_status_reason"):
+            rows.append(Row("Why not asked", data["allergy_status_reason"]))
+        return rows
+    return [Row("Allergy status", "Not recorded: it is not known whether they were asked")]
+
+
 def _cpr(sections: dict[str, dict[str, Any]]) -> CprDecision:
     data = sections.get("cpr_decision", {})
     code = data.get("cpr_decision")
@@ -229,11 +249,23 @@ def _cpr(sections: dict[str, dict[str, Any]]) -> CprDecision:
         )
     if code == t.FOR_CPR:
         return CprDecision(True, False, "For CPR", "Attempt cardiopulmonary resuscitation.", rows)
+    if code in t.CPR_NO_DECISION:
+        why = [Row("Why there is no decision", data.get("reason_no_cpr_decision", ""))]
+        recorded_by = [Row("Recorded by", r.value) for r in rows if r.label == "Decided by"]
+        return CprDecision(
+            False,
+            False,
+            "No CPR decision yet" if code == t.CPR_TO_DISCUSS else "No CPR decision",
+            f"{t.CPR_NO_DECISION.plain(code)}. There is no decision not to attempt "
+            "resuscitation: follow your usual clinical guidance.",
+            why + recorded_by,
+        )
     return CprDecision(
         False,
         False,
         "No CPR decision recorded",
-        "This plan records no CPR decision: follow your usual clinical guidance.",
+        "This plan records no CPR decision, nor why there is none: follow your usual clinical "
+        "guidance, and ask the person's care team.",
         rows,
     )
 
@@ -254,6 +286,8 @@ def build_summary(
         rows: list[Row] = []
         if key == "contacts":
             rows = _contacts(sections)
+        elif key == "allergies":
+            rows = _allergies(sections.get("clinical", {}))
         for section_key, names in parts:
             data = sections.get(section_key, {})
             for name in names:

@@ -55,6 +55,50 @@ CPR_DECISION = ValueSet(
     ],
 )
 
+# Where there is no CPR decision yet, the plan says why, so that "no decision" is never
+# mistaken for "not asked": the one SNOMED CT status the reference confirms, and a local one.
+CPR_TO_DISCUSS = "local:cpr-to-discuss"
+CPR_DISCUSSION_NOT_APPROPRIATE = "931761000000106"
+CPR_NO_DECISION = ValueSet(
+    "CPR decision status (no decision)",
+    [
+        Concept(
+            CPR_TO_DISCUSS,
+            "Cardiopulmonary resuscitation not yet discussed (local)",
+            "No decision yet: CPR has not been discussed yet",
+        ),
+        Concept(
+            CPR_DISCUSSION_NOT_APPROPRIATE,
+            "DNACPR discussion not appropriate at this time",
+            "No decision: discussing CPR is not appropriate at this time",
+        ),
+    ],
+)
+CPR_DECISION_OR_STATUS = ValueSet(
+    "CPR decision, or why there is none", [*CPR_DECISION.concepts, *CPR_NO_DECISION.concepts]
+)
+
+# Allergy status: "no known allergies" (asked, none), a list, or not asked yet (with why).
+NO_KNOWN_ALLERGY = "716186003"
+ALLERGIES_LISTED = "local:allergies-listed"
+ALLERGIES_NOT_ASKED = "local:allergies-not-asked"
+ALLERGY_STATUS = ValueSet(
+    "Allergy status",
+    [
+        Concept(NO_KNOWN_ALLERGY, "No known allergy (situation)", "No known allergies"),
+        Concept(
+            ALLERGIES_LISTED,
+            "Allergies and adverse reactions recorded (local)",
+            "Has allergies or adverse reactions, listed below",
+        ),
+        Concept(
+            ALLERGIES_NOT_ASKED,
+            "Allergy status not yet asked (local)",
+            "Not asked yet: nobody knows whether they have allergies",
+        ),
+    ],
+)
+
 CPR_DISCUSSION = ValueSet(
     "Involvement in CPR decision",
     [

@@ -75,6 +75,7 @@ def plan_overview(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             }
         )
     versions = selectors.versions_of(patient)
+    unpublished = working_copy is not None and working_copy.status != Status.PUBLISHED
     return render(
         request,
         "careplans/overview.html",
@@ -82,6 +83,10 @@ def plan_overview(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             "patient": patient,
             "working_copy": working_copy,
             "sections": sections,
+            # What stops publishing, shown before anyone asks to publish.
+            "blocking": safety.blocking_problems(services.publish_checks(patient, working_copy))
+            if unpublished and working_copy is not None and not patient.date_of_death
+            else [],
             "latest": versions.first(),
             "consent": active_consent(patient),
             "death": selectors.death_of(patient) if patient.date_of_death else None,

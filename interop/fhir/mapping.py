@@ -200,6 +200,14 @@ def _careplan(version: PublishedVersion, subject: Resource, sections: dict[str, 
     }
     if version.planned_review_date:
         resource["period"] = {"end": version.planned_review_date.isoformat()}
+    cpr = sections.get("cpr_decision", {})
+    if cpr.get("cpr_decision") in t.CPR_NO_DECISION:
+        # No CPR Flag without a decision; the plan says why there is none.
+        notes.insert(
+            0,
+            f"CPR: {t.CPR_NO_DECISION.plain(cpr['cpr_decision'])}. "
+            f"Why: {cpr.get('reason_no_cpr_decision', '')}",
+        )
     if escalation.get("ceiling_of_treatment"):
         notes.insert(
             0,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connections
 from django.utils import timezone
@@ -61,7 +63,7 @@ def test_a_gp_completes_and_publishes_a_plan_at_360px(
         "Metastatic carcinoma of the pancreas"
     )
     page.check('input[name="estimated_prognosis"][value="955231000000109"]')
-    page.get_by_label("Allergies and adverse reactions").fill("No known allergies")
+    page.check('input[name="allergy_status"][value="716186003"]')
     _save(page)
 
     page.goto(f"{plan}/cpr_decision/")
@@ -87,7 +89,8 @@ def test_a_gp_completes_and_publishes_a_plan_at_360px(
     _save(page)
 
     page.goto(f"{plan}/review/")
-    _date(page, "planned_review_date", today.replace(year=today.year + 1))
+    # A year on, counted in days: replace(year=...) has no 29 February in most years.
+    _date(page, "planned_review_date", today + dt.timedelta(days=365))
     page.get_by_label("Who is responsible for the review").fill("Dr Test Clinician, GP")
     _save(page)
 

@@ -46,6 +46,7 @@ def complete() -> dict[str, dict[str, Any]]:
         "clinical": {
             "primary_palliative_care_diagnosis": "Metastatic carcinoma of the pancreas",
             "estimated_prognosis": "955231000000109",
+            "allergy_status": "local:allergies-listed",
             "allergies_and_adverse_reactions": "Penicillin: rash",
         },
         "cpr_decision": {
@@ -77,6 +78,19 @@ def complete() -> dict[str, dict[str, Any]]:
             **date_fields("planned_review_date", 90),
             "responsible_for_review": "Dr Test Clinician, GP",
         },
+    }
+
+
+def minimum_to_publish() -> dict[str, dict[str, Any]]:
+    """The least a plan may be published with: a CPR decision or why there is none, the
+    allergy status and a planned review date."""
+    return {
+        "clinical": {"allergy_status": "716186003"},
+        "cpr_decision": {
+            "cpr_decision": "local:cpr-to-discuss",
+            "reason_no_cpr_decision": "To discuss with her daughter on Friday",
+        },
+        "review": {**date_fields("planned_review_date", 30)},
     }
 
 

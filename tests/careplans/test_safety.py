@@ -13,6 +13,7 @@ from careplans.safety import PlanFacts
 TODAY = dt.date(2026, 11, 23)
 SAFE: dict[str, dict[str, Any]] = {
     "preferences": {"preferred_place_of_death": "108401000000102"},
+    "clinical": {"allergy_status": "716186003"},
     "cpr_decision": {
         "cpr_decision": "450476008",
         "recorded_by_senior_clinician": True,
@@ -134,6 +135,9 @@ def test_every_rule_is_tested_here() -> None:
         "review_date_in_past",
         "cpr_contradiction",
         "cpr_recommendation_without_decision",
+        "cpr_decision_or_status_missing",
+        "allergy_status_missing",
+        "review_date_missing",
         "home_death_without_anticipatory_medicines",
         "no_key_contact_with_phone",
         "ceiling_of_treatment_missing",
@@ -148,3 +152,51 @@ def test_a_respect_cpr_recommendation_without_a_cpr_decision_blocks() -> None:
     assert "cpr_recommendation_without_decision" in rules(found)
     message = next(p for p in found if p.rule == "cpr_recommendation_without_decision").message
     assert "A senior clinician must record the CPR decision first" in message
+
+
+def test_a_plan_with_no_cpr_decision_nor_why_blocks() -> None:
+    found = safety.blocking_problems(
+        facts(
+            {
+                "cpr_decision": {"cpr_decision": ""},
+                "treatment_escalation": {"respect_cpr_recommendation": ""},
+                "legal": {"advance_decision_to_refuse_treatment": ""},
+            }
+        )
+    )
+    assert rules(found) == ["cpr_decision_or_status_missing"]
+    assert "not yet discussed" in found[0].message
+
+
+@pytest.mark.parametrize("status", ["local:cpr-to-discuss", "931761000000106"])
+def test_a_cpr_status_with_its_reason_stands_for_the_decision_but_not_beside_respect(
+    status: str,
+) -> None:
+    without_respect = facts(
+        {
+            "cpr_decision": {"cpr_decision": status, "reason_no_cpr_decision": "Family on Friday"},
+            "treatment_escalation": {"respect_cpr_recommendation": ""},
+            "legal": {"advance_decision_to_refuse_treatment": ""},
+        }
+    )
+    assert safety.blocking_problems(without_respect) == []
+    beside_respect = facts(
+        {"cpr_decision": {"cpr_decision": status, "reason_no_cpr_decision": "Family on Friday"}}
+    )
+    assert rules(safety.blocking_problems(beside_respect)) == [
+        "cpr_recommendation_without_decision"
+    ]
+
+
+def test_a_plan_with_no_allergy_status_blocks_even_with_allergies_written() -> None:
+    found = safety.blocking_problems(
+        facts({"clinical": {"allergy_status": "", "allergies_and_adverse_reactions": "Latex"}})
+    )
+    assert rules(found) == ["allergy_status_missing"]
+    assert "no known allergies" in found[0].message
+
+
+def test_a_plan_with_no_planned_review_date_blocks() -> None:
+    found = safety.blocking_problems(facts({"review": {"planned_review_date": ""}}))
+    assert rules(found) == ["review_date_missing"]
+    assert "no reminder is ever sent" in found[0].message

@@ -10,7 +10,7 @@ from careplans.models import PlanSection, PublishedVersion, Status, WorkingCopy
 from consent.models import ConsentToShare
 from organisations.models import Membership
 from patients.models import Patient
-from tests.careplans.conftest import complete, today
+from tests.careplans.conftest import complete, minimum_to_publish, today
 from tests.conftest import act_as
 
 
@@ -82,6 +82,9 @@ def test_publishing_warnings_must_be_acknowledged(
         _url("careplans:section", patient, section_key="preferences"),
         {"preferred_place_of_death": "110481000000108"},
     )
+    # What every published plan must say, however little else it holds.
+    for key, data in minimum_to_publish().items():
+        client.post(_url("careplans:section", patient, section_key=key), data)
     page = client.get(_url("careplans:publish", patient)).content.decode()
     assert "no anticipatory medicines are recorded" in page
     response = client.post(_url("careplans:publish", patient), _publish_data(patient))
