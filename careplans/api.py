@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from careplans import selectors, services
 from careplans.models import PublishedVersion, WorkingCopy
-from careplans.sections import SECTION_BY_KEY, form_data_from_stored
+from careplans.sections import SECTION_BY_KEY, form_data_from_stored, unknown_items
 from careplans.summary import build_summary, key_safe_code_on_screen
 from consent.services import BasisDetails
 from interop.rest import acting
@@ -71,6 +71,18 @@ class SectionIn(serializers.Serializer[Any]):
     )
 
 
+class ConflictOut(serializers.Serializer[Any]):
+    item = serializers.CharField()
+    saved = serializers.CharField()
+    yours = serializers.CharField()
+
+
+class SectionConflictOut(serializers.Serializer[Any]):
+    detail = serializers.CharField()
+    based_on = serializers.ListField(child=serializers.CharField())
+    conflicts = ConflictOut(many=True)
+
+
 class SectionOut(serializers.Serializer[Any]):
     key = serializers.CharField()
     items = serializers.DictField()
@@ -114,7 +126,11 @@ class WorkingCopyView(APIView):
 
 
 class SectionUpdate(APIView):
-    @extend_schema(request=SectionIn, responses=SectionOut, operation_id="plan_section_update")
+    @extend_schema(
+        request=SectionIn,
+        responses={200: SectionOut, 409: SectionConflictOut},
+        operation_id="plan_section_update",
+    )
     def put(self, request: Request, patient_id: UUID, key: str) -> Response:
         """Save one section, validated as on its page (400 by item)."""
         viewer = acting(request)
@@ -124,11 +140,26 @@ class SectionUpdate(APIView):
         body = SectionIn(data=request.data)
         body.is_valid(raise_exception=True)
         stored = {**body.validated_data["items"]}
+        unknown = unknown_items(key, stored)
+        if unknown:
+            raise ValidationError({name: [why] for name, why in unknown.items()})
         if "based_on" in body.validated_data:
             stored["based_on"] = body.validated_data["based_on"]
         try:
             saved = services.section_save(
                 actor=viewer, patient=patient, key=key, data=form_data_from_stored(key, stored)
+            )
+        except services.SectionConflict as changed:
+            # 409: nothing saved; the client reads the section again and decides.
+            return Response(
+                {
+                    "detail": services.SECTION_CHANGED.format(title=SECTION_BY_KEY[key].title),
+                    "based_on": ["Read the section again: its fingerprint has changed"],
+                    "conflicts": [
+                        {"item": c.item, "saved": c.theirs, "yours": c.mine} for c in changed.items
+                    ],
+                },
+                status=409,
             )
         except services.SectionInvalid as invalid:
             raise ValidationError(

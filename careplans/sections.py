@@ -8,17 +8,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from careplans import terminology as t
 from frontend.forms import NhsDateField, NhsDateWidget, NhsForm
 from organisations.permissions import Capability
+from patients.dates import date_problem
+from patients.identifiers import validate_phone
 
 
 def text_field(
@@ -54,15 +53,6 @@ def _coded(
     )
 
 
-_PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
-
-
-def validate_phone(value: str) -> None:
-    digits = re.sub(r"\D", "", value)
-    if not _PHONE.match(value.strip()) or not 10 <= len(digits) <= 13:
-        raise ValidationError("Enter a phone number like 01632 960 001 or 07700 900 982")
-
-
 def content_fingerprint(content: Any) -> str:
     """A short, stable digest of stored content, to tell whether it changed meanwhile."""
     text = json.dumps(content, sort_keys=True, separators=(",", ":"))
@@ -73,6 +63,26 @@ class SectionForm(NhsForm):
     # The fingerprint of the section as it was when the form was shown: a save on top of
     # someone else's newer save is refused rather than silently overwriting it.
     based_on = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    # Dates that say when something happened (never after today); every date of the plan
+    # is checked by the one set of date rules (patients/dates.py).
+    past_dates: frozenset[str] = frozenset()
+    # The person's date of birth, set by the service that saves the form.
+    born: dt.date | None = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name, field in self.fields.items():
+            value = data.get(name)
+            if isinstance(field, NhsDateField) and isinstance(value, dt.date):
+                problem = date_problem(
+                    value,
+                    what=f"The {str(field.label)[0].lower()}{str(field.label)[1:]}",
+                    in_the_past=name in self.past_dates,
+                    born=self.born,
+                )
+                if problem:
+                    self.add_error(name, problem)
+        return data
 
     def cleaned_for_storage(self) -> dict[str, Any]:
         """What is stored: blanks dropped, dates as ISO text, lists as lists."""
@@ -254,6 +264,8 @@ class CprDecisionForm(SectionForm):
     )
     date_for_review = NhsDateField(label="Date for review", required=False)
 
+    past_dates = frozenset({"date_of_decision"})
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("cpr_decision") in t.CPR_DECISION:
@@ -267,10 +279,6 @@ class CprDecisionForm(SectionForm):
         ):
             self.add_error("reason_no_cpr_decision", "Say why there is no CPR decision yet")
         decided = data.get("date_of_decision")
-        if decided and decided > timezone.localdate():
-            self.add_error(
-                "date_of_decision", "The date of the decision must be today or in the past"
-            )
         review = data.get("date_for_review")
         if decided and review and review < decided:
             self.add_error("date_for_review", "The review date must be after the decision")
@@ -322,16 +330,10 @@ class MedicationsForm(SectionForm):
 
 
 class LegalForm(SectionForm):
-    lasting_power_of_attorney_health_and_welfare = forms.BooleanField(
-        label="Has a lasting power of attorney for health and welfare", required=False
-    )
-    name_of_lpa = forms.CharField(label="Name of the attorney", max_length=200, required=False)
-    lpa_contact_details = forms.CharField(
-        label="Attorney's phone number", max_length=30, required=False, validators=[validate_phone]
-    )
-    lpa_location_of_document = forms.CharField(
-        label="Where the LPA document is", max_length=300, required=False
-    )
+    """The advance decision and statement. A lasting power of attorney is not typed here:
+    it is the LPA record (consent.LastingPowerOfAttorney), which the plan, the summary, the
+    PDFs, FHIR and online access all read."""
+
     advance_decision_to_refuse_treatment = _coded(
         t.ADRT, "Advance decision to refuse treatment (ADRT)"
     )
@@ -343,15 +345,30 @@ class LegalForm(SectionForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("lasting_power_of_attorney_health_and_welfare"):
-            if not data.get("name_of_lpa"):
-                self.add_error("name_of_lpa", "Enter the attorney's name")
-            if not data.get("lpa_contact_details") and "lpa_contact_details" not in self.errors:
-                self.add_error("lpa_contact_details", "Enter the attorney's phone number")
         adrt = data.get("advance_decision_to_refuse_treatment")
         if adrt and adrt != "local:adrt-none" and not data.get("adrt_location_of_document"):
             self.add_error("adrt_location_of_document", "Say where the ADRT is kept")
         return data
+
+
+# Before the LPA record was the one source, the legal section held the LPA as typed text.
+# Plans and versions that have it keep showing it, read-only, under these labels.
+LEGACY_LPA_ITEMS = {
+    "lasting_power_of_attorney_health_and_welfare": (
+        "Has a lasting power of attorney for health and welfare (typed in the plan)"
+    ),
+    "name_of_lpa": "Name of the attorney (typed in the plan)",
+    "lpa_contact_details": "Attorney's phone number (typed in the plan)",
+    "lpa_location_of_document": "Where the LPA document is (typed in the plan)",
+}
+
+
+def legacy_lpa_rows(data: dict[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (label, "Yes" if data[name] is True else str(data[name]))
+        for name, label in LEGACY_LPA_ITEMS.items()
+        if data.get(name) not in (None, "", False)
+    ]
 
 
 MAX_CONTACTS = 8
@@ -553,6 +570,8 @@ def describe(section: Section, data: dict[str, Any]) -> list[tuple[str, str]]:
             continue
         value = HIDDEN_FROM_PLAN.get(name) or display_value(field, data[name])
         rows.append((str(field.label), value))
+    if section.key == "legal":
+        rows = legacy_lpa_rows(data) + rows
     if section.key == "cpr_decision" and data.get("recorded_by"):
         # Recorded by the service from the acting senior clinician, not typed in the form.
         decided_by = ", ".join(p for p in (data["recorded_by"], data.get("recorded_by_role")) if p)
@@ -591,6 +610,29 @@ def mandatory_missing(sections: dict[str, dict[str, Any]]) -> str:
         if sections.get(section.key, {}).get(name) in (None, "", [])
     ]
     return f"|{'|'.join(missing)}|" if missing else ""
+
+
+# Items the service records itself (who made the CPR decision): read back, never taken.
+SERVER_ITEMS = frozenset({"recorded_by", "recorded_by_role", "recorded_by_senior_clinician"})
+
+
+def unknown_items(section_key: str, stored: dict[str, Any]) -> dict[str, str]:
+    """Items of a stored-shape input that the section does not have, each with why: a
+    client must hear that an item was not saved, not find out later."""
+    section = SECTION_BY_KEY[section_key]
+    known = (
+        {"contacts"}
+        if section_key == "key_contacts"
+        else set(section.form.base_fields) - {"based_on"}
+    )
+    return {
+        name: (
+            "A lasting power of attorney is recorded as an LPA record, not in the plan"
+            if name in LEGACY_LPA_ITEMS
+            else f"Not an item of the {section.title} section"
+        )
+        for name in sorted(set(stored) - known - SERVER_ITEMS)
+    }
 
 
 def form_data_from_stored(section_key: str, stored: dict[str, Any]) -> dict[str, Any]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.http import QueryDict
 from django.utils import timezone
 
 from audit.models import Action
@@ -32,10 +32,14 @@ from careplans.permissions import (
     can_write_own_draft,
 )
 from careplans.sections import (
+    LEGACY_LPA_ITEMS,
     SECTION_BY_KEY,
+    SERVER_ITEMS,
     Section,
     SectionForm,
     content_fingerprint,
+    describe,
+    form_initial,
     mandatory_missing,
 )
 from careplans.snapshot import snapshot_of
@@ -52,6 +56,36 @@ class SectionInvalid(ValidationError):
     def __init__(self, form: SectionForm) -> None:
         super().__init__(form.errors.as_data())
         self.form = form
+
+
+@dataclass(frozen=True)
+class ConflictItem:
+    """One item someone else saved differently while this person was editing."""
+
+    item: str
+    theirs: str
+    mine: str
+    kept: str  # "mine" (only I changed it), "theirs" (only they did) or "both" (we both did)
+
+
+class SectionConflict(SectionInvalid):
+    """Someone else saved the section since this form was shown. Nothing is saved; `form`
+    is a new form holding both people's changes (theirs where both changed an item), based
+    on what is saved now; `items` lists every item where theirs and mine differ, so that
+    what this person typed is shown beside theirs and never lost."""
+
+    def __init__(
+        self,
+        form: SectionForm,
+        *,
+        items: list[ConflictItem],
+        saved_by: str,
+        saved_at: dt.datetime | None,
+    ) -> None:
+        super().__init__(form)
+        self.items = items
+        self.saved_by = saved_by
+        self.saved_at = saved_at
 
 
 class PublishRefused(Exception):
@@ -106,8 +140,9 @@ def _locked_or_new_working_copy(patient: Patient, actor: Membership | OnlineActo
 
 
 SECTION_CHANGED = (
-    "Someone else saved {title} while you were editing it. Your changes are below and are not "
-    "saved yet: check the care plan page for theirs, then save again."
+    "Someone else saved {title} while you were editing it. Nothing of yours is saved yet. "
+    "The form now holds both your changes, and theirs where you both changed an item: check "
+    "each item listed, then save."
 )
 PLAN_CHANGED = (
     "Someone changed the plan while you were reviewing it. Check the changes listed below, "
@@ -137,7 +172,7 @@ def _consent_words(patient: Patient) -> str:
     return consent.describe() if consent else "no consent to share recorded yet (draft only)"
 
 
-CPR_RECORDED_BY = ("recorded_by", "recorded_by_role", "recorded_by_senior_clinician")
+CPR_RECORDED_BY = tuple(sorted(SERVER_ITEMS))
 
 
 def _server_items(
@@ -154,6 +189,10 @@ def _server_items(
         stored["recorded_by"] = actor.user.get_full_name() or actor.user.get_username()
         stored["recorded_by_role"] = f"{actor.get_role_display()}, {actor.organisation.name}"
         stored["recorded_by_senior_clinician"] = actor.is_senior_clinician
+    if key == "legal":
+        # An LPA typed in the plan before LPA records existed is kept, never dropped by a
+        # form that no longer has those fields.
+        stored.update({k: v for k, v in previous.items() if k in LEGACY_LPA_ITEMS})
     if key == "home_access":
         # The code is write-only: a blank field keeps the code already recorded.
         if (
@@ -193,6 +232,70 @@ def own_part_save(
     return _store(actor, patient, SECTION_BY_KEY[part.section_key], part.form(data), part=part)
 
 
+def _content_at(existing: PlanSection, fingerprint: str) -> dict[str, Any] | None:
+    """What the section held when a form showed content with this fingerprint: one of its
+    recent saves (the history keeps them all), or None if it is too old to find."""
+    for past in existing.history.order_by("-history_date", "-history_id")[:50]:
+        if content_fingerprint(past.data) == fingerprint:
+            return dict(past.data)
+    if fingerprint == content_fingerprint({}):
+        return {}
+    return None
+
+
+def _conflict(
+    section: Section,
+    existing: PlanSection | None,
+    based_on: str,
+    mine: dict[str, Any],
+    form_class: type[SectionForm],
+) -> SectionConflict:
+    """Both people's changes in one form, item by item: an item only one of them changed
+    keeps that change; an item both changed keeps theirs (it is saved) with mine shown
+    beside it. Without the content the form was based on, every differing item is both."""
+    theirs = dict(existing.data) if existing else {}
+    base = _content_at(existing, based_on) if existing else {}
+    merged: dict[str, Any] = {}
+    kept: dict[str, str] = {}
+    for name in [*theirs, *(n for n in mine if n not in theirs)]:
+        if mine.get(name) == theirs.get(name):
+            decided, value = "same", theirs.get(name)
+        elif base is not None and mine.get(name) == base.get(name):
+            decided, value = "theirs", theirs.get(name)
+        elif base is not None and theirs.get(name) == base.get(name):
+            decided, value = "mine", mine.get(name)
+        else:
+            decided, value = "both", theirs.get(name)
+        kept[name] = decided
+        if value not in (None, "", [], False):
+            merged[name] = value
+    shown_theirs = dict(describe(section, theirs))
+    shown_mine = dict(describe(section, mine))
+    # Only the items of the form in hand: a person editing their part of a section sees
+    # their own items, never the clinicians' ones beside them.
+    labels = {str(f.label): n for n, f in form_class.base_fields.items()}
+    items = [
+        ConflictItem(
+            label,
+            shown_theirs.get(label, "Not recorded"),
+            shown_mine.get(label, "Not recorded"),
+            kept.get(labels.get(label, ""), "both"),
+        )
+        for label in [*shown_theirs, *(x for x in shown_mine if x not in shown_theirs)]
+        if shown_theirs.get(label) != shown_mine.get(label)
+        and (label in labels or section.key == "key_contacts")
+    ]
+    form = form_class(initial=form_initial(section.key, merged))
+    form.initial["based_on"] = content_fingerprint(theirs)
+    saved_by = existing.updated_by if existing else None
+    return SectionConflict(
+        form,
+        items=items,
+        saved_by=(saved_by.get_full_name() or saved_by.get_username()) if saved_by else "",
+        saved_at=existing.updated_at if existing else None,
+    )
+
+
 def _store(
     actor: Membership | OnlineActor,
     patient: Patient,
@@ -201,6 +304,7 @@ def _store(
     *,
     part: OwnPart | None = None,
 ) -> PlanSection | None:
+    form.born = patient.date_of_birth
     if not form.is_valid():
         raise SectionInvalid(form)
     working_copy = _locked_or_new_working_copy(patient, actor)
@@ -209,13 +313,7 @@ def _store(
     based_on = form.cleaned_data.get("based_on")
     current = content_fingerprint(previous)
     if based_on and based_on != current:
-        form.add_error(None, SECTION_CHANGED.format(title=section.title))
-        # Shown again based on what is saved now, so that saving again is a choice made
-        # knowing someone else's change is there.
-        resubmit: Any = form.data.copy() if isinstance(form.data, QueryDict) else dict(form.data)
-        resubmit["based_on"] = current  # a QueryDict copy keeps every ticked checkbox
-        form.data = resubmit
-        raise SectionInvalid(form)
+        raise _conflict(section, existing, based_on, form.cleaned_for_storage(), type(form))
     stored = form.cleaned_for_storage()
     if part is not None:
         kept = {k: v for k, v in previous.items() if k not in part.owned}
@@ -313,7 +411,7 @@ def careplan_publish(
     """
     if not can_publish_plan(actor, patient):
         raise PermissionDenied
-    basis_validate(basis)
+    basis_validate(basis, born=patient.date_of_birth)
     working_copy = _locked_working_copy(patient)
     if working_copy is None or not working_copy.sections.exists():
         raise ValidationError("There is nothing to publish yet: fill in the plan first")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +14,14 @@ from django.utils import timezone
 
 from careplans import terminology as t
 from careplans.models import PublishedVersion
-from careplans.sections import HIDDEN_FROM_PLAN, SECTION_BY_KEY, display_value
+from careplans.sections import (
+    HIDDEN_FROM_PLAN,
+    SECTION_BY_KEY,
+    display_value,
+    legacy_lpa_rows,
+)
+from consent.models import LastingPowerOfAttorney
+from consent.selectors import active_lpas_of_plan
 from organisations.models import Membership
 from organisations.permissions import Capability, has_capability
 
@@ -132,19 +140,7 @@ _BLOCKS: tuple[tuple[str, str, tuple[tuple[str, tuple[str, ...]], ...]], ...] = 
     (
         "legal",
         "Lasting power of attorney and advance decisions",
-        (
-            (
-                "legal",
-                (
-                    "lasting_power_of_attorney_health_and_welfare",
-                    "name_of_lpa",
-                    "lpa_contact_details",
-                    "lpa_location_of_document",
-                    "advance_decision_to_refuse_treatment",
-                    "adrt_location_of_document",
-                ),
-            ),
-        ),
+        (("legal", ("advance_decision_to_refuse_treatment", "adrt_location_of_document")),),
     ),
     ("contacts", "Who to call", ()),
     (
@@ -209,6 +205,39 @@ def _contacts(sections: dict[str, dict[str, Any]]) -> list[Row]:
     return rows
 
 
+def lpa_row(lpa: LastingPowerOfAttorney) -> Row:
+    """One LPA from its record: who, what they may decide, whom to call, where it is."""
+    parts = [
+        f"{lpa.attorney_name} ({lpa.relationship}) may decide on {lpa.describe_scope()}",
+        f"Registered {lpa.registered_on:%-d %B %Y}, reference {lpa.opg_reference}",
+    ]
+    if lpa.document_location:
+        parts.append(f"The document is: {lpa.document_location}")
+    return Row(
+        "Lasting power of attorney for health and welfare", ". ".join(parts), lpa.attorney_phone
+    )
+
+
+def lpa_described(lpas: Iterable[LastingPowerOfAttorney]) -> list[tuple[str, str]]:
+    """The LPA record's rows for the plan's pages and PDF: (label, plain English)."""
+    return [
+        (
+            row.label + " (the LPA record)",
+            f"{row.value}. Phone {row.phone}" if row.phone else row.value,
+        )
+        for row in map(lpa_row, lpas)
+    ]
+
+
+def _lpas(version: PublishedVersion, legal: dict[str, Any]) -> list[Row]:
+    """The LPAs in force now, from the one LPA record (an LPA that ended must never be shown
+    as in force); a version from before LPA records keeps what was typed in its plan."""
+    lpas = active_lpas_of_plan(version.plan_id)
+    if lpas:
+        return [lpa_row(lpa) for lpa in lpas]
+    return [Row(label, value) for label, value in legacy_lpa_rows(legal)]
+
+
 ALLERGY_STATUS_IN_WORDS = {
     t.NO_KNOWN_ALLERGY: "No known allergies: the person was asked and has none",
     t.ALLERGIES_NOT_ASKED: "Not asked yet: nobody knows whether they have allergies",
@@ -249,7 +278,7 @@ def _cpr(sections: dict[str, dict[str, Any]]) -> CprDecision:
         )
     if code == t.FOR_CPR:
         return CprDecision(True, False, "For CPR", "Attempt cardiopulmonary resuscitation.", rows)
-    if code in t.CPR_NO_DECISION:
+    if isinstance(code, str) and code in t.CPR_NO_DECISION:
         why = [Row("Why there is no decision", data.get("reason_no_cpr_decision", ""))]
         recorded_by = [Row("Recorded by", r.value) for r in rows if r.label == "Decided by"]
         return CprDecision(
@@ -288,6 +317,8 @@ def build_summary(
             rows = _contacts(sections)
         elif key == "allergies":
             rows = _allergies(sections.get("clinical", {}))
+        elif key == "legal":
+            rows = _lpas(version, sections.get("legal", {}))
         for section_key, names in parts:
             data = sections.get(section_key, {})
             for name in names:

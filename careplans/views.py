@@ -37,8 +37,9 @@ from careplans.summary import (
     KEY_SAFE_CODE_NOT_PRINTED,
     build_summary,
     key_safe_code_on_screen,
+    lpa_described,
 )
-from consent.selectors import active_consent
+from consent.selectors import active_consent, active_lpas, active_lpas_of_plan
 from consent.services import BasisDetails
 from frontend.forms import show_service_errors
 from organisations.decorators import acting_required, membership, refuse
@@ -63,12 +64,14 @@ def plan_overview(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     working_copy = selectors.working_copy_of(patient)
     data = selectors.section_data(working_copy)
     sections = []
+    lpas = lpa_described(active_lpas(patient))
     for section in SECTIONS:
         done, total = completeness(section, data.get(section.key, {}))
+        rows = describe(section, data.get(section.key, {}))
         sections.append(
             {
                 "section": section,
-                "rows": describe(section, data.get(section.key, {})),
+                "rows": lpas + rows if section.key == "legal" else rows,
                 "done": done,
                 "total": total,
                 "can_edit": can_edit_section(acting, patient, section),
@@ -113,9 +116,12 @@ def section_edit(request: HttpRequest, patient_id: UUID, section_key: str) -> Ht
             acting, request, reason=f"the acting role cannot edit {section.key}", patient=patient
         )
     saved = False
+    conflict = None
     if request.method == "POST":
         try:
             services.section_save(actor=acting, patient=patient, key=section.key, data=request.POST)
+        except services.SectionConflict as changed:
+            form, conflict = changed.form, changed
         except services.SectionInvalid as invalid:
             form = invalid.form
         else:
@@ -128,7 +134,16 @@ def section_edit(request: HttpRequest, patient_id: UUID, section_key: str) -> Ht
         form = _form_for(section, patient)
     template = "careplans/_section_form.html" if _htmx(request) else "careplans/section_edit.html"
     return render(
-        request, template, {"patient": patient, "section": section, "form": form, "saved": saved}
+        request,
+        template,
+        {
+            "patient": patient,
+            "section": section,
+            "form": form,
+            "saved": saved,
+            "conflict": conflict,
+            "conflict_message": services.SECTION_CHANGED.format(title=section.title),
+        },
     )
 
 
@@ -247,8 +262,14 @@ def version_detail(request: HttpRequest, patient_id: UUID, number: int) -> HttpR
 
 
 def _described_sections(version: PublishedVersion) -> list[dict[str, Any]]:
-    """Every section of a published version in plain English, for its page and its PDF."""
-    return describe_all(version.snapshot["sections"])
+    """Every section of a published version in plain English, for its page and its PDF;
+    the LPAs in force come from the one LPA record, as it is today."""
+    described = describe_all(version.snapshot["sections"])
+    lpas = lpa_described(active_lpas_of_plan(version.plan_id))
+    for item in described:
+        if item["section"].key == "legal":
+            item["rows"] = lpas + item["rows"]
+    return described
 
 
 def _number(value: str | None) -> int | None:

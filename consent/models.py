@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from patients.identifiers import validate_phone
 from patients.models import Patient
 
 
@@ -141,6 +142,11 @@ class LastingPowerOfAttorney(models.Model):
         "may give or refuse consent to life-sustaining treatment", default=False
     )
     restrictions = models.TextField("conditions or restrictions", blank=True)
+    # What a crew needs at 3 a.m.: whom to call, and where the document is.
+    attorney_phone = models.CharField(
+        "attorney's phone number", max_length=30, blank=True, validators=[validate_phone]
+    )
+    document_location = models.CharField("where the LPA document is", max_length=300, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

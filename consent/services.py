@@ -22,6 +22,7 @@ from consent.models import (
 )
 from organisations.models import Membership
 from organisations.permissions import Capability, has_capability
+from patients.dates import date_problem, lpa_registration_problem
 from patients.models import Patient
 from patients.permissions import in_care_team
 
@@ -77,8 +78,11 @@ def consent_record(
         )
     if given_by == GivenBy.BEST_INTERESTS and not consent.consulted:
         errors["consulted"] = "Say who was consulted about the best-interests decision"
-    if given_on > timezone.localdate():
-        errors["given_on"] = "The date consent was given must be today or in the past"
+    problem = date_problem(
+        given_on, what="The date consent was given", in_the_past=True, born=patient.date_of_birth
+    )
+    if problem:
+        errors["given_on"] = problem
     if errors:
         raise ValidationError(errors)
     consent.full_clean(validate_constraints=False)
@@ -154,14 +158,17 @@ class BasisDetails:
     discussed_on: dt.date
 
 
-def basis_validate(details: BasisDetails) -> None:
+def basis_validate(details: BasisDetails, *, born: dt.date | None = None) -> None:
     errors = {}
     if details.kind not in BasisKind.values:
         errors["kind"] = "Choose the consent basis for this change"
     if not details.with_whom.strip():
         errors["with_whom"] = "Say with whom the change was discussed and agreed"
-    if details.discussed_on > timezone.localdate():
-        errors["discussed_on"] = "The date of the discussion must be today or in the past"
+    problem = date_problem(
+        details.discussed_on, what="The date of the discussion", in_the_past=True, born=born
+    )
+    if problem:
+        errors["discussed_on"] = problem
     if errors:
         raise ValidationError(errors)
 
@@ -239,6 +246,8 @@ class LpaDetails:
     registered_on: dt.date
     life_sustaining_treatment: bool = False
     restrictions: str = ""
+    attorney_phone: str = ""
+    document_location: str = ""
 
 
 @transaction.atomic
@@ -249,8 +258,9 @@ def lpa_record(
     Office of the Public Guardian)."""
     if not _may_record(actor, patient):
         raise PermissionDenied
-    if details.registered_on > timezone.localdate():
-        raise ValidationError({"registered_on": "The date it was registered must be in the past"})
+    problem = lpa_registration_problem(details.registered_on, born=patient.date_of_birth)
+    if problem:
+        raise ValidationError({"registered_on": problem})
     lpa = LastingPowerOfAttorney(
         patient=patient,
         attorney_name=details.attorney_name.strip(),
@@ -259,6 +269,8 @@ def lpa_record(
         registered_on=details.registered_on,
         life_sustaining_treatment=details.life_sustaining_treatment,
         restrictions=details.restrictions.strip(),
+        attorney_phone=details.attorney_phone.strip(),
+        document_location=details.document_location.strip(),
         recorded_by_id=actor.user_id,
     )
     lpa.full_clean()

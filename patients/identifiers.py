@@ -1,4 +1,4 @@
-"""NHS numbers and postcodes: the one place each is validated and formatted."""
+"""NHS numbers, postcodes and phone numbers: the one place each is validated and formatted."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import datetime as dt
 import re
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+
+from patients.dates import date_problem
 
 _WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 
@@ -56,8 +57,9 @@ def format_nhs_number(value: str) -> str:
 
 
 def validate_date_of_birth(value: dt.date | None) -> None:
-    if value and value > timezone.localdate():
-        raise ValidationError("Date of birth must be today or in the past", code="future")
+    problem = value and date_problem(value, what="Date of birth", in_the_past=True)
+    if problem:
+        raise ValidationError(problem, code="date_of_birth")
 
 
 # UK postcodes: outward code (area, district) and inward code (sector, unit).
@@ -77,3 +79,12 @@ def normalise_postcode(value: str) -> str:
 def validate_postcode(value: str) -> None:
     if not _POSTCODE.match(normalise_postcode(value)):
         raise ValidationError("Enter a real UK postcode, like LS1 4AP", code="invalid_postcode")
+
+
+_PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
+
+
+def validate_phone(value: str) -> None:
+    digits = re.sub(r"\D", "", value)
+    if not _PHONE.match(value.strip()) or not 10 <= len(digits) <= 13:
+        raise ValidationError("Enter a phone number like 01632 960 001 or 07700 900 982")

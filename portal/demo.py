@@ -43,6 +43,8 @@ def load_online_accounts(*, gp: Membership, patients: list[Patient], password: s
                 opg_reference="7000-1234-5678",
                 registered_on=dt.date(2023, 5, 17),
                 life_sustaining_treatment=True,
+                attorney_phone="07700 900461",
+                document_location="Copy in the purple folder on the kitchen table",
             ),
         )
     _account(

@@ -9,7 +9,7 @@ from consent.forms import LACKS_CAPACITY_LABEL
 from frontend.forms import NhsDateField, NhsForm
 from organisations.models import Organisation
 from patients.forms import NhsNumberField
-from patients.identifiers import validate_date_of_birth
+from patients.identifiers import validate_date_of_birth, validate_phone
 
 NHS_NUMBER_HELP = (
     "10 digits, for example 943 476 5919. It is on letters from your GP or in the NHS App."
@@ -122,9 +122,21 @@ class LpaForm(NhsForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    attorney_phone = forms.CharField(
+        label="Attorney's phone number",
+        max_length=30,
+        required=False,
+        help_text="Shown to urgent care on the emergency summary",
+        validators=[validate_phone],
+    )
+    document_location = forms.CharField(
+        label="Where the LPA document is", max_length=300, required=False
+    )
     email = forms.EmailField(
-        label="Attorney's email address",
-        help_text="They are sent a link to see the plan online. It works once, for 7 days.",
+        label="Attorney's email address (optional)",
+        required=False,
+        help_text="To invite them to see the plan online: the link works once, for 7 days. "
+        "Leave it blank to record the LPA only.",
         error_messages=EMAIL_ERRORS,
     )
 

@@ -83,28 +83,32 @@ def lpa_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     form = LpaForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        details = consent_services.LpaDetails(
+            attorney_name=data["attorney_name"],
+            relationship=data["relationship"],
+            opg_reference=data["opg_reference"],
+            registered_on=data["registered_on"],
+            life_sustaining_treatment=data["life_sustaining_treatment"],
+            restrictions=data["restrictions"],
+            attorney_phone=data["attorney_phone"],
+            document_location=data["document_location"],
+        )
         try:
-            services.lpa_record_and_invite(
-                actor=acting,
-                patient=patient,
-                details=consent_services.LpaDetails(
-                    attorney_name=data["attorney_name"],
-                    relationship=data["relationship"],
-                    opg_reference=data["opg_reference"],
-                    registered_on=data["registered_on"],
-                    life_sustaining_treatment=data["life_sustaining_treatment"],
-                    restrictions=data["restrictions"],
-                ),
-                email=data["email"],
-                site=_site(request),
-            )
+            if data["email"]:
+                services.lpa_record_and_invite(
+                    actor=acting,
+                    patient=patient,
+                    details=details,
+                    email=data["email"],
+                    site=_site(request),
+                )
+            else:
+                consent_services.lpa_record(actor=acting, patient=patient, details=details)
         except ValidationError as error:
             show_service_errors(form, error)
         else:
-            messages.info(
-                request,
-                f"The LPA is recorded and {data['attorney_name']} was emailed an invitation.",
-            )
+            invited = f" and {data['attorney_name']} was emailed an invitation"
+            messages.info(request, f"The LPA is recorded{invited if data['email'] else ''}.")
             return _back(patient)
     return render(request, "portal/staff/lpa_add.html", {"patient": patient, "form": form})
 

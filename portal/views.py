@@ -18,7 +18,7 @@ from careplans.own_parts import OWN_PART_BY_SLUG, OWN_PARTS, OwnPart
 from careplans.permissions import can_write_own_draft
 from careplans.sections import SECTION_BY_KEY, describe, form_initial
 from consent import services as consent_services
-from consent.selectors import active_consent
+from consent.selectors import active_consent, active_lpas
 from frontend.forms import show_service_errors
 from portal import selectors, services
 from portal.access_log import described_events
@@ -64,7 +64,9 @@ def plan(request: HttpRequest) -> HttpResponse:
     patient = acting.patient
     version = selectors.own_published_version(acting)
     sections = (
-        sections_for_the_person(version.snapshot["sections"], is_proxy=acting.is_proxy)
+        sections_for_the_person(
+            version.snapshot["sections"], is_proxy=acting.is_proxy, lpas=active_lpas(patient)
+        )
         if version
         else []
     )
@@ -123,9 +125,12 @@ def draft_part(request: HttpRequest, slug: str) -> HttpResponse:
         messages.info(request, _why_not_writable(working_copy))
         return redirect("portal:draft")
     data = plan_selectors.section_data(working_copy).get(part.section_key, {})
+    conflict = None
     if request.method == "POST":
         try:
             plan_services.own_part_save(actor=acting, part=part, data=request.POST)
+        except plan_services.SectionConflict as changed:
+            form, conflict = changed.form, changed
         except plan_services.SectionInvalid as invalid:
             form = invalid.form
         else:
@@ -135,7 +140,15 @@ def draft_part(request: HttpRequest, slug: str) -> HttpResponse:
         selectors.own_record(acting, page=f"my_draft:{part.slug}")
         form = part.form(initial=form_initial(part.section_key, data))
     return render(
-        request, "portal/draft_part.html", {"account": acting, "part": part, "form": form}
+        request,
+        "portal/draft_part.html",
+        {
+            "account": acting,
+            "part": part,
+            "form": form,
+            "conflict": conflict,
+            "conflict_message": plan_services.SECTION_CHANGED.format(title=part.title),
+        },
     )
 
 

@@ -124,7 +124,13 @@ def make_online_account(
     )
 
 
-def make_lpa(*, actor: Membership, patient: Patient, attorney_name: str = "Rosa Attwater") -> Any:
+def make_lpa(
+    *,
+    actor: Membership,
+    patient: Patient,
+    attorney_name: str = "Rosa Attwater",
+    attorney_phone: str = "07700 900123",
+) -> Any:
     from consent.services import LpaDetails, lpa_record
 
     return lpa_record(
@@ -135,5 +141,6 @@ def make_lpa(*, actor: Membership, patient: Patient, attorney_name: str = "Rosa 
             relationship="Daughter",
             opg_reference="7000-1234-5678",
             registered_on=dt.date(2022, 3, 1),
+            attorney_phone=attorney_phone,
         ),
     )

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from careplans import terminology as t
 from careplans.models import PublishedVersion
-from consent.models import ConsentToShare
+from consent.models import ConsentToShare, LastingPowerOfAttorney
 from patients.models import Patient
 
 Resource = dict[str, Any]
@@ -135,14 +136,18 @@ def patient_resource(patient: Patient) -> Resource:
 
 
 def everything(
-    patient: Patient, version: PublishedVersion, consent: ConsentToShare | None
+    patient: Patient,
+    version: PublishedVersion,
+    consent: ConsentToShare | None,
+    lpas: Sequence[LastingPowerOfAttorney] = (),
 ) -> list[Resource]:
-    """Every resource of the published version, the Patient first."""
+    """Every resource of the published version, the Patient first; the LPAs in force come
+    from the one LPA record."""
     sections: dict[str, dict[str, Any]] = version.snapshot.get("sections", {})
     subject = _ref("Patient", str(patient.public_id))
     resources = [patient_resource(patient), _careplan(version, subject, sections)]
     resources += _cpr(version, subject, sections.get("cpr_decision", {}))
-    resources += _legal(version, subject, sections.get("legal", {}))
+    resources += _legal(version, subject, sections.get("legal", {}), lpas)
     resources += _preferences(version, subject, sections.get("preferences", {}))
     resources += _clinical(version, subject, sections.get("clinical", {}))
     resources += _medications(version, subject, sections.get("medications", {}))
@@ -311,32 +316,50 @@ def _cpr(version: PublishedVersion, subject: Resource, data: dict[str, Any]) -> 
     return [flag, _questionnaire_response(version, subject, "QuestionnaireResponse/cpr", items)]
 
 
-def _legal(version: PublishedVersion, subject: Resource, data: dict[str, Any]) -> list[Resource]:
+def _legal(
+    version: PublishedVersion,
+    subject: Resource,
+    data: dict[str, Any],
+    lpas: Sequence[LastingPowerOfAttorney],
+) -> list[Resource]:
     resources: list[Resource] = []
     adrt = data.get("advance_decision_to_refuse_treatment")
     if adrt and adrt != "local:adrt-none":
         resources.append(_flag(version, subject, "Flag/adrt", concept(adrt, t.ADRT)))
-    if data.get("lasting_power_of_attorney_health_and_welfare"):
-        code, term = LPA_FLAG
-        resources.append(
-            _flag(
-                version,
-                subject,
-                "Flag/lpa",
-                {"coding": [{"system": SNOMED, "code": code, "display": term}], "text": term},
-            )
+    # The LPA record; a version from before LPA records keeps what was typed in its plan.
+    attorneys = [
+        (lpa.attorney_name, lpa.relationship, lpa.attorney_phone, lpa.describe_scope())
+        for lpa in lpas
+    ]
+    if not attorneys and data.get("lasting_power_of_attorney_health_and_welfare"):
+        attorneys = [(data.get("name_of_lpa", ""), "", data.get("lpa_contact_details", ""), "")]
+    if not attorneys:
+        return resources
+    code, term = LPA_FLAG
+    resources.append(
+        _flag(
+            version,
+            subject,
+            "Flag/lpa",
+            {"coding": [{"system": SNOMED, "code": code, "display": term}], "text": term},
         )
+    )
+    for index, (name, relationship, phone, scope) in enumerate(attorneys):
+        part = "lpa" if index == 0 else f"lpa-{index + 1}"
+        words = "Lasting power of attorney for health and welfare"
         person: Resource = {
             "resourceType": "RelatedPerson",
-            "id": resource_id(version, "RelatedPerson/lpa"),
+            "id": resource_id(version, f"RelatedPerson/{part}"),
             "meta": {"profile": [f"{UKCORE}RelatedPerson"]},
             "active": True,
             "patient": subject,
-            "relationship": [{"text": "Lasting power of attorney for health and welfare"}],
-            "name": [{"text": data.get("name_of_lpa", "")}],
+            "relationship": [
+                {"text": f"{words} ({relationship}): {scope}" if relationship else words}
+            ],
+            "name": [{"text": name}],
         }
-        if data.get("lpa_contact_details"):
-            person["telecom"] = [{"system": "phone", "value": data["lpa_contact_details"]}]
+        if phone:
+            person["telecom"] = [{"system": "phone", "value": phone}]
         resources.append(person)
     return resources
 

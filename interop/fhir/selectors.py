@@ -11,7 +11,8 @@ from uuid import UUID
 from django.db.models import Exists, OuterRef, QuerySet
 
 from careplans.models import PublishedVersion
-from consent.models import ConsentToShare
+from consent.models import ConsentToShare, LastingPowerOfAttorney
+from consent.selectors import active_lpas
 from organisations.models import Membership
 from patients.models import Patient
 from patients.permissions import summary_patients
@@ -22,6 +23,7 @@ class Shared:
     patient: Patient
     version: PublishedVersion
     consent: ConsentToShare | None
+    lpas: list[LastingPowerOfAttorney]
 
 
 def readable_patients(viewer: Membership) -> QuerySet[Patient]:
@@ -42,7 +44,7 @@ def shared(patient: Patient) -> Shared:
         .order_by("-recorded_at")
         .first()
     )
-    return Shared(patient, version, consent)
+    return Shared(patient, version, consent, list(active_lpas(patient)))
 
 
 def by_nhs_number(viewer: Membership, nhs_number: str) -> list[Shared]:

@@ -355,7 +355,7 @@ def patient_everything(request: HttpRequest, viewer: Membership, patient_id: str
     asked = _search(request, "everything")
     found = _patient(viewer, patient_id, "fhir Patient $everything")
     _audit(viewer, [found], "operation Patient/$everything")
-    resources = mapping.everything(found.patient, found.version, found.consent)
+    resources = mapping.everything(found.patient, found.version, found.consent, found.lpas)
     return _json(searchset(request, asked, asked.select(resources)))
 
 
@@ -388,7 +388,7 @@ def type_search(request: HttpRequest, viewer: Membership, kind: str) -> HttpResp
     resources = [
         resource
         for item in found
-        for resource in mapping.everything(item.patient, item.version, item.consent)
+        for resource in mapping.everything(item.patient, item.version, item.consent, item.lpas)
     ]
     return _json(searchset(request, asked, asked.select(resources)))
 
@@ -406,7 +406,7 @@ def type_read(
     match = next(
         (
             r
-            for r in mapping.everything(found.patient, found.version, found.consent)
+            for r in mapping.everything(found.patient, found.version, found.consent, found.lpas)
             if r["resourceType"] == kind and r["id"] == resource_id
         ),
         None,

@@ -95,12 +95,6 @@ from tests.careplans.conftest import date_fields
         ),
         (
             "legal",
-            {"lasting_power_of_attorney_health_and_welfare": "on"},
-            "name_of_lpa",
-            "Enter the attorney's name",
-        ),
-        (
-            "legal",
             {"advance_decision_to_refuse_treatment": "local:adrt-refuses-cpr"},
             "adrt_location_of_document",
             "Say where the ADRT is kept",

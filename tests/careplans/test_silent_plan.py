@@ -165,4 +165,4 @@ def test_each_status_asks_for_what_makes_it_clear(
 ) -> None:
     with pytest.raises(services.SectionInvalid) as invalid:
         services.section_save(actor=their_gp, patient=patient, key=key, data=data)
-    assert message in " ".join(invalid.value.form.errors[field])
+    assert message in " ".join(str(e) for e in invalid.value.form.errors[field])

@@ -273,38 +273,76 @@ def test_a_comparison_with_odd_version_numbers_is_an_answer_not_an_error(
     assert response.status_code == 200
 
 
+def _based_on(page: str) -> str:
+    found = re.search(r'name="based_on" value="([0-9a-f]{64})"', page)
+    assert found is not None
+    return found.group(1)
+
+
 def test_a_save_on_top_of_someone_elses_newer_save_is_refused_and_loses_nothing(
     client: Client, patient: Patient, their_gp: Membership, team_nurse: Membership
 ) -> None:
+    """Hazard H6: the stale form is never accepted; the page shows theirs beside mine, and
+    the form it shows holds both changes, so saving it keeps both."""
     url = _url("careplans:section", patient, section_key="medications")
     act_as(client, their_gp)
     client.post(url, complete()["medications"])
-    page = client.get(url).content.decode()
-    based_on = re.search(r'name="based_on" value="([0-9a-f]{64})"', page)
-    assert based_on is not None
+    based_on = _based_on(client.get(url).content.decode())
 
     nurse = Client()
     act_as(nurse, team_nurse)
     theirs = {**complete()["medications"], "anticipatory_medicines_location": "Bedroom drawer"}
-    nurse_page = nurse.get(url).content.decode()
-    nurse_based_on = re.search(r'name="based_on" value="([0-9a-f]{64})"', nurse_page)
-    assert nurse_based_on is not None
-    assert nurse.post(url, {**theirs, "based_on": nurse_based_on.group(1)}).status_code == 302
+    nurse_based_on = _based_on(nurse.get(url).content.decode())
+    assert nurse.post(url, {**theirs, "based_on": nurse_based_on}).status_code == 302
 
     mine = {**complete()["medications"], "current_medication": "Paracetamol 1 g four times a day"}
-    response = client.post(url, {**mine, "based_on": based_on.group(1)})
+    response = client.post(url, {**mine, "based_on": based_on})
     page = response.content.decode()
     assert response.status_code == 200
     assert "Someone else saved Medicines while you were editing it" in page
-    assert "Paracetamol 1 g four times a day" in page  # my typing is still there
+    assert 'data-testid="conflict-items"' in page
+    # The form now holds my change and theirs.
+    assert "Paracetamol 1 g four times a day</textarea>" in page
+    assert 'value="Bedroom drawer"' in page
     for ticked in complete()["medications"]["anticipatory_medicines"]:
         assert f'type="checkbox" value="{ticked}" checked' in page
     stored = PlanSection.objects.get(key="medications").data
     assert stored["anticipatory_medicines_location"] == "Bedroom drawer"
     assert "current_medication" not in stored
 
-    again = re.search(r'name="based_on" value="([0-9a-f]{64})"', page)
-    assert again is not None
-    assert client.post(url, {**mine, "based_on": again.group(1)}).status_code == 302
+    # The stale form again: refused again, nothing of theirs reverted.
+    assert client.post(url, {**mine, "based_on": based_on}).status_code == 200
+    assert PlanSection.objects.get(key="medications").data == stored
+
+    # The form as the page shows it now: both changes are saved.
+    shown = {**theirs, "current_medication": "Paracetamol 1 g four times a day"}
+    assert client.post(url, {**shown, "based_on": _based_on(page)}).status_code == 302
     stored = PlanSection.objects.get(key="medications").data
     assert stored["current_medication"] == "Paracetamol 1 g four times a day"
+    assert stored["anticipatory_medicines_location"] == "Bedroom drawer"
+
+
+def test_an_item_both_people_changed_keeps_theirs_in_the_form_and_shows_mine_beside_it(
+    client: Client, patient: Patient, their_gp: Membership, team_nurse: Membership
+) -> None:
+    url = _url("careplans:section", patient, section_key="medications")
+    act_as(client, their_gp)
+    client.post(url, complete()["medications"])
+    based_on = _based_on(client.get(url).content.decode())
+    nurse = Client()
+    act_as(nurse, team_nurse)
+    theirs = {**complete()["medications"], "anticipatory_medicines_location": "Bedroom drawer"}
+    nurse.post(url, {**theirs, "based_on": _based_on(nurse.get(url).content.decode())})
+
+    mine = {**complete()["medications"], "anticipatory_medicines_location": "Hall cupboard"}
+    page = client.post(url, {**mine, "based_on": based_on}).content.decode()
+    table = page.split('data-testid="conflict-items"')[1].split("</table>")[0]
+    assert "Bedroom drawer" in table
+    assert "Hall cupboard" in table
+    assert "you both changed it" in table
+    form = page.split("<h1>Medicines</h1>")[1]
+    assert 'value="Bedroom drawer"' in form
+    assert 'value="Hall cupboard"' not in form
+    assert PlanSection.objects.get(key="medications").data["anticipatory_medicines_location"] == (
+        "Bedroom drawer"
+    )

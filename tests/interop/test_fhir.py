@@ -21,7 +21,6 @@ from consent.services import consent_withdraw
 from organisations.models import Membership, Role
 from organisations.tokens import token_create, token_revoke
 from patients.models import Patient
-from tests.careplans.conftest import basis, fill
 from tests.conftest import Place
 
 pytestmark = pytest.mark.django_db
@@ -214,27 +213,30 @@ def test_the_consent_is_dated_by_the_day_it_was_given_not_a_utc_midnight(
 def test_the_lpa_flag_exists_whenever_the_lpa_related_person_does(
     client: Client, secret: str, published: PublishedVersion, patient: Patient, their_gp: Membership
 ) -> None:
-    from careplans.services import careplan_publish
+    """Both come from the one LPA record, as it is now: recorded after publishing, it is
+    there; ended, it is gone."""
+    from consent.services import lpa_end
+    from tests.factories import make_lpa
 
-    fill(
-        their_gp,
-        patient,
-        {
-            "legal": {
-                "lasting_power_of_attorney_health_and_welfare": True,
-                "name_of_lpa": "Rosa Attwater",
-                "lpa_contact_details": "07700 900123",
-            }
-        },
-    )
-    careplan_publish(actor=their_gp, patient=patient, basis=basis())
-    body = _body(_get(client, f"{BASE}/Patient/{patient.public_id}/$everything", secret))
-    resources = [entry["resource"] for entry in body["entry"]]
-    flags = [r for r in resources if r["resourceType"] == "Flag" and r["id"].endswith("-flag-lpa")]
-    people = [r for r in resources if r["id"].endswith("-rp-lpa")]
+    def lpa_resources() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        body = _body(_get(client, f"{BASE}/Patient/{patient.public_id}/$everything", secret))
+        resources = [entry["resource"] for entry in body["entry"]]
+        flags = [
+            r for r in resources if r["resourceType"] == "Flag" and r["id"].endswith("-flag-lpa")
+        ]
+        people = [r for r in resources if r["id"].endswith("-rp-lpa")]
+        return flags, people
+
+    assert lpa_resources() == ([], [])
+    lpa = make_lpa(actor=their_gp, patient=patient)
+    flags, people = lpa_resources()
     assert len(flags) == len(people) == 1
     assert flags[0]["code"]["coding"][0]["code"] == "816361000000101"
-    assert next(r for r in resources if r["resourceType"] == "CarePlan")["meta"]["versionId"] == "2"
+    assert people[0]["name"] == [{"text": "Rosa Attwater"}]
+    assert people[0]["telecom"] == [{"system": "phone", "value": "07700 900123"}]
+    assert "not including life-sustaining treatment" in people[0]["relationship"][0]["text"]
+    lpa_end(actor=their_gp, lpa=lpa, reason="Revoked by Winifred")
+    assert lpa_resources() == ([], [])
 
 
 def test_following_next_links_gives_the_same_resources_with_no_duplicates(

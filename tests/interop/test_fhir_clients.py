@@ -20,6 +20,7 @@ from organisations.tokens import token_create
 from patients.models import Patient
 from tests.careplans.conftest import basis, complete, fill, today
 from tests.conftest import Place
+from tests.factories import make_lpa
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,12 +35,10 @@ def for_cpr(patient: Patient, their_gp: Membership) -> Patient:
     plan["cpr_decision"]["cpr_decision"] = FOR_CPR
     plan["treatment_escalation"]["respect_cpr_recommendation"] = "recommended"
     plan["legal"] = {
-        "lasting_power_of_attorney_health_and_welfare": True,
-        "name_of_lpa": "Rosa Attwater",
-        "lpa_contact_details": "07700 900123",
         "advance_decision_to_refuse_treatment": "local:adrt-other",
         "adrt_location_of_document": "With the GP",
     }
+    make_lpa(actor=their_gp, patient=patient)
     fill(their_gp, patient, plan)
     services.careplan_publish(actor=their_gp, patient=patient, basis=basis())
     return patient
@@ -76,12 +75,19 @@ def test_fhirclient_where_search_by_code(endpoint: tuple[str, str], for_cpr: Pat
     url, secret = endpoint
     server = FHIRServer(None, base_uri=f"{url}/")
     server.session.headers["Authorization"] = f"Bearer {secret}"
-    patient = str(for_cpr.public_id)
-    asked = Flag.where({"patient": patient, "code": f"{SNOMED}|{NOT_FOR_CPR}", "status": "active"})
-    assert list(asked.perform_resources_iter(server)) == []
-    [cpr] = Flag.where({"patient": patient, "code": f"{SNOMED}|{FOR_CPR}"}).perform_resources_iter(
-        server
-    )
-    assert cpr.code.coding[0].code == FOR_CPR
-    assert cpr.status == "active"
-    assert len(list(Flag.where({"patient": patient}).perform_resources_iter(server))) == 3
+    try:
+        patient = str(for_cpr.public_id)
+        asked = Flag.where(
+            {"patient": patient, "code": f"{SNOMED}|{NOT_FOR_CPR}", "status": "active"}
+        )
+        assert list(asked.perform_resources_iter(server)) == []
+        [cpr] = Flag.where(
+            {"patient": patient, "code": f"{SNOMED}|{FOR_CPR}"}
+        ).perform_resources_iter(server)
+        assert cpr.code.coding[0].code == FOR_CPR
+        assert cpr.status == "active"
+        assert len(list(Flag.where({"patient": patient}).perform_resources_iter(server))) == 3
+    finally:
+        # A kept-alive connection would keep the live server's request thread, and its
+        # database connection, open after the test.
+        server.session.close()

@@ -23,6 +23,7 @@ from organisations.tokens import token_create
 from patients.models import Patient
 from tests.careplans.conftest import basis, complete, fill, today
 from tests.conftest import Place
+from tests.factories import make_lpa
 
 BASE = "/fhir/R4"
 SNOMED = "http://snomed.info/sct"
@@ -63,12 +64,10 @@ def for_cpr(consented: Patient, their_gp: Membership) -> Patient:
     plan["cpr_decision"]["cpr_decision"] = FOR_CPR
     plan["treatment_escalation"]["respect_cpr_recommendation"] = "recommended"
     plan["legal"] = {
-        "lasting_power_of_attorney_health_and_welfare": True,
-        "name_of_lpa": "Rosa Attwater",
-        "lpa_contact_details": "07700 900123",
         "advance_decision_to_refuse_treatment": "local:adrt-other",
         "adrt_location_of_document": "With the GP",
     }
+    make_lpa(actor=their_gp, patient=consented)
     fill(their_gp, consented, plan)
     services.careplan_publish(actor=their_gp, patient=consented, basis=basis())
     return consented

@@ -221,7 +221,15 @@ def test_a_gp_system_edits_submits_and_publishes_with_a_consent_basis(
         {"items": {"lasting_power_of_attorney_health_and_welfare": True}},
     )
     assert bad.status_code == 400
-    assert bad.json()["name_of_lpa"] == ["Enter the attorney's name"]
+    assert bad.json()["lasting_power_of_attorney_health_and_welfare"] == [
+        "A lasting power of attorney is recorded as an LPA record, not in the plan"
+    ]
+    unknown = _send(
+        client, "put", f"{base}/sections/legal/", gp_token, {"items": {"colour": "blue"}}
+    )
+    assert unknown.json() == {
+        "colour": ["Not an item of the Legal: LPA, ADRT, advance statement section"]
+    }
     review_on = (timezone.localdate() + dt.timedelta(days=60)).isoformat()
     review = _send(
         client,
@@ -336,3 +344,40 @@ def test_every_endpoint_from_the_schema(case: Any, callers: dict[str, str]) -> N
         assert response.status_code < 500, (who, case.path, response.status_code)
         if who == "outsider" and "{patient_id}" in case.path:
             assert response.status_code in (400, 403, 404, 405, 429), (case.path, response.text)
+
+
+def test_a_section_saved_on_a_stale_fingerprint_is_a_409_and_nothing_changes(
+    client: Client, gp_token: str, published: PublishedVersion, patient: Patient
+) -> None:
+    """Hazard H6 through the API: the stale base is refused, with what differs."""
+    base = f"{API}/patients/{patient.public_id}/plan"
+    read = _get(client, f"{base}/", gp_token).json()["sections"]["medications"]
+    from careplans.sections import content_fingerprint
+
+    stale = content_fingerprint(read)
+    first = _send(
+        client,
+        "put",
+        f"{base}/sections/medications/",
+        gp_token,
+        {"items": {**read, "anticipatory_medicines_location": "Bedroom drawer"}, "based_on": stale},
+    )
+    assert first.status_code == 200
+    second = _send(
+        client,
+        "put",
+        f"{base}/sections/medications/",
+        gp_token,
+        {"items": {**read, "anticipatory_medicines_location": "Hall"}, "based_on": stale},
+    )
+    assert second.status_code == 409
+    body = second.json()
+    assert body["conflicts"] == [
+        {
+            "item": "Where the anticipatory medicines are kept",
+            "saved": "Bedroom drawer",
+            "yours": "Hall",
+        }
+    ]
+    now = _get(client, f"{base}/", gp_token).json()["sections"]["medications"]
+    assert now["anticipatory_medicines_location"] == "Bedroom drawer"
