@@ -29,6 +29,10 @@ def text_field(
         required=required,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": lines}),
+        error_messages={
+            "max_length": f"{label} must be %(limit_value)d characters or fewer: it has "
+            "%(show_value)d. Nothing was cut off: shorten it and save again."
+        },
     )
 
 

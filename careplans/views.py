@@ -42,6 +42,7 @@ from careplans.summary import (
 from consent.selectors import active_consent, active_lpas, active_lpas_of_plan
 from consent.services import BasisDetails
 from frontend.forms import show_service_errors
+from frontend.unsaved import take as take_unsaved
 from organisations.decorators import acting_required, membership, refuse
 from organisations.permissions import Capability
 from patients.models import Patient
@@ -115,7 +116,7 @@ def section_edit(request: HttpRequest, patient_id: UUID, section_key: str) -> Ht
         refuse(
             acting, request, reason=f"the acting role cannot edit {section.key}", patient=patient
         )
-    saved = False
+    saved = restored = False
     conflict = None
     if request.method == "POST":
         try:
@@ -130,6 +131,8 @@ def section_edit(request: HttpRequest, patient_id: UUID, section_key: str) -> Ht
                 return _overview(patient.public_id)
             saved = True
             form = _form_for(section, patient)
+    elif (kept := take_unsaved(request)) is not None:
+        form, restored = section.form(kept), True
     else:
         form = _form_for(section, patient)
     template = "careplans/_section_form.html" if _htmx(request) else "careplans/section_edit.html"
@@ -141,6 +144,7 @@ def section_edit(request: HttpRequest, patient_id: UUID, section_key: str) -> Ht
             "section": section,
             "form": form,
             "saved": saved,
+            "restored": restored,
             "conflict": conflict,
             "conflict_message": services.SECTION_CHANGED.format(title=section.title),
         },

@@ -5,7 +5,6 @@ from functools import wraps
 from typing import Any, NoReturn
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -13,6 +12,7 @@ from django.urls import reverse
 
 from audit.models import Action
 from audit.services import AuditActor, record
+from frontend.unsaved import signed_in_required
 from organisations.acting import acting_membership, acting_patient_account
 from organisations.models import Membership
 
@@ -25,7 +25,7 @@ def acting_required(check: Callable[[Membership], bool] | None = None) -> Callab
     are the selectors' 404s."""
 
     def decorator(view: View) -> View:
-        @login_required
+        @signed_in_required
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             membership = acting_membership(request)

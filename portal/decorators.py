@@ -4,10 +4,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from frontend.unsaved import signed_in_required
 from organisations.acting import acting_membership
 from organisations.decorators import record_denied
 from portal.acting import ended_account, open_accounts, patient_account
@@ -29,7 +29,7 @@ def any_own_account(view: View) -> View:
 
 
 def _patient_page(view: View, *, lpa_must_be_in_force: bool) -> View:
-    @login_required
+    @signed_in_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         account = patient_account(request)

@@ -20,6 +20,7 @@ from careplans.sections import SECTION_BY_KEY, describe, form_initial
 from consent import services as consent_services
 from consent.selectors import active_consent, active_lpas
 from frontend.forms import show_service_errors
+from frontend.unsaved import take as take_unsaved
 from portal import selectors, services
 from portal.access_log import described_events
 from portal.acting import act_for, open_accounts
@@ -126,6 +127,7 @@ def draft_part(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("portal:draft")
     data = plan_selectors.section_data(working_copy).get(part.section_key, {})
     conflict = None
+    restored = False
     if request.method == "POST":
         try:
             plan_services.own_part_save(actor=acting, part=part, data=request.POST)
@@ -138,7 +140,9 @@ def draft_part(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("portal:draft")
     else:
         selectors.own_record(acting, page=f"my_draft:{part.slug}")
-        form = part.form(initial=form_initial(part.section_key, data))
+        kept = take_unsaved(request)
+        restored = kept is not None
+        form = part.form(kept) if kept else part.form(initial=form_initial(part.section_key, data))
     return render(
         request,
         "portal/draft_part.html",
@@ -147,6 +151,7 @@ def draft_part(request: HttpRequest, slug: str) -> HttpResponse:
             "part": part,
             "form": form,
             "conflict": conflict,
+            "restored": restored,
             "conflict_message": plan_services.SECTION_CHANGED.format(title=part.title),
         },
     )
