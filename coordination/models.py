@@ -11,7 +11,15 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from coordination.priority import AKPS_VALUES, CARER_LABELS, PHASE_LABELS, Band, Carer, Phase
+from coordination.priority import (
+    AKPS_VALUES,
+    CARER_LABELS,
+    PHASE_LABELS,
+    Band,
+    Carer,
+    Phase,
+    provisional_band,
+)
 from organisations.models import Organisation, Region
 from patients.models import Patient
 
@@ -110,8 +118,14 @@ class Referral(models.Model):
         return self.latest_assessment
 
     @property
+    def provisional(self) -> bool:
+        """Not yet assessed by the centre: the referrer's urgency holds the band up."""
+        return self.assessment.at_referral
+
+    @property
     def computed_band(self) -> Band:
-        return Band(self.assessment.band)
+        band = Band(self.assessment.band)
+        return provisional_band(band, self.urgency) if self.provisional else band
 
     @property
     def effective_band(self) -> Band:
@@ -157,6 +171,8 @@ class NeedsAssessment(models.Model):
     terms = models.JSONField()  # [[label, points], ...]; they sum to the score
     missing = models.JSONField(default=list)
     red_because = models.JSONField(default=list)
+    # The referrer's assessment, made with the referral; the centre's own come later.
+    at_referral = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-assessed_at", "-id"]

@@ -150,6 +150,28 @@ def needs_of(
     )
 
 
+def assessed_nothing(needs: Needs) -> bool:
+    """Every item "not assessed": such an assessment says nothing and must rank nothing."""
+    return (
+        needs.phase is None
+        and needs.akps is None
+        and all(value is None for value in needs.ipos)
+        and needs.carer is None
+    )
+
+
+# Until the centre's clinician assesses, the referrer's urgency holds the band up: a
+# referral asked "within 24 hours" is never Green 0 for want of an assessment.
+URGENCY_BANDS = {"24h": Band.RED, "3d": Band.AMBER, "routine": Band.GREEN}
+_BAND_ORDER = (Band.GREEN, Band.AMBER, Band.RED)
+
+
+def provisional_band(assessed: Band, urgency: str) -> Band:
+    """The higher of the referrer's assessment's band and the band of their urgency."""
+    asked = URGENCY_BANDS.get(urgency, Band.GREEN)
+    return max(assessed, asked, key=_BAND_ORDER.index)
+
+
 @dataclass(frozen=True)
 class Term:
     label: str

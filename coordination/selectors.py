@@ -4,6 +4,7 @@ one queue in priority order, a referral, free capacity, and the week's dashboard
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -368,3 +369,44 @@ def centre_targets(viewer: Membership) -> dict[tuple[str, str], int]:
         for service in Service.values
         for band in Band
     }
+
+
+# --- offering free places in queue order ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One place the centre would offer: this referral, this service, in this slot."""
+
+    referral: Referral
+    service: str
+    slot: CapacitySlot
+
+    @property
+    def service_label(self) -> str:
+        return Service(self.service).label
+
+
+def proposals(viewer: Membership) -> list[Proposal]:
+    """What "offer free places in queue order" would do now, without doing it: each open
+    referral, highest key first, gets the earliest free place for each service it asked for
+    and has no place for, while places last."""
+    if not can_manage_referrals(viewer):
+        return []
+    slots = free_slots(viewer)
+    room = {slot.pk: slot.capacity - slot.held for slot in slots}  # type: ignore[attr-defined]
+    plan = []
+    for row in open_ranked(viewer):
+        for service in row.unplaced:
+            slot = next((s for s in slots if s.service == service and room[s.pk] > 0), None)
+            if slot is not None:
+                room[slot.pk] -= 1
+                plan.append(Proposal(row.referral, service, slot))
+    return plan
+
+
+def proposals_fingerprint(plan: Iterable[Proposal]) -> str:
+    """Names exactly these offers: a confirmation of a list that has changed since is
+    refused rather than carried out."""
+    text = "|".join(f"{p.referral.public_id}:{p.service}:{p.slot.public_id}" for p in plan)
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -29,7 +29,15 @@ from coordination.models import (
     Urgency,
 )
 from coordination.permissions import can_manage_referral, can_override_referral, can_refer
-from coordination.priority import RULE_VERSION, RULES, Band, Needs, need, validate
+from coordination.priority import (
+    RULE_VERSION,
+    RULES,
+    Band,
+    Needs,
+    assessed_nothing,
+    need,
+    validate,
+)
 from organisations.models import Membership
 from organisations.permissions import can_manage_referrals, can_override_priority
 from patients.models import Patient
@@ -90,7 +98,7 @@ def referral_create(
         referred_by_organisation=actor.organisation,
         received_at=timezone.now(),
     )
-    assessment = _assess(actor, referral, needs)
+    _assess(actor, referral, needs, at_referral=True)
     record(
         actor=actor,
         action=Action.REFER,
@@ -98,13 +106,15 @@ def referral_create(
         detail={
             "referral": str(referral.public_id),
             "services": referral.services,
-            "band": assessment.band,
+            "band": referral.effective_band,
         },
     )
     return referral
 
 
-def _assess(actor: Membership, referral: Referral, needs: Needs) -> NeedsAssessment:
+def _assess(
+    actor: Membership, referral: Referral, needs: Needs, *, at_referral: bool = False
+) -> NeedsAssessment:
     priority = need(needs)
     assessment = NeedsAssessment.objects.create(
         referral=referral,
@@ -121,6 +131,7 @@ def _assess(actor: Membership, referral: Referral, needs: Needs) -> NeedsAssessm
         terms=[[term.label, term.points] for term in priority.terms],
         missing=list(priority.missing),
         red_because=list(priority.red_because),
+        at_referral=at_referral,
     )
     referral.latest_assessment = assessment
     referral.override_band = ""  # an override was of the assessment before
@@ -154,6 +165,11 @@ def assessment_record(*, actor: Membership, referral: Referral, needs: Needs) ->
     locked = _manage(actor, referral)
     if errors := validate(needs):
         raise ValidationError(errors)
+    if assessed_nothing(needs):
+        raise ValidationError(
+            "Nothing was assessed. Assess at least one item: an assessment with every item "
+            "'Not assessed' cannot rank a referral, and would drop it down the queue."
+        )
     assessment = _assess(actor, locked, needs)
     record(
         actor=actor,
@@ -210,7 +226,7 @@ def priority_override(
     override = PriorityOverride.objects.create(
         referral=locked,
         assessment=assessment,
-        computed_band=assessment.band,
+        computed_band=locked.computed_band,
         computed_score=assessment.score,
         band=band,
         reason=text,
@@ -218,7 +234,7 @@ def priority_override(
         made_by_organisation=actor.organisation,
         made_at=timezone.now(),
     )
-    locked.override_band = "" if band == assessment.band else band
+    locked.override_band = "" if band == locked.computed_band else band
     locked.save(update_fields=["override_band"])
     record(
         actor=actor,
@@ -227,7 +243,7 @@ def priority_override(
         reason=text,
         detail={
             "referral": str(locked.public_id),
-            "from": assessment.band,
+            "from": locked.computed_band,
             "to": band,
             "score": assessment.score,
         },
@@ -392,24 +408,27 @@ def referrals_close_on_death(*, actor: Membership, patient: Patient) -> int:
     return closed
 
 
+PROPOSALS_CHANGED = (
+    "The queue or the free places changed since you looked: nothing was offered. Check the "
+    "new list below, then confirm again."
+)
+
+
 @transaction.atomic
-def allocations_propose(*, actor: Membership) -> list[Allocation]:
-    """Fill free places in queue order: each referral, highest key first, is offered the
-    earliest free place for each service it asked for and has no place for (and is triaged,
-    by the actor, if it was not). Never withdraws care: only free places are offered."""
+def allocations_propose(*, actor: Membership, confirming: str) -> list[Allocation]:
+    """Offer the places the actor was shown (coordination.selectors.proposals), in queue
+    order, and triage (by the actor) any referral not yet triaged. `confirming` is the
+    fingerprint of the list shown: if the list is different now, nothing is offered. Never
+    withdraws care: only free places are offered."""
     if not can_manage_referrals(actor):
         raise PermissionDenied
-    offered: list[Allocation] = []
-    for row in selectors.open_ranked(actor):
-        for service in row.unplaced:
-            slot = next(iter(selectors.free_slots(actor, [service])), None)
-            if slot is None:
-                continue
-            try:
-                offered.append(allocation_offer(actor=actor, referral=row.referral, slot=slot))
-            except ValidationError:
-                continue
-    return offered
+    plan = selectors.proposals(actor)
+    if not plan or selectors.proposals_fingerprint(plan) != confirming:
+        raise ValidationError(PROPOSALS_CHANGED)
+    return [
+        allocation_offer(actor=actor, referral=proposal.referral, slot=proposal.slot)
+        for proposal in plan
+    ]
 
 
 @transaction.atomic

@@ -274,17 +274,32 @@ def close(request: HttpRequest, referral_id: UUID) -> HttpResponse:
 
 
 @acting_required(can_manage_referrals)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def propose(request: HttpRequest) -> HttpResponse:
-    offered = services.allocations_propose(actor=membership(request))
-    messages.info(
+    """What offering free places in queue order would do, to confirm: nothing is offered
+    until the person has seen the list, and then exactly that list."""
+    acting = membership(request)
+    error = ""
+    if request.method == "POST":
+        try:
+            offered = services.allocations_propose(
+                actor=acting, confirming=request.POST.get("confirming", "")
+            )
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        else:
+            messages.info(
+                request,
+                f"{len(offered)} place{'s' if len(offered) != 1 else ''} offered, in queue "
+                "order; you are the case manager of any referral that was not yet triaged.",
+            )
+            return redirect("coordination:queue")
+    plan = selectors.proposals(acting)
+    return render(
         request,
-        f"{len(offered)} place{'s' if len(offered) != 1 else ''} offered, in queue order; "
-        "you are the case manager of any referral that was not yet triaged."
-        if offered
-        else "No free place matches a referral waiting for one.",
+        "coordination/propose.html",
+        {"plan": plan, "confirming": selectors.proposals_fingerprint(plan), "error": error},
     )
-    return redirect("coordination:queue")
 
 
 @acting_required(can_manage_referrals)

@@ -72,13 +72,16 @@ def refer(
     patient: Patient,
     needs: Needs = STABLE,
     services_: tuple[str, ...] = (Service.NIGHT_SITTING,),
+    urgency: str = "routine",
 ) -> Referral:
+    """A referral ranked by its needs alone: a routine one, so that the referrer's urgency
+    (which holds the band up until the centre assesses) does not lift it."""
     return services.referral_create(
         actor=gp,
         patient=patient,
         services=list(services_),
         reason="Carer exhausted at night",
-        urgency="3d",
+        urgency=urgency,
         needs=needs,
     )
 

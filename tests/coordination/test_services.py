@@ -201,6 +201,14 @@ def test_a_place_beyond_the_slot_s_capacity_is_refused(
     assert _actions(Action.ALLOCATE) == 2
 
 
+def _propose(coordinator: Membership) -> list[Allocation]:
+    """Offer what the coordinator was shown."""
+    plan = selectors.proposals(coordinator)
+    return services.allocations_propose(
+        actor=coordinator, confirming=selectors.proposals_fingerprint(plan)
+    )
+
+
 def test_free_places_fill_in_queue_order(
     clock: time_machine.Traveller,
     place: Place,
@@ -216,7 +224,7 @@ def test_free_places_fill_in_queue_order(
     second = refer(their_gp, other_patient, Needs(Phase.DETERIORATING, 40, [2] * 17))
     clock.shift(HOUR)
     third = refer(their_gp, third_patient, UNSTABLE)
-    offered = services.allocations_propose(actor=coordinator)
+    offered = _propose(coordinator)
     assert [a.referral for a in offered] == [third, second]
     assert not first.allocations.exists()
 
@@ -340,7 +348,7 @@ def test_a_referral_for_two_services_is_offered_a_place_for_each(
     services.allocation_offer(actor=coordinator, referral=referral, slot=slot)
     [row] = selectors.queue(coordinator)
     assert (row.partly_placed, row.unplaced) == (True, ["hospice_at_home"])
-    [offered] = services.allocations_propose(actor=coordinator)
+    [offered] = _propose(coordinator)
     assert offered.slot == other
 
 
