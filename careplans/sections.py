@@ -203,7 +203,9 @@ class ClinicalForm(SectionForm):
         lines=2,
     )
     allergy_status_reason = text_field(
-        "Why nobody has asked yet", "For example, too unwell to ask; family not reached", lines=2
+        "Why nobody has asked yet",
+        "Needed when nobody has asked yet. For example, too unwell to ask; family not reached",
+        lines=2,
     )
     functional_status = forms.ChoiceField(
         label="Functional status (Australia-modified Karnofsky Performance Status)",
@@ -246,7 +248,8 @@ class CprDecisionForm(SectionForm):
     )
     reason_no_cpr_decision = text_field(
         "Why there is no decision yet",
-        "For example, waiting for the family meeting on Friday; too unwell to discuss today",
+        "Needed when there is no decision yet. For example, waiting for the family meeting on "
+        "Friday; too unwell to discuss it today",
         lines=2,
     )
     date_of_decision = NhsDateField(label="Date of decision", required=False)

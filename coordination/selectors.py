@@ -405,6 +405,17 @@ def proposals(viewer: Membership) -> list[Proposal]:
     return plan
 
 
+def proposals_shown(viewer: Membership) -> list[Proposal]:
+    """The proposals, to show: the listing is recorded in the viewer's stream."""
+    plan = proposals(viewer)
+    record(
+        actor=viewer,
+        action=Action.LIST,
+        detail={"page": "offer free places", "count": len(plan)},
+    )
+    return plan
+
+
 def proposals_fingerprint(plan: Iterable[Proposal]) -> str:
     """Names exactly these offers: a confirmation of a list that has changed since is
     refused rather than carried out."""

@@ -294,7 +294,7 @@ def propose(request: HttpRequest) -> HttpResponse:
                 "order; you are the case manager of any referral that was not yet triaged.",
             )
             return redirect("coordination:queue")
-    plan = selectors.proposals(acting)
+    plan = selectors.proposals_shown(acting)
     return render(
         request,
         "coordination/propose.html",

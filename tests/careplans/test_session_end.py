@@ -101,7 +101,7 @@ def test_a_long_text_is_counted_on_the_page_and_refused_whole_never_cut(
 ) -> None:
     act_as(client, their_gp)
     page = client.get(_url(patient)).content.decode()
-    assert 'data-module="nhsuk-character-count" data-maxlength="4000"' in page
+    assert 'data-module="nhsuk-character-count" data-maxlength="4000" data-threshold="75"' in page
     assert "You can enter up to 4000 characters" in page
     assert ' maxlength="4000"' not in page  # the browser would cut the text off
     assert "data-warn-unsaved" in page

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from audit.models import AccessEvent, Action
 from coordination import selectors, services
 from coordination.models import Allocation, CapacitySlot, Referral
 from coordination.priority import IPOS_ITEMS, Band, Carer, Needs, Phase
@@ -106,6 +107,8 @@ def test_offering_free_places_shows_the_list_and_offers_exactly_it_on_confirmati
     assert other_patient.full_name in preview
     assert "Offer these 2 places" in preview
     assert not Allocation.objects.exists()
+    shown = AccessEvent.objects.filter(action=Action.LIST, user=coordinator.user).latest("id")
+    assert shown.detail == {"page": "offer free places", "count": 2}
 
     stale = client.post(url, {"confirming": "0" * 64}).content.decode()
     assert "changed since you looked" in stale

@@ -201,6 +201,7 @@ def test_outsiders_meet_404_or_403_on_every_referral_page_and_nothing_changes(
     for url in (
         reverse("coordination:queue"),
         reverse("coordination:dashboard"),
+        reverse("coordination:propose"),
     ):
         response = client.get(url)
         assert response.status_code in (200, 403)
