@@ -9,10 +9,15 @@ from django.http import HttpRequest
 
 
 def _normalised(value: str) -> str | None:
+    """One canonical form: an IPv4 address sent as IPv6 (::ffff:203.0.113.9) is the IPv4
+    address it carries. Python and the database would otherwise write it differently."""
     try:
-        return str(ipaddress.ip_address(value.strip()))
+        address = ipaddress.ip_address(value.strip())
     except ValueError:
         return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(address)
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -93,7 +93,7 @@ def record(
             reason=reason,
             detail=plain_json(detail or {}),
             patient_public_id=patient_public_id,
-            ip_address=origin.ip_address if origin else None,
+            ip_address=_as_stored(origin.ip_address if origin else None),
             user_agent=origin.user_agent if origin else "",
             previous_hash=stream.head_hash,
         )
@@ -115,6 +115,15 @@ def record(
             head_hash=event.hash, length=stream.length + 1
         )
     return event
+
+
+def _as_stored(ip_address: str | None) -> str | None:
+    """The address exactly as the database will give it back: the hash is taken over what
+    is stored, so that verification reads the same value."""
+    if ip_address is None:
+        return None
+    stored: str | None = AccessEvent._meta.get_field("ip_address").to_python(ip_address)
+    return stored
 
 
 def _username(actor: AuditActor) -> str:

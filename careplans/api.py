@@ -17,7 +17,14 @@ from rest_framework.views import APIView
 
 from careplans import selectors, services
 from careplans.models import PublishedVersion, WorkingCopy
-from careplans.sections import SECTION_BY_KEY, form_data_from_stored, unknown_items
+from careplans.sections import (
+    HIDDEN_FROM_PLAN,
+    SECTION_BY_KEY,
+    content_fingerprint,
+    form_data_from_stored,
+    unknown_items,
+    without_key_safe_code,
+)
 from careplans.summary import build_summary, key_safe_code_on_screen
 from consent.services import BasisDetails
 from interop.rest import acting
@@ -51,11 +58,15 @@ class VersionDetailOut(VersionOut):
         read_only_fields = fields
 
     def get_sections(self, version: PublishedVersion) -> dict[str, Any]:
-        return dict(version.snapshot.get("sections", {}))
+        return without_key_safe_code(dict(version.snapshot.get("sections", {})))
 
 
 class WorkingCopyOut(serializers.Serializer[Any]):
     status = serializers.CharField()
+    section_fingerprints = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="Each section's fingerprint: send it as `based_on` when saving the section",
+    )
     plan_status = serializers.CharField(
         help_text="active, or completed once the person has died (the plan is then closed)"
     )
@@ -108,12 +119,14 @@ class SummaryOut(serializers.Serializer[Any]):
 
 
 def _working_copy_out(patient: Patient, copy: WorkingCopy | None) -> dict[str, Any]:
+    sections = selectors.section_data(copy)
     return {
         "status": copy.status if copy is not None else "none",
         "plan_status": "completed" if patient.date_of_death else "active",
         "died_on": patient.date_of_death,
         "fingerprint": services.plan_fingerprint(copy) if copy is not None else "",
-        "sections": selectors.section_data(copy),
+        "sections": without_key_safe_code(sections),
+        "section_fingerprints": {k: content_fingerprint(v) for k, v in sections.items()},
     }
 
 
@@ -134,12 +147,15 @@ class SectionUpdate(APIView):
     def put(self, request: Request, patient_id: UUID, key: str) -> Response:
         """Save one section, validated as on its page (400 by item)."""
         viewer = acting(request)
-        patient = selectors.plan_patient_for(viewer, patient_id, page="api section")
+        patient = selectors.plan_patient_for(viewer, patient_id, page="api section", action=None)
         if key not in SECTION_BY_KEY:
             raise NotFound("No such section")
         body = SectionIn(data=request.data)
         body.is_valid(raise_exception=True)
         stored = {**body.validated_data["items"]}
+        if stored.get("key_safe_code") == HIDDEN_FROM_PLAN["key_safe_code"]:
+            # Read back as words, sent back unchanged: the code recorded stays.
+            del stored["key_safe_code"]
         unknown = unknown_items(key, stored)
         if unknown:
             raise ValidationError({name: [why] for name, why in unknown.items()})
@@ -173,7 +189,8 @@ class SectionUpdate(APIView):
             if saved is not None
             else selectors.section_data(selectors.working_copy_of(patient)).get(key, {})
         )
-        return Response({"key": key, "items": data, "changed": saved is not None})
+        items = without_key_safe_code({key: data})[key]
+        return Response({"key": key, "items": items, "changed": saved is not None})
 
 
 class Submit(APIView):
@@ -181,7 +198,7 @@ class Submit(APIView):
     def post(self, request: Request, patient_id: UUID) -> Response:
         """Send the draft for approval."""
         viewer = acting(request)
-        patient = selectors.plan_patient_for(viewer, patient_id, page="api submit")
+        patient = selectors.plan_patient_for(viewer, patient_id, page="api submit", action=None)
         copy = services.careplan_submit(actor=viewer, patient=patient)
         return Response(_working_copy_out(patient, copy))
 
@@ -192,7 +209,7 @@ class Publish(APIView):
         """Publish the working copy with a consent basis; warnings must be acknowledged by
         their rule, and blocking problems refuse it (400 either way, with the reasons)."""
         viewer = acting(request)
-        patient = selectors.plan_patient_for(viewer, patient_id, page="api publish")
+        patient = selectors.plan_patient_for(viewer, patient_id, page="api publish", action=None)
         body = PublishIn(data=request.data)
         body.is_valid(raise_exception=True)
         basis = body.validated_data["basis"]

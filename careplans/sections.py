@@ -559,6 +559,20 @@ def display_value(field: forms.Field, value: Any) -> str:
 HIDDEN_FROM_PLAN = {"key_safe_code": "Recorded: shown to urgent care only"}
 
 
+def without_key_safe_code(sections: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Sections as every output but the emergency summary gives them (pages, PDFs, REST,
+    FHIR, anything sent to another system): the key safe code is for urgent care reading
+    the summary only (careplans.summary.key_safe_code_on_screen), so it is replaced by
+    words saying it is recorded."""
+    access = sections.get("home_access")
+    if not access or "key_safe_code" not in access:
+        return sections
+    return {
+        **sections,
+        "home_access": {**access, "key_safe_code": HIDDEN_FROM_PLAN["key_safe_code"]},
+    }
+
+
 def describe(section: Section, data: dict[str, Any]) -> list[tuple[str, str]]:
     """Each recorded item as (label, plain English), in the form's order. Codes are never
     shown bare."""

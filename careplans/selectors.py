@@ -34,7 +34,7 @@ from patients.selectors import patient_for, record_refusal
 
 
 def plan_patient_for(
-    viewer: Membership, public_id: UUID, *, page: str, action: Action = Action.VIEW_PLAN
+    viewer: Membership, public_id: UUID, *, page: str, action: Action | None = Action.VIEW_PLAN
 ) -> Patient:
     """The patient whose plan the viewer may read (the care team, for roles that read
     plans: everyone else gets 404). Records `action` or a refusal."""

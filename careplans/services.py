@@ -320,7 +320,7 @@ def _store(
         stored = part.tidy({**kept, **stored})
     stored = _server_items(section.key, actor, stored, previous)
     if stored == previous:
-        return existing
+        return None  # nothing changed, as the docstrings promise
     if working_copy.status == Status.PUBLISHED:
         working_copy.status = Status.DRAFT
         working_copy.revision += 1

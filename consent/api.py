@@ -49,7 +49,11 @@ class Consent(APIView):
     def post(self, request: Request, patient_id: UUID) -> Response:
         viewer = acting(request)
         patient = patient_for(
-            viewer, patient_id, page="api consent", capability=Capability.RECORD_CONSENT
+            viewer,
+            patient_id,
+            page="api consent",
+            action=None,
+            capability=Capability.RECORD_CONSENT,
         )
         body = ConsentIn(data=request.data)
         body.is_valid(raise_exception=True)

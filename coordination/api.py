@@ -70,7 +70,11 @@ class PatientReferrals(APIView):
         """Refer the patient to their region's co-ordination centre, ranked by the needs."""
         viewer = acting(request)
         patient = patient_for(
-            viewer, patient_id, page="api refer", capability=Capability.REFER_FOR_CARE
+            viewer,
+            patient_id,
+            page="api refer",
+            action=None,
+            capability=Capability.REFER_FOR_CARE,
         )
         body = ReferralIn(data=request.data)
         body.is_valid(raise_exception=True)

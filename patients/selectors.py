@@ -51,12 +51,13 @@ def patient_for(
     public_id: UUID,
     *,
     page: str = "patient",
-    action: Action = Action.VIEW,
+    action: Action | None = Action.VIEW,
     capability: Capability | None = None,
 ) -> Patient:
     """The patient if the viewer may see them (and, if given, their role has `capability`),
     recording `action`; else Http404, recording a refusal in the patient's own stream when
-    the patient exists."""
+    the patient exists. `action` None: a write, which its service records when it is done
+    (and the API's error handler when the service refuses it), never as a read."""
     patient = None
     role_may = capability is None or has_capability(viewer, capability)
     if role_may:
@@ -74,7 +75,8 @@ def patient_for(
             reason="" if role_may else "the acting role cannot open this page",
         )
         raise Http404("No such patient")
-    record(actor=viewer, action=action, patient=patient, detail={"page": page})
+    if action is not None:
+        record(actor=viewer, action=action, patient=patient, detail={"page": page})
     return patient
 
 

@@ -105,10 +105,29 @@ def _bad_filters(form: ReportForm) -> HttpResponse:
     )
 
 
-def _csv(name: str) -> tuple[HttpResponse, Any]:
+# A cell a spreadsheet would read as a formula (an organisation named "=HYPERLINK(...)"):
+# written with a leading apostrophe, so that it is shown as the text it is (OWASP's advice).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(cell: object) -> object:
+    if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
+class _SafeWriter:
+    def __init__(self, response: HttpResponse) -> None:
+        self._writer = csv.writer(response)
+
+    def writerow(self, row: list[Any]) -> None:
+        self._writer.writerow([neutralised(cell) for cell in row])
+
+
+def _csv(name: str) -> tuple[HttpResponse, _SafeWriter]:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response, csv.writer(response)
+    return response, _SafeWriter(response)
 
 
 @acting_required()

@@ -212,3 +212,46 @@ def test_the_database_refuses_to_rewind_or_remove_a_stream_head(
         connection.cursor() as cursor,
     ):
         cursor.execute(statement)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("remote", "stored"),
+    [
+        ("203.0.113.9", "203.0.113.9"),
+        ("2001:db8::1", "2001:db8::1"),
+        ("2001:DB8:0:0:0:0:0:1", "2001:db8::1"),
+        ("::ffff:203.0.113.9", "203.0.113.9"),
+    ],
+)
+def test_verify_audit_passes_after_requests_from_ipv4_ipv6_and_ipv4_mapped_addresses(
+    client: object, their_gp: Membership, patient: Patient, remote: str, stored: str
+) -> None:
+    """An IPv4-mapped address was hashed in Python's form (::ffff:cb00:7109) and stored in
+    Django's (::ffff:203.0.113.9): the chain then read as tampered for ever."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.conftest import act_as
+
+    browser = act_as(Client(REMOTE_ADDR=remote), their_gp)
+    assert browser.get(reverse("patients:detail", args=[patient.public_id])).status_code == 200
+    event = AccessEvent.objects.filter(patient_public_id=patient.public_id).latest("id")
+    assert event.ip_address == stored
+    assert verify_all().intact
+
+
+@pytest.mark.django_db(transaction=True)
+def test_verify_audit_checks_every_stream_and_reports_each_break(
+    patient: Patient, other_patient: Patient, their_gp: Membership
+) -> None:
+    first = record(actor=their_gp, action=Action.VIEW, patient=patient)
+    second = record(actor=their_gp, action=Action.VIEW, patient=other_patient)
+    for victim in (first, second):
+        _without_append_only_trigger(
+            "UPDATE audit_accessevent SET reason = %s WHERE id = %s", ["edited", victim.pk]
+        )
+    result = verify_all()
+    assert {found.event_id for found in result.breaks} == {first.pk, second.pk}
+    with pytest.raises(CommandError, match="broken in 2 of"):
+        call_command("verify_audit")

@@ -5,6 +5,8 @@ nothing serious on any page."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connections
 from django.test import Client
@@ -102,6 +104,15 @@ def test_a_person_starts_their_plan_and_follows_it_to_version_1_at_360px(
     gp.check('input[name="cpr_decision"][value="450476008"]')
     _date(gp, "date_of_decision", today)
     gp.check('input[name="mental_capacity"][value="local:has-capacity"]')
+    gp.get_by_role("button", name="Save").click()
+    gp.get_by_role("status").wait_for()
+    # Every plan says whether the person has allergies and when it will be reviewed.
+    gp.goto(f"{plan}/clinical/")
+    gp.check('input[name="allergy_status"][value="716186003"]')
+    gp.get_by_role("button", name="Save").click()
+    gp.get_by_role("status").wait_for()
+    gp.goto(f"{plan}/review/")
+    _date(gp, "planned_review_date", today + dt.timedelta(days=90))
     gp.get_by_role("button", name="Save").click()
     gp.get_by_role("status").wait_for()
     gp.goto(f"{plan}/")

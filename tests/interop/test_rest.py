@@ -381,3 +381,78 @@ def test_a_section_saved_on_a_stale_fingerprint_is_a_409_and_nothing_changes(
     ]
     now = _get(client, f"{base}/", gp_token).json()["sections"]["medications"]
     assert now["anticipatory_medicines_location"] == "Bedroom drawer"
+
+
+def test_the_key_safe_code_never_leaves_through_the_api_but_in_urgent_care_s_summary(
+    client: Client,
+    place: Place,
+    regional_admin: Membership,
+    gp_token: str,
+    crew_token: str,
+    published: PublishedVersion,
+    patient: Patient,
+    their_gp: Membership,
+) -> None:
+    """Security finding 2 of issue 19: the REST API gave the code to every care-team role."""
+    from careplans import services
+    from tests.careplans.conftest import basis
+
+    services.section_save(
+        actor=their_gp,
+        patient=patient,
+        key="home_access",
+        data={"key_safe": "on", "key_safe_code": "4711", "access_instructions": "Side gate"},
+    )
+    services.careplan_publish(actor=their_gp, patient=patient, basis=basis())
+    nurse_token = token_create(
+        actor=regional_admin, organisation=place.nursing, role=Role.CLINICIAN, name="Nursing EPR"
+    ).secret
+    base = f"{API}/patients/{patient.public_id}"
+    for token in (gp_token, nurse_token):
+        for url in (f"{base}/plan/", f"{base}/versions/2/", f"{base}/summary/"):
+            body = _get(client, url, token).content.decode()
+            assert "4711" not in body, url
+    plan = _get(client, f"{base}/plan/", gp_token).json()
+    shown = plan["sections"]["home_access"]
+    assert shown["key_safe_code"] == "Recorded: shown to urgent care only"
+    # Sent back as read, with its fingerprint, it changes nothing: the code stays.
+    saved = _send(
+        client,
+        "put",
+        f"{base}/plan/sections/home_access/",
+        gp_token,
+        {"items": shown, "based_on": plan["section_fingerprints"]["home_access"]},
+    )
+    assert (saved.status_code, saved.json()["changed"]) == (200, False)
+    from careplans.models import PlanSection
+
+    assert PlanSection.objects.get(key="home_access").data["key_safe_code"] == "4711"
+    crew = _get(client, f"{base}/summary/", crew_token).content.decode()
+    assert "4711" in crew
+
+
+def test_a_refused_write_is_recorded_as_a_refusal_never_as_a_read(
+    client: Client,
+    place: Place,
+    regional_admin: Membership,
+    published: PublishedVersion,
+    patient: Patient,
+) -> None:
+    """Security finding 6 of issue 19: a nurse's system saving the CPR decision was refused
+    (403) but recorded as a successful read of the plan."""
+    nurse_token = token_create(
+        actor=regional_admin, organisation=place.nursing, role=Role.CLINICIAN, name="Nursing EPR"
+    ).secret
+    before = AccessEvent.objects.count()
+    refused = _send(
+        client,
+        "put",
+        f"{API}/patients/{patient.public_id}/plan/sections/cpr_decision/",
+        nurse_token,
+        {"items": {"cpr_decision": "450475007"}},
+    )
+    assert refused.status_code == 403
+    events = list(AccessEvent.objects.order_by("id")[before:])
+    assert [(e.action, e.patient_public_id) for e in events] == [(Action.DENIED, patient.public_id)]
+    assert events[0].detail["method"] == "PUT"
+    assert events[0].reason == "the acting role cannot do this"

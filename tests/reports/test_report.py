@@ -293,3 +293,16 @@ def test_coverage_reads_the_snapshot_of_versions_from_before_missing_items_were_
     old.save()
     both = [p.numerator for p in plan_quality(regional_admin, filters).coverage]
     assert both == [2 * count for count in kept]
+
+
+@pytest.mark.usefixtures("twenty_deaths")
+def test_an_organisation_named_like_a_formula_is_exported_as_text(
+    admin: Client, place: Place
+) -> None:
+    """Security finding 7 of issue 19: a name a spreadsheet would run as a formula."""
+    place.practice.name = '=HYPERLINK("http://example.org/x","Highgate")'
+    place.practice.save(update_fields=["name"])
+    cells = list(csv.reader(io.StringIO(admin.get(CSV, _query()).content.decode())))
+    labels = [row[0] for row in cells]
+    assert '\'=HYPERLINK("http://example.org/x","Highgate")' in labels
+    assert not any(label.startswith(("=", "+", "-", "@")) for label in labels)

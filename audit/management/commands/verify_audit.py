@@ -8,13 +8,16 @@ from audit.verification import verify_all
 
 
 class Command(BaseCommand):
-    help = "Check every audit stream's hash chain; exit non-zero naming the first bad event."
+    help = "Check every audit stream's hash chain; exit non-zero naming every broken stream."
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = verify_all()
         if not result.intact:
+            for found in result.breaks:
+                self.stderr.write(f"Broken: {found}")
             raise CommandError(
-                f"Audit chain broken after checking {result.events} events: {result.first_break}"
+                f"Audit chain broken in {len(result.breaks)} of {result.streams} streams "
+                f"({result.events} events checked): {result.first_break}"
             )
         self.stdout.write(
             self.style.SUCCESS(
