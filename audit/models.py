@@ -65,6 +65,8 @@ class Action(models.TextChoices):
     TARGETS_SET = "targets_set", "Changed the co-ordination centre's targets"
     TOKEN_CREATE = "token_create", "Made an API token for a system"
     TOKEN_REVOKE = "token_revoke", "Revoked a system's API token"
+    ACCESS_APPROVE = "access_approve", "Approved access to patient records that an admin asked for"
+    ACCESS_DECLINE = "access_decline", "Declined access to patient records that an admin asked for"
     API_READ = "api_read", "Read the record through the API"
     API_SEARCH = "api_search", "Searched through the API"
 

@@ -117,6 +117,8 @@ PEOPLE = [
     DemoPerson("coordinator", "Helen", "Clarke", "coordination", Role.COORDINATOR, lead=True),
     DemoPerson("casemanager", "Ben", "Osei-Bonsu", "coordination", Role.COORDINATOR),
     DemoPerson("admin", "David", "Evans", "coordination", Role.REGIONAL_ADMIN, lead=True),
+    # The region's Caldicott guardian: approves access to patient records an admin asks for.
+    DemoPerson("privacy", "Nadia", "Haddad", "coordination", Role.PRIVACY_OFFICER),
     DemoPerson("gp-other-region", "Kerensa", "Trelawny", "truro", Role.CLINICIAN, senior=True),
     DemoPerson("paramedic-cornwall", "Tamsin", "Pascoe", "kernow-ambulance", Role.URGENT_CARE),
     DemoPerson(

@@ -141,3 +141,28 @@ class ApiTokenForm(NhsForm):
             if organisation.kind in ROLE_ORGANISATION_KINDS.get(role, ())
             and role != Role.REGIONAL_ADMIN
         ]
+
+
+class AccessDecisionForm(NhsForm):
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=[
+            ("approve", "Approve: this access is needed for the person's or system's work"),
+            ("decline", "Decline: it ends now, unused"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to approve or decline"},
+    )
+    reason = forms.CharField(
+        label="Why you decline it",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when you decline. The admin who asked sees it in the audit.",
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("decision") == "decline" and not str(data.get("reason", "")).strip():
+            self.add_error("reason", "Say why this access is declined")
+        return data

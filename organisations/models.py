@@ -101,6 +101,9 @@ class Role(models.TextChoices):
     URGENT_CARE = "urgent_care", "Urgent care"
     COORDINATOR = "coordinator", "Co-ordinator"
     REGIONAL_ADMIN = "regional_admin", "Regional admin"
+    # The region's Caldicott or privacy role: approves access to patient records that an
+    # admin asked for, and reviews emergency access. No patient records of its own.
+    PRIVACY_OFFICER = "privacy_officer", "Privacy officer (Caldicott)"
     PATIENT = "patient", "Patient"
     LPA_PROXY = "lpa_proxy", "Lasting power of attorney (health and welfare)"
 
@@ -123,13 +126,18 @@ ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
     Role.URGENT_CARE: frozenset(MULTI_REGION_KINDS),
     Role.COORDINATOR: frozenset({OrganisationKind.COORDINATION_CENTRE}),
     Role.REGIONAL_ADMIN: frozenset(set(OrganisationKind.values) - set(MULTI_REGION_KINDS)),
+    Role.PRIVACY_OFFICER: frozenset(set(OrganisationKind.values) - set(MULTI_REGION_KINDS)),
 }
 STAFF_ROLES = tuple(ROLE_ORGANISATION_KINDS)
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def active(self) -> MembershipQuerySet:
-        return self.filter(ended_at__isnull=True, user__is_active=True)
+        """In force: approved, not ended, the person's account enabled."""
+        return self.filter(ended_at__isnull=True, user__is_active=True, approved_at__isnull=False)
+
+    def awaiting_approval(self) -> MembershipQuerySet:
+        return self.filter(ended_at__isnull=True, approved_at__isnull=True)
 
 
 class Membership(models.Model):
@@ -149,6 +157,15 @@ class Membership(models.Model):
     is_organisation_lead = models.BooleanField("organisation lead", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # A role that reads patient records, asked for by an admin, works only once a second,
+    # clinical person approves it (organisations.permissions.can_approve_access).
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -172,7 +189,11 @@ class Membership(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.ended_at is None and self.user.is_active
+        return self.ended_at is None and self.user.is_active and self.approved_at is not None
+
+    @property
+    def awaiting_approval(self) -> bool:
+        return self.ended_at is None and self.approved_at is None
 
     def clean(self) -> None:
         allowed = ROLE_ORGANISATION_KINDS.get(self.role)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from organisations.models import Membership
 from organisations.permissions import (
+    can_approve_any_access,
     can_handle_patient_requests,
     can_manage_organisations,
     can_manage_referrals,
@@ -27,6 +28,12 @@ class Page:
 
 
 PAGES = [
+    Page(
+        "organisations:access_approvals",
+        "Access to approve",
+        "Access to patient records an admin asked for: it works once you approve it",
+        can_approve_any_access,
+    ),
     Page(
         "patients:list",
         "My patients",

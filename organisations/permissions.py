@@ -54,6 +54,8 @@ class Capability(StrEnum):
     INVITE_PATIENTS = "invite_patients"
     # The queue of plans awaiting approval and of patients' change requests.
     HANDLE_PATIENT_REQUESTS = "handle_patient_requests"
+    # Approve access to patient records that an admin asked for, anywhere in the region.
+    APPROVE_CLINICAL_ACCESS = "approve_clinical_access"
 
 
 _OWN_RECORD = frozenset(
@@ -109,9 +111,28 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.REGIONAL_ADMIN: frozenset(
         {Capability.MANAGE_ORGANISATIONS, Capability.MANAGE_MEMBERSHIPS, Capability.RUN_REPORTS}
     ),
+    Role.PRIVACY_OFFICER: frozenset({Capability.APPROVE_CLINICAL_ACCESS}),
     Role.PATIENT: _OWN_RECORD,
     Role.LPA_PROXY: _OWN_RECORD,
 }
+
+# Capabilities that reach a patient's record: a role with any of them is clinical access.
+PATIENT_RECORD_CAPABILITIES = frozenset(
+    {
+        Capability.VIEW_PATIENT_RECORD,
+        Capability.VIEW_FULL_PLAN,
+        Capability.VIEW_EMERGENCY_SUMMARY,
+        Capability.MANAGE_REFERRALS,
+        Capability.BREAK_GLASS,
+    }
+)
+
+
+def reads_patient_records(role: str) -> bool:
+    """Clinical access: a membership or system token in this role needs a second, clinical
+    approver when an admin asks for it (DESIGN: no clinical record access by virtue of the
+    admin role)."""
+    return bool(CAPABILITIES.get(Role(role), frozenset()) & PATIENT_RECORD_CAPABILITIES)
 
 
 def has_capability(actor: Actor | None, capability: Capability) -> bool:
@@ -210,4 +231,31 @@ def can_override_priority(membership: Membership | None) -> bool:
         can_manage_referrals(membership)
         and membership is not None
         and membership.is_organisation_lead
+    )
+
+
+def can_approve_access(actor: Membership | None, membership: Membership) -> bool:
+    """A second, clinical person approves access an admin asked for: the region's privacy
+    officer, or a lead of the organisation whose own role reads patient records. Never the
+    person who asked, nor the person (or system) it is for."""
+    if actor is None or not actor.is_active or not membership.awaiting_approval:
+        return False
+    if actor.user_id in (membership.requested_by_id, membership.user_id):
+        return False
+    if has_capability(actor, Capability.APPROVE_CLINICAL_ACCESS):
+        return actor.organisation.region_id == membership.organisation.region_id
+    return (
+        actor.is_organisation_lead
+        and actor.organisation_id == membership.organisation_id
+        and reads_patient_records(actor.role)
+    )
+
+
+def can_approve_any_access(actor: Membership | None) -> bool:
+    """May see the page of access awaiting approval at all."""
+    return has_capability(actor, Capability.APPROVE_CLINICAL_ACCESS) or (
+        actor is not None
+        and actor.is_active
+        and actor.is_organisation_lead
+        and reads_patient_records(actor.role)
     )

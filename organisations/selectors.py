@@ -9,8 +9,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
+from audit.models import Action
+from audit.services import record
 from organisations.models import ApiToken, Membership, Organisation
-from organisations.permissions import can_manage_organisations
+from organisations.permissions import (
+    can_approve_access,
+    can_approve_any_access,
+    can_manage_organisations,
+)
 
 
 def active_memberships(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Membership]:
@@ -34,7 +40,12 @@ def membership_of(
         return None
     try:
         found = list(
-            Membership.objects.filter(user_id=user.pk, public_id=public_id, ended_at__isnull=True)
+            Membership.objects.filter(
+                user_id=user.pk,
+                public_id=public_id,
+                ended_at__isnull=True,
+                approved_at__isnull=False,
+            )
             .select_related("organisation")
             .order_by()[:1]
         )
@@ -61,9 +72,12 @@ def organisation_for_admin(viewer: Membership, public_id: UUID) -> Organisation:
 
 
 def memberships_of(organisation: Organisation) -> QuerySet[Membership]:
-    """Precondition: `organisation` came from `organisation_for_admin`."""
+    """Precondition: `organisation` came from `organisation_for_admin`. Those in force and
+    those waiting for approval (shown as such)."""
     return (
-        Membership.objects.active()
+        Membership.objects.filter(
+            organisation=organisation, ended_at__isnull=True, user__is_active=True
+        )
         .filter(organisation=organisation)
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "role")
@@ -71,8 +85,9 @@ def memberships_of(organisation: Organisation) -> QuerySet[Membership]:
 
 
 def membership_for_admin(viewer: Membership, public_id: UUID) -> Membership:
+    """A membership of the admin's region, in force or waiting for approval."""
     membership = (
-        Membership.objects.active()
+        Membership.objects.filter(ended_at__isnull=True)
         .filter(public_id=public_id, organisation__in=region_organisations(viewer))
         .select_related("user", "organisation")
         .first()
@@ -84,7 +99,7 @@ def membership_for_admin(viewer: Membership, public_id: UUID) -> Membership:
 
 def api_tokens_of(organisation: Organisation) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(membership__organisation=organisation).select_related(
-        "membership", "created_by"
+        "membership", "membership__approved_by", "created_by"
     )
 
 
@@ -101,3 +116,30 @@ def api_token_for_admin(viewer: Membership, public_id: UUID) -> ApiToken:
     if token is None or not can_manage_organisations(viewer):
         raise Http404("No such token")
     return token
+
+
+def access_awaiting_approval(viewer: Membership) -> list[Membership]:
+    """Access to patient records an admin asked for that the viewer may approve: in their
+    region (a privacy officer) or their organisation (its lead). Listing is recorded."""
+    if not can_approve_any_access(viewer):
+        return []
+    pending = (
+        Membership.objects.awaiting_approval()
+        .filter(organisation__region_id=viewer.organisation.region_id)
+        .select_related("organisation", "user", "requested_by", "api_token")
+        .order_by("created_at", "id")
+    )
+    found = [m for m in pending if can_approve_access(viewer, m)]
+    record(
+        actor=viewer,
+        action=Action.LIST,
+        detail={"page": "access awaiting approval", "count": len(found)},
+    )
+    return found
+
+
+def access_awaiting_approval_for(viewer: Membership, public_id: UUID) -> Membership:
+    found = next((m for m in access_awaiting_approval(viewer) if m.public_id == public_id), None)
+    if found is None:
+        raise Http404("No such request")
+    return found

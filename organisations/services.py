@@ -18,7 +18,12 @@ from django.utils.http import urlsafe_base64_encode
 from audit.models import Action
 from audit.services import record
 from organisations.models import MULTI_REGION_KINDS, Membership, Organisation, Region
-from organisations.permissions import can_manage_memberships_of, can_manage_organisations
+from organisations.permissions import (
+    can_approve_access,
+    can_manage_memberships_of,
+    can_manage_organisations,
+    reads_patient_records,
+)
 from organisations.validators import normalise_ods_code
 
 
@@ -125,15 +130,25 @@ def membership_add(
     if password is not None:
         user.set_password(password)
         user.save(update_fields=["password"])
+    # From the command line (actor None) access is the operator's decision; an admin's
+    # request for access to patient records waits for a second, clinical approver.
+    pending = actor is not None and reads_patient_records(role)
     membership = Membership(
         user=user,
         organisation=organisation,
         role=role,
         is_senior_clinician=is_senior_clinician,
         is_organisation_lead=is_organisation_lead,
+        requested_by=actor.user if actor is not None else None,
+        approved_at=None if pending else timezone.now(),
+        approved_by=None if pending or actor is None else actor.user,
     )
     membership.full_clean(validate_constraints=False)
-    if Membership.objects.active().filter(user=user, organisation=organisation, role=role).exists():
+    if (
+        Membership.objects.filter(user=user, organisation=organisation, role=role)
+        .filter(ended_at__isnull=True)
+        .exists()
+    ):
         raise ValidationError({"role": "This person already has that role in this organisation"})
     membership.save()
     record(
@@ -144,6 +159,7 @@ def membership_add(
             "organisation": str(organisation.public_id),
             "role": role,
             "new_user": created,
+            "awaiting_approval": pending,
         },
     )
     if created and user.email and set_password_email_from:
@@ -202,3 +218,45 @@ def membership_end(*, actor: Membership | None, membership: Membership) -> Membe
             detail={"membership": str(membership.public_id)},
         )
     return membership
+
+
+@transaction.atomic
+def membership_approve(*, actor: Membership, membership: Membership) -> Membership:
+    """The second, clinical approval of access an admin asked for: from now on it works."""
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if not can_approve_access(actor, locked):
+        raise PermissionDenied
+    locked.approved_at = timezone.now()
+    locked.approved_by = actor.user
+    locked.save(update_fields=["approved_at", "approved_by"])
+    record(
+        actor=actor,
+        action=Action.ACCESS_APPROVE,
+        detail={
+            "membership": str(locked.public_id),
+            "organisation": str(locked.organisation.public_id),
+            "role": locked.role,
+            "requested_by": locked.requested_by.get_username() if locked.requested_by else "",
+        },
+    )
+    return locked
+
+
+@transaction.atomic
+def membership_decline(*, actor: Membership, membership: Membership, reason: str) -> Membership:
+    """Access an admin asked for is refused: the membership (or system token) ends unused."""
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if not can_approve_access(actor, locked):
+        raise PermissionDenied
+    text = reason.strip()
+    if not text:
+        raise ValidationError({"reason": "Say why this access is declined"})
+    locked.ended_at = timezone.now()
+    locked.save(update_fields=["ended_at"])
+    record(
+        actor=actor,
+        action=Action.ACCESS_DECLINE,
+        reason=text[:1000],
+        detail={"membership": str(locked.public_id), "role": locked.role},
+    )
+    return locked

@@ -12,6 +12,8 @@ urlpatterns = [
     path("acting-as/", views.choose_membership, name="choose_membership"),
     path("set-password/<uidb64>/<token>/", views.SetPasswordView.as_view(), name="set_password"),
     path("about/", views.about, name="about"),
+    path("access/approvals/", views.access_approvals, name="access_approvals"),
+    path("access/approvals/<uuid:membership_id>/", views.access_decide, name="access_decide"),
     path("region/organisations/", views.organisation_list, name="organisation_list"),
     path("region/organisations/new/", views.organisation_create, name="organisation_create"),
     path(

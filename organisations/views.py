@@ -10,13 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from frontend.forms import show_service_errors
 from organisations import selectors, services, tokens
 from organisations.acting import act_as, acting_membership, acting_patient_account
 from organisations.decorators import acting_required, membership
 from organisations.forms import (
+    AccessDecisionForm,
     ApiTokenForm,
     ChooseMembershipForm,
     MembershipForm,
@@ -25,7 +26,7 @@ from organisations.forms import (
     SignInForm,
 )
 from organisations.navigation import pages_for
-from organisations.permissions import can_manage_organisations
+from organisations.permissions import can_approve_any_access, can_manage_organisations
 
 
 class SignInView(auth_views.LoginView):
@@ -138,7 +139,7 @@ def membership_add(request: HttpRequest, organisation_id: UUID) -> HttpResponse:
     form = MembershipForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.membership_add(
+            added = services.membership_add(
                 actor=acting,
                 organisation=organisation,
                 set_password_email_from=request.get_host(),
@@ -147,8 +148,15 @@ def membership_add(request: HttpRequest, organisation_id: UUID) -> HttpResponse:
         except ValidationError as error:
             show_service_errors(form, error)
         else:
+            waiting = (
+                " The role reads patient records: it works once the organisation's lead or "
+                "the region's privacy officer approves it."
+                if added.awaiting_approval
+                else ""
+            )
             messages.info(
-                request, f"{form.cleaned_data['username']} was added to {organisation.name}."
+                request,
+                f"{form.cleaned_data['username']} was added to {organisation.name}.{waiting}",
             )
             return redirect(
                 "organisations:organisation_detail", organisation_id=organisation.public_id
@@ -227,3 +235,34 @@ def api_token_revoke(request: HttpRequest, token_id: UUID) -> HttpResponse:
     return redirect(
         "organisations:api_tokens", organisation_id=token.membership.organisation.public_id
     )
+
+
+@acting_required(can_approve_any_access)
+@require_GET
+def access_approvals(request: HttpRequest) -> HttpResponse:
+    """Access to patient records an admin asked for, waiting for this person to decide."""
+    waiting = selectors.access_awaiting_approval(membership(request))
+    return render(request, "organisations/access_approvals.html", {"waiting": waiting})
+
+
+@acting_required(can_approve_any_access)
+@require_http_methods(["GET", "POST"])
+def access_decide(request: HttpRequest, membership_id: UUID) -> HttpResponse:
+    acting = membership(request)
+    asked = selectors.access_awaiting_approval_for(acting, membership_id)
+    form = AccessDecisionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                services.membership_approve(actor=acting, membership=asked)
+                messages.info(request, "Approved: this access works from now on.")
+            else:
+                services.membership_decline(
+                    actor=acting, membership=asked, reason=form.cleaned_data["reason"]
+                )
+                messages.info(request, "Declined: this access has ended unused.")
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            return redirect("organisations:access_approvals")
+    return render(request, "organisations/access_decide.html", {"asked": asked, "form": form})

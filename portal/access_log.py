@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from audit.models import AccessEvent, Action
-from organisations.models import Role
+from organisations.models import ApiToken, Role
 
 WHAT: dict[str, str] = {
     Action.VIEW: "Opened the record",
@@ -28,6 +28,8 @@ WHAT: dict[str, str] = {
     Action.INVITE: "Sent an invitation to see the plan online",
     Action.INVITATION_WITHDRAW: "Withdrew an invitation to see the plan online",
     Action.IDENTITY_CHECK_FAILED: "Someone entered wrong details on an invitation link",
+    Action.API_READ: "Read the plan through another system",
+    Action.API_SEARCH: "Searched for the person through another system",
     Action.IDENTITY_MISMATCH: "Looked for the person by NHS number with other details that did "
     "not match, and was asked to check",
     Action.ACCOUNT_CREATE: "Set up online access",
@@ -64,11 +66,30 @@ def _role(event: AccessEvent) -> str:
     return Role(event.role).label if event.role in Role.values else event.role
 
 
+def _systems(events: list[AccessEvent]) -> dict[int, str]:
+    """The names of the systems (API tokens) among the events' users: a person reading
+    their log is told it was a system, and which, never a member of staff."""
+    users = {event.user_id for event in events if event.user_id is not None}
+    return dict(
+        ApiToken.objects.filter(membership__user_id__in=users).values_list(
+            "membership__user_id", "name"
+        )
+    )
+
+
+def _who(event: AccessEvent, systems: dict[int, str]) -> str:
+    who = event.organisation_name or WHO_WITHOUT_ORGANISATION.get(event.role, "")
+    system = systems.get(event.user_id) if event.user_id is not None else None
+    return f"{who}, through its system “{system}”" if system else who
+
+
 def described_events(events: Iterable[AccessEvent]) -> list[AccessLine]:
+    events = list(events)
+    systems = _systems(events)
     return [
         AccessLine(
             when=event.occurred_at,
-            who=event.organisation_name or WHO_WITHOUT_ORGANISATION.get(event.role, ""),
+            who=_who(event, systems),
             role=_role(event),
             what=WHAT.get(event.action, Action(event.action).label)
             if event.action in Action.values

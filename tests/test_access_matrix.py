@@ -29,7 +29,7 @@ from careplans.services import careplan_publish
 from consent.models import ConsentToShare, LastingPowerOfAttorney
 from consent.services import consent_record
 from coordination.models import Referral
-from organisations.models import Membership
+from organisations.models import Membership, Role
 from patients.models import BreakGlassGrant, CareTeamMember, Patient, PatientGroupObjectPermission
 from portal.models import Invitation, PatientAccount
 from tests.careplans.conftest import basis, fill, today
@@ -450,3 +450,47 @@ def test_patients_and_attorneys_get_404_on_every_staff_page_and_nothing_changes(
         assert AccessEvent.objects.filter(
             action=Action.DENIED, user=account.user, detail__path=url
         ).exists()
+
+
+ALL_CALLS = [
+    (name, method) for name, exercise in PATIENT_URLS.items() for method in exercise.methods
+]
+
+
+@pytest.mark.parametrize(("name", "method"), ALL_CALLS)
+def test_a_clinical_system_an_admin_made_reaches_no_patient_url_until_approved(
+    client: Client,
+    place: Place,
+    patient: Patient,
+    regional_admin: Membership,
+    name: str,
+    method: str,
+) -> None:
+    """The regional-admin-turned-system persona (issue 19, finding 1): a clinician token of
+    the patient's own GP practice, made by the admin and not yet approved by a clinical
+    lead or the privacy officer. By its token (the API) or its membership (the pages), no
+    patient URL answers, nothing leaks and nothing changes."""
+    from organisations.tokens import token_create
+
+    made = token_create(
+        actor=regional_admin, organisation=place.practice, role=Role.CLINICIAN, name="GP system"
+    )
+    url = _url(name, patient, place)
+    before = _state(patient)
+    if name.startswith("api:"):
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {made.secret}"
+    else:
+        act_as(client, made.token.membership)
+    response = _call(client, name, method, url, patient, place)
+    assert response.status_code in (302, 401, 404), response.status_code
+    page = response.content.decode().lower()
+    for secret in (patient.family_name, patient.given_name, patient.nhs_number):
+        assert secret.lower() not in page
+    assert _state(patient) == before
+    assert (
+        not AccessEvent.objects.filter(
+            patient_public_id=patient.public_id, user=made.token.membership.user
+        )
+        .exclude(action=Action.DENIED)
+        .exists()
+    )

@@ -64,6 +64,23 @@ def test_an_admin_makes_a_token_a_system_reads_the_cpr_flag_and_revoking_ends_it
     problems = serious_axe_violations(page)
 
     url = f"{base}/fhir/R4/Patient/{patient.public_id}/$everything"
+    assert page.get_by_test_id("token-awaiting-approval").is_visible()
+    assert _fetch(url, token)[0] == 401  # it reads patient records: not until approved
+
+    # The region's privacy officer approves it.
+    approver = browser.new_context(viewport=PHONE)
+    approver.set_default_timeout(15_000)
+    second = approver.new_page()
+    sign_in(second, base, "privacy", settings.DEMO_PASSWORD)
+    second.get_by_role("link", name="Access to approve").first.click()
+    second.get_by_role("link", name="Decide on access for Capital Ambulance patient record").click()
+    problems += serious_axe_violations(second)
+    assert second.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    second.get_by_label("Approve: this access is needed").check()
+    second.get_by_role("button", name="Record my decision").click()
+    second.get_by_text("Approved: this access works from now on.").wait_for()
+    approver.close()
+
     status, bundle = _fetch(url, token)
     assert status == 200
     entries = bundle["entry"]
@@ -71,6 +88,8 @@ def test_an_admin_makes_a_token_a_system_reads_the_cpr_flag_and_revoking_ends_it
     flags = [e["resource"] for e in entries if e["resource"]["resourceType"] == "Flag"]
     assert any(f["code"]["coding"][0]["code"] == "450476008" for f in flags)
 
+    page.goto(page.url)  # a GET: reloading would make the token again
+    assert "approved by Nadia Haddad" in page.content()
     page.get_by_role("button", name="Revoke Capital Ambulance patient record").click()
     assert page.get_by_text("is revoked").is_visible()
     status, outcome = _fetch(url, token)

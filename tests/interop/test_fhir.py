@@ -19,9 +19,10 @@ from audit.models import AccessEvent, Action
 from careplans.models import PublishedVersion
 from consent.services import consent_withdraw
 from organisations.models import Membership, Role
-from organisations.tokens import token_create, token_revoke
+from organisations.tokens import token_revoke
 from patients.models import Patient
 from tests.conftest import Place
+from tests.factories import make_token
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ BASE = "/fhir/R4"
 @pytest.fixture
 def secret(place: Place, regional_admin: Membership) -> str:
     """A token for the ambulance service (serves the patient's region), as urgent care."""
-    return token_create(
+    return make_token(
         actor=regional_admin, organisation=place.ambulance, role=Role.URGENT_CARE, name="Crew EPR"
     ).secret
 
@@ -131,10 +132,10 @@ def test_unknown_other_region_and_withdrawn_consent_give_the_identical_empty_sea
 def test_a_region_the_caller_does_not_serve_gives_the_same_empty_searchset(
     client: Client, place: Place, published: PublishedVersion, patient: Patient
 ) -> None:
-    from tests.factories import make_member
+    from tests.factories import make_member, make_token
 
     admin = make_member(place.other_region_practice, Role.REGIONAL_ADMIN, username="kernow-admin")
-    outsider = token_create(
+    outsider = make_token(
         actor=admin,
         organisation=place.other_region_ambulance,
         role=Role.URGENT_CARE,
@@ -374,10 +375,10 @@ def test_an_outsider_token_meets_404_on_every_resource_and_search_and_is_recorde
     """A system of another region: every resource of the plan by id is an OperationOutcome
     404, and every search by patient an empty searchset, exactly as for a patient who does
     not exist; neither names anybody, and each refusal is recorded."""
-    from tests.factories import make_member
+    from tests.factories import make_member, make_token
 
     admin = make_member(place.other_region_practice, Role.REGIONAL_ADMIN, username="kernow-admin")
-    outsider = token_create(
+    outsider = make_token(
         actor=admin,
         organisation=place.other_region_ambulance,
         role=Role.URGENT_CARE,

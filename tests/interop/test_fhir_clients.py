@@ -16,11 +16,10 @@ from careplans import services
 from consent.models import GivenBy
 from consent.services import consent_record
 from organisations.models import Membership, Role
-from organisations.tokens import token_create
 from patients.models import Patient
 from tests.careplans.conftest import basis, complete, fill, today
 from tests.conftest import Place
-from tests.factories import make_lpa
+from tests.factories import make_lpa, make_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,7 +45,7 @@ def for_cpr(patient: Patient, their_gp: Membership) -> Patient:
 
 @pytest.fixture
 def endpoint(live_server: Any, place: Place, regional_admin: Membership) -> tuple[str, str]:
-    secret = token_create(
+    secret = make_token(
         actor=regional_admin, organisation=place.ambulance, role=Role.URGENT_CARE, name="Crew EPR"
     ).secret
     return f"{live_server.url}/fhir/R4", secret

@@ -19,11 +19,10 @@ from careplans import services
 from careplans.deaths import DeathDetails, death_record
 from careplans.models import PublishedVersion
 from organisations.models import Membership, Role
-from organisations.tokens import token_create
 from patients.models import Patient
 from tests.careplans.conftest import basis, complete, fill, today
 from tests.conftest import Place
-from tests.factories import make_lpa
+from tests.factories import make_lpa, make_token
 
 BASE = "/fhir/R4"
 SNOMED = "http://snomed.info/sct"
@@ -32,7 +31,7 @@ FOR_CPR, NOT_FOR_CPR = "450475007", "450476008"
 
 @pytest.fixture
 def secret(place: Place, regional_admin: Membership) -> str:
-    return token_create(
+    return make_token(
         actor=regional_admin, organisation=place.ambulance, role=Role.URGENT_CARE, name="Crew EPR"
     ).secret
 

@@ -24,9 +24,9 @@ from audit.models import AccessEvent, Action
 from careplans.models import PublishedVersion
 from interop.rest import PerCallerThrottle
 from organisations.models import Membership, Role
-from organisations.tokens import token_create
 from patients.models import Patient
 from tests.conftest import Place, act_as
+from tests.factories import make_token
 
 pytestmark = pytest.mark.django_db
 
@@ -41,14 +41,14 @@ def _fresh_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def gp_token(place: Place, regional_admin: Membership) -> str:
-    return token_create(
+    return make_token(
         actor=regional_admin, organisation=place.practice, role=Role.CLINICIAN, name="GP system"
     ).secret
 
 
 @pytest.fixture
 def outsider_token(place: Place, regional_admin: Membership) -> str:
-    return token_create(
+    return make_token(
         actor=regional_admin,
         organisation=place.outsider_practice,
         role=Role.CLINICIAN,
@@ -58,7 +58,7 @@ def outsider_token(place: Place, regional_admin: Membership) -> str:
 
 @pytest.fixture
 def crew_token(place: Place, regional_admin: Membership) -> str:
-    return token_create(
+    return make_token(
         actor=regional_admin, organisation=place.ambulance, role=Role.URGENT_CARE, name="Crew EPR"
     ).secret
 
@@ -404,7 +404,7 @@ def test_the_key_safe_code_never_leaves_through_the_api_but_in_urgent_care_s_sum
         data={"key_safe": "on", "key_safe_code": "4711", "access_instructions": "Side gate"},
     )
     services.careplan_publish(actor=their_gp, patient=patient, basis=basis())
-    nurse_token = token_create(
+    nurse_token = make_token(
         actor=regional_admin, organisation=place.nursing, role=Role.CLINICIAN, name="Nursing EPR"
     ).secret
     base = f"{API}/patients/{patient.public_id}"
@@ -440,7 +440,7 @@ def test_a_refused_write_is_recorded_as_a_refusal_never_as_a_read(
 ) -> None:
     """Security finding 6 of issue 19: a nurse's system saving the CPR decision was refused
     (403) but recorded as a successful read of the plan."""
-    nurse_token = token_create(
+    nurse_token = make_token(
         actor=regional_admin, organisation=place.nursing, role=Role.CLINICIAN, name="Nursing EPR"
     ).secret
     before = AccessEvent.objects.count()

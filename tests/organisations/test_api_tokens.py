@@ -12,9 +12,10 @@ from django.urls import reverse
 
 from audit.models import AccessEvent, Action
 from organisations.models import ApiToken, Membership, Role
+from organisations.services import membership_approve
 from organisations.tokens import membership_for_token
 from tests.conftest import Place, act_as
-from tests.factories import make_member
+from tests.factories import approver_for, make_member, make_token
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +43,10 @@ def test_an_admin_makes_a_token_that_is_shown_once_and_revokes_it(
     assert shown.startswith("oep_")
     assert token.digest == hashlib.sha256(shown.encode()).hexdigest()
     assert shown not in str(list(ApiToken.objects.values()))
+    # It reads patient records: it works only once a second, clinical person approves it.
+    assert 'data-testid="token-awaiting-approval"' in made.content.decode()
+    assert membership_for_token(shown) is None
+    membership_approve(actor=approver_for(place.ambulance), membership=token.membership)
     membership = membership_for_token(shown)
     assert membership is not None
     assert (membership.organisation, membership.role) == (place.ambulance, Role.URGENT_CARE)
@@ -65,9 +70,7 @@ def test_a_role_the_organisation_cannot_hold_is_refused(
 def test_other_admins_and_staff_cannot_make_or_revoke_tokens(
     client: Client, place: Place, regional_admin: Membership, their_gp: Membership
 ) -> None:
-    from organisations.tokens import token_create
-
-    made = token_create(
+    made = make_token(
         actor=regional_admin, organisation=place.ambulance, role=Role.URGENT_CARE, name="EPR"
     )
     revoke = reverse("organisations:api_token_revoke", kwargs={"token_id": made.token.public_id})

@@ -19,14 +19,13 @@ from consent.models import ConsentToShare, GivenBy, LastingPowerOfAttorney
 from consent.services import LpaDetails, consent_record, lpa_record
 from interop.rest import PerCallerThrottle
 from organisations.models import Membership, Role
-from organisations.tokens import token_create
 from patients.dates import EARLIEST, LPAS_BEGAN, date_problem, lpa_registration_problem
 from patients.models import Patient
 from portal.models import AccountRequest
 from portal.services import RequestDetails, account_request_submit
 from tests.careplans.conftest import consented, today
 from tests.conftest import Place
-from tests.factories import make_patient
+from tests.factories import make_patient, make_token
 
 __all__ = ["consented"]
 
@@ -153,7 +152,7 @@ def test_the_rest_api_meets_the_same_rules(
     patient: Patient,
 ) -> None:
     monkeypatch.setattr(PerCallerThrottle, "cache", LocMemCache("dates-throttle", {}))
-    secret = token_create(
+    secret = make_token(
         actor=regional_admin, organisation=place.practice, role=Role.CLINICIAN, name="GP system"
     ).secret
     base = f"/api/v1/patients/{patient.public_id}"
