@@ -29,3 +29,8 @@ def client_ip(request: HttpRequest) -> str | None:
         if address := _normalised(forwarded):
             return address
     return _normalised(request.META.get("REMOTE_ADDR", ""))
+
+
+def address_key(group: str, request: HttpRequest) -> str:
+    """The key of limits per client address (django-ratelimit's `key`)."""
+    return client_ip(request) or "unknown"

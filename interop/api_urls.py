@@ -4,7 +4,7 @@ documentation page, served from this service (drf-spectacular-sidecar: no CDN)."
 from __future__ import annotations
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
 from careplans import api as careplans
@@ -15,6 +15,7 @@ from reminders import api as reminders
 
 urlpatterns = [
     path("patients/", patients.PatientFind.as_view(), name="patients"),
+    path("patients/search/", patients.PatientSearch.as_view(), name="patients_search"),
     path("patients/<uuid:patient_id>/", patients.PatientDetail.as_view(), name="patient"),
     path("patients/<uuid:patient_id>/plan/", careplans.WorkingCopyView.as_view(), name="plan"),
     path("patients/<uuid:patient_id>/versions/", careplans.VersionList.as_view(), name="versions"),
@@ -46,7 +47,8 @@ urlpatterns = [
     ),
     path(
         "docs/",
-        SpectacularSwaggerView.as_view(
+        # The split view serves its start-up script as a file: the CSP allows no inline script.
+        SpectacularSwaggerSplitView.as_view(
             url_name="api:schema", authentication_classes=[], permission_classes=[AllowAny]
         ),
         name="docs",

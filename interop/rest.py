@@ -4,6 +4,8 @@ permission (an acting membership), and throttling per caller. Errors: rest_error
 
 from __future__ import annotations
 
+import math
+from types import SimpleNamespace
 from typing import Any
 
 from django.http import HttpRequest
@@ -13,6 +15,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
+from audit.origin import client_ip
 from organisations.acting import acting_membership, acting_patient_account
 from organisations.decorators import record_denied
 from organisations.models import Membership
@@ -81,4 +84,20 @@ class PerCallerThrottle(SimpleRateThrottle):
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         if request.user and request.user.is_authenticated:
             return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        # Anyone not signed in: by address, read as the audit log reads it (one function).
+        ident = client_ip(request) or "unknown"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def caller_throttled(request: HttpRequest, user_pk: int | None) -> int | None:
+    """The same per-caller budget for an API outside DRF (FHIR): None if the call may go
+    ahead, else the seconds to wait (for Retry-After). A person's or system's calls to
+    REST and FHIR count together."""
+    shim = SimpleNamespace(
+        user=SimpleNamespace(is_authenticated=user_pk is not None, pk=user_pk),
+        META=request.META,
+    )
+    throttle = PerCallerThrottle()
+    if throttle.allow_request(shim, None):  # type: ignore[arg-type]
+        return None
+    return max(1, math.ceil(throttle.wait() or 1))

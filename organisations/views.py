@@ -1,17 +1,23 @@
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import get_usage
 
+from audit.models import Action
+from audit.services import record
 from frontend.forms import show_service_errors
 from organisations import selectors, services, tokens
 from organisations.acting import act_as, acting_membership, acting_patient_account
@@ -29,10 +35,40 @@ from organisations.navigation import pages_for
 from organisations.permissions import can_approve_any_access, can_manage_organisations
 
 
+def _sign_in_failures(request: HttpRequest, *, count: bool) -> bool:
+    """Failed sign-ins from this address, whatever the username (`count` one more): True
+    once the limit is reached."""
+    usage = get_usage(
+        request,
+        group="sign-in-failures-by-address",
+        key="audit.origin.address_key",
+        rate=settings.SIGN_IN_FAILURES_PER_ADDRESS,
+        increment=count,
+    )
+    return usage is not None and usage["count"] >= usage["limit"]
+
+
 class SignInView(auth_views.LoginView):
     template_name = "organisations/sign_in.html"
     form_class = SignInForm
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if _sign_in_failures(request, count=False):
+            record(
+                actor=None,
+                action=Action.DENIED,
+                reason="too many failed sign-ins from this address (any username)",
+                detail={"page": "sign-in"},
+            )
+            return render(
+                request, "organisations/locked_out.html", {"by_address": True}, status=429
+            )
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        _sign_in_failures(self.request, count=True)
+        return super().form_invalid(form)
 
     def get_success_url(self) -> str:
         # A `next` pointing back at this page would loop for someone already signed in.

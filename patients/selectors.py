@@ -265,15 +265,34 @@ def _exact_matches(
         .exclude(pk__in=found_ids)
         .values_list("public_id", flat=True)
     )
-    for hidden_id in hidden[:PAGE_SIZE]:
+    record_search_refusals(
+        viewer, list(hidden[:PAGE_SIZE]), detail={"page": page, "method": criteria.method}
+    )
+    return found
+
+
+def record_search_refusals(
+    viewer: Membership, hidden: list[UUID], *, detail: dict[str, str]
+) -> None:
+    """A refusal in the stream of each matching patient the viewer may not see, who may
+    later ask who looked for them. When there is none, one refusal in the viewer's own
+    stream: the same work either way, so that the time a search takes never tells a
+    hidden registered person from someone the service does not hold."""
+    for hidden_id in hidden:
         record(
             actor=viewer,
             action=Action.DENIED,
             patient_public_id=hidden_id,
             reason="searched for outside the viewer's patients",
-            detail={"page": page, "method": criteria.method},
+            detail=detail,
         )
-    return found
+    if not hidden:
+        record(
+            actor=viewer,
+            action=Action.DENIED,
+            reason="searched for someone not among the viewer's patients",
+            detail=detail,
+        )
 
 
 def care_team_of(patient: Patient) -> QuerySet[CareTeamMember]:

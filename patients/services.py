@@ -90,8 +90,11 @@ def patient_register(*, actor: Membership, details: PatientDetails) -> Patient:
     }
     values["nhs_number"] = normalise_nhs_number(details.nhs_number)
     patient = Patient(**values, home_region_id=practice.region_id)
-    _refuse_if_registered(actor, patient.nhs_number)
+    # Everything is validated before asking whether the number is registered: otherwise a
+    # form with another mistake would answer differently for a registered number and a
+    # new one, and tell anyone who the service holds.
     patient.full_clean(validate_unique=False)
+    _refuse_if_registered(actor, patient.nhs_number)
     try:
         with transaction.atomic():
             patient._change_reason = "registered"  # type: ignore[attr-defined]

@@ -217,8 +217,12 @@ def invitation_accept(*, token: str, details: AcceptDetails) -> PatientAccount:
             if not lpa.is_active:
                 raise InvitationUnusable("lpa_ended")
         patient = invitation.patient
+        # A wrong password of an existing login is a guess like a wrong NHS number: counted
+        # on the same link, recorded, and the link locks at the fifth.
+        wrong_password = existing is not None and not existing.check_password(details.password)
         if (
-            normalise_nhs_number(details.nhs_number) != patient.nhs_number
+            wrong_password
+            or normalise_nhs_number(details.nhs_number) != patient.nhs_number
             or details.date_of_birth != patient.date_of_birth
         ):
             invitation.failed_attempts += 1
@@ -229,7 +233,11 @@ def invitation_accept(*, token: str, details: AcceptDetails) -> PatientAccount:
                 actor=None,
                 action=Action.IDENTITY_CHECK_FAILED,
                 patient=patient,
-                reason="wrong NHS number or date of birth on an invitation link",
+                reason=(
+                    "wrong password of an existing login on an invitation link"
+                    if wrong_password
+                    else "wrong NHS number or date of birth on an invitation link"
+                ),
                 detail={
                     "invitation": str(invitation.public_id),
                     "tries_left": invitation.tries_left,
@@ -248,9 +256,10 @@ def invitation_accept(*, token: str, details: AcceptDetails) -> PatientAccount:
     if mismatch.locked_at:
         raise InvitationUnusable("locked")
     tries = mismatch.tries_left
-    raise ValidationError(
-        IDENTITY_MISMATCH.format(tries=f"{tries} {'try' if tries == 1 else 'tries'}")
-    )
+    tries_words = f"{tries} {'try' if tries == 1 else 'tries'}"
+    if wrong_password:
+        raise ValidationError({"password": f"{EXISTING_LOGIN} You have {tries_words} left."})
+    raise ValidationError(IDENTITY_MISMATCH.format(tries=tries_words))
 
 
 EXISTING_LOGIN = (
@@ -269,9 +278,7 @@ def _check_password(invitation: Invitation, existing: User | None, password: str
         except ValidationError as error:
             raise ValidationError({"password": error.messages}) from None
         return
-    if existing.memberships.filter(ended_at__isnull=True).exists() or not existing.check_password(
-        password
-    ):
+    if existing.memberships.filter(ended_at__isnull=True).exists():
         raise ValidationError({"password": EXISTING_LOGIN})
 
 

@@ -3,12 +3,14 @@ Every page is about the one person the account is for; nothing here takes a pati
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
 
 from careplans import change_requests
 from careplans import selectors as plan_selectors
@@ -333,6 +335,20 @@ def request_account(request: HttpRequest) -> HttpResponse:
     form = AccountRequestForm(
         request.POST if request.method == "POST" else None, practices=selectors.gp_practices()
     )
+    if request.method == "POST" and is_ratelimited(
+        request,
+        group="account-requests-by-address",
+        key="audit.origin.address_key",
+        rate=settings.ACCOUNT_REQUESTS_PER_ADDRESS,
+        increment=True,
+    ):
+        form.is_valid()
+        form.add_error(
+            None,
+            "Too many requests have been sent from this address. Try again in an hour, or "
+            "ask your GP practice in person or by phone.",
+        )
+        return render(request, "portal/request_account.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -72,6 +72,20 @@ _MOVED_CLOCK = pytest.StashKey[time_machine.travel]()
 
 
 @pytest.fixture(autouse=True)
+def _fresh_address_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Limits per client address count each test's own requests: every test client comes
+    from 127.0.0.1, and the shared Redis is never flushed."""
+    import uuid
+
+    import django_ratelimit.core
+    from django.core.cache.backends.locmem import LocMemCache
+
+    # LocMemCaches of one name share their store: a new name is a new, empty cache.
+    fresh = LocMemCache(f"address-limits-{uuid.uuid4()}", {})
+    monkeypatch.setattr(django_ratelimit.core, "caches", {"default": fresh})
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """Tests sign people in and set passwords by the hundred: a deliberately slow hash
     would spend minutes on it. Production keeps Django's default (PBKDF2)."""

@@ -21,12 +21,13 @@ from audit.models import Action
 from audit.services import record
 from interop.fhir import mapping, search, selectors
 from interop.fhir.mapping import NHS_NUMBER, TYPES, Resource
+from interop.rest import caller_throttled
 from organisations.acting import acting_membership
 from organisations.models import Membership
 from organisations.tokens import membership_for_token
 from patients.identifiers import is_valid_nhs_number, normalise_nhs_number
 from patients.models import Patient
-from patients.selectors import record_refusal
+from patients.selectors import record_refusal, record_search_refusals
 
 FHIR_JSON = "application/fhir+json"
 
@@ -59,8 +60,6 @@ def outcome(status: int, code: str, diagnostics: str, expression: str = "") -> H
     response = _json({"resourceType": "OperationOutcome", "issue": [issue]}, status)
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="fhir"'
-    if status == 405:
-        response["Allow"] = "GET"
     return response
 
 
@@ -85,20 +84,34 @@ def _caller(request: HttpRequest) -> Membership | None:
 View = Callable[..., HttpResponse]
 
 
-def fhir(*, open_to_all: bool = False) -> Callable[[View], View]:
-    """GET only (405), JSON only (406), a caller (401), OperationOutcome for every error."""
+def fhir(*, open_to_all: bool = False, method: str = "GET") -> Callable[[View], View]:
+    """GET only (or POST for a search), JSON only (406), a caller (401), OperationOutcome
+    for every error."""
 
     def decorator(view: View) -> View:
         @csrf_exempt
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method != "GET":
-                return outcome(405, "not-supported", "This API is read-only: use GET")
+            if request.method != method:
+                refused = outcome(
+                    405,
+                    "not-supported",
+                    "This API is read-only: use GET"
+                    if method == "GET"
+                    else "Send the search as POST, with its parameters in the body",
+                )
+                refused["Allow"] = method
+                return refused
             if not _accepts_json(request):
                 return outcome(406, "not-supported", "Only application/fhir+json is served")
             viewer = None if open_to_all else _caller(request)
             if viewer is None and not open_to_all:
                 return outcome(401, "login", "Send a valid token: Authorization: Bearer …")
+            wait = caller_throttled(request, viewer.user_id if viewer is not None else None)
+            if wait is not None:
+                slow_down = outcome(429, "throttled", f"Too many calls: try again in {wait} s")
+                slow_down["Retry-After"] = str(wait)
+                return slow_down
             try:
                 return view(request, viewer, *args, **kwargs)
             except FhirError as error:
@@ -116,8 +129,10 @@ def _base(request: HttpRequest) -> str:
 
 
 def _search(request: HttpRequest, kind: str) -> search.Search:
+    """The search's parameters: the query string, or the form body of a POST _search."""
+    params = request.POST if request.method == "POST" else request.GET
     try:
-        return search.parse(kind, request.GET, prefer=request.headers.get("Prefer", ""))
+        return search.parse(kind, params, prefer=request.headers.get("Prefer", ""))
     except search.SearchError as error:
         raise FhirError(400, error.code, error.diagnostics, error.expression) from None
 
@@ -126,7 +141,8 @@ def searchset(request: HttpRequest, asked: search.Search, matched: list[Resource
     """A searchset Bundle of one page. The self and next links carry only the parameters
     applied; what lenient handling left out is named in an OperationOutcome entry."""
     base = _base(request)
-    here = request.build_absolute_uri(request.path)
+    # A POST _search is answered with the links of the same search by GET.
+    here = request.build_absolute_uri(request.path.removesuffix("/_search"))
 
     def link(offset: int) -> str:
         query = urlencode([*asked.applied, ("_count", asked.count), ("_offset", offset)])
@@ -303,8 +319,23 @@ def _shared_by_resource_id(
     return selectors.by_version(viewer, version_id) if version_id else None
 
 
+@fhir(method="POST")
+def patient_search_post(request: HttpRequest, viewer: Membership) -> HttpResponse:
+    """POST Patient/_search: the preferred way, keeping the NHS number out of URLs."""
+    return _patient_search(request, viewer)
+
+
+@fhir(method="POST")
+def type_search_post(request: HttpRequest, viewer: Membership, kind: str) -> HttpResponse:
+    return _type_search(request, viewer, kind)
+
+
 @fhir()
 def patient_search(request: HttpRequest, viewer: Membership) -> HttpResponse:
+    return _patient_search(request, viewer)
+
+
+def _patient_search(request: HttpRequest, viewer: Membership) -> HttpResponse:
     """By NHS number (identifier) or by id (_id)."""
     asked = _search(request, "Patient")
     number = asked.value("identifier")
@@ -329,8 +360,8 @@ def patient_search(request: HttpRequest, viewer: Membership) -> HttpResponse:
     else:
         _found_nothing(viewer, "search-type Patient")
     if number is not None and not found:
-        for hidden in Patient.objects.filter(nhs_number=number).values_list("public_id", flat=True):
-            record_refusal(viewer, hidden, page="fhir Patient search")
+        hidden = list(Patient.objects.filter(nhs_number=number).values_list("public_id", flat=True))
+        record_search_refusals(viewer, hidden, detail={"page": "fhir Patient search"})
     return _json(searchset(request, asked, resources))
 
 
@@ -361,6 +392,10 @@ def patient_everything(request: HttpRequest, viewer: Membership, patient_id: str
 
 @fhir()
 def type_search(request: HttpRequest, viewer: Membership, kind: str) -> HttpResponse:
+    return _type_search(request, viewer, kind)
+
+
+def _type_search(request: HttpRequest, viewer: Membership, kind: str) -> HttpResponse:
     """By patient (or subject), by _id, or both; narrowed by code, status and category. A
     patient who is unknown, not the caller's, or has nothing shared gives an empty
     searchset, the same in each case."""

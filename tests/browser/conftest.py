@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
@@ -26,16 +27,37 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
     # Playwright's sync API runs an event loop in this thread; ask for the browser after the
     # people and patients exist, so that no database work happens inside it.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    blocked: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000
         )
+        new_context = browser.new_context
+
+        def watched_context(*args: Any, **kwargs: Any) -> BrowserContext:
+            # Every page of every test must work under the Content-Security-Policy: anything
+            # it blocks is reported in the console, and fails the test.
+            context = new_context(*args, **kwargs)
+            context.on(
+                "console",
+                lambda message: (
+                    blocked.append(message.text)
+                    if "Content Security Policy" in message.text
+                    else None
+                ),
+            )
+            return context
+
+        monkeypatch.setattr(browser, "new_context", watched_context)
         yield browser
         browser.close()
+    assert blocked == [], "the Content-Security-Policy blocked something"
 
 
 def serious_axe_violations(page: Page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
+    # Evaluated by the browser's debugging protocol, which the page's CSP does not govern
+    # (a script tag would be an inline script the CSP rightly blocks).
+    page.evaluate(AXE.read_text())
     results = page.evaluate("async () => await axe.run(document)")
     assert results["passes"], "axe ran and checked something"
     return [

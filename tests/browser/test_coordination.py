@@ -38,6 +38,7 @@ def test_refer_triage_reassess_allocate_and_the_dashboard(
     problems: list[str] = []
 
     def fits(page: Page) -> None:
+        page.wait_for_load_state("load")  # measured once the page and its styles are in
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= screen["width"], page.url
         problems.extend(serious_axe_violations(page))

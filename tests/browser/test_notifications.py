@@ -31,6 +31,7 @@ def _count(page: Page) -> str | None:
 
 
 def _fits(page: Page) -> None:
+    page.wait_for_load_state("load")  # measured once the page and its styles are in
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
 
 

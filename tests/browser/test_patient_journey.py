@@ -32,6 +32,7 @@ def _date(page: Page, name: str, day: object) -> None:
 
 
 def _fits(page: Page) -> None:
+    page.wait_for_load_state("load")  # measured once the page and its styles are in
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
 
 

@@ -421,3 +421,22 @@ def test_an_outsider_token_meets_404_on_every_resource_and_search_and_is_recorde
                 [],
                 found["link"][0]["url"].replace(str(patient.public_id), unknown),
             )
+
+
+def test_fhir_is_throttled_per_caller_with_retry_after_counting_with_rest(
+    client: Client, secret: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19, finding 5: 700 FHIR searches in 9 s from one token met no limit."""
+    from interop.rest import PerCallerThrottle
+
+    monkeypatch.setattr(PerCallerThrottle, "rate", "3/minute", raising=False)
+    url = f"{BASE}/Patient?identifier={NHS}|9434765919"
+    assert [_get(client, url, secret).status_code for _ in range(2)] == [200, 200]
+    assert (
+        client.get("/api/v1/notifications/", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code
+        == 200
+    )
+    refused = _get(client, url, secret)
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    OperationOutcome.model_validate(_body(refused))

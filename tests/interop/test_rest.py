@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-from django.core.cache.backends.locmem import LocMemCache
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -31,12 +30,6 @@ from tests.factories import make_token
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test counts its own calls (never flushing the shared Redis)."""
-    monkeypatch.setattr(PerCallerThrottle, "cache", LocMemCache("api-throttle", {}))
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -263,3 +264,23 @@ def test_choosing_a_role_and_refusals_are_audited(
     assert client.get(reverse("organisations:organisation_list")).status_code == 403
     refusal = AccessEvent.objects.get(action=Action.DENIED, user=their_gp.user)
     assert refusal.detail == {"path": reverse("organisations:organisation_list")}
+
+
+def test_failed_sign_ins_from_one_address_across_usernames_are_limited(
+    client: Client, settings: Any, place: Place
+) -> None:
+    """Issue 19, finding 12: password spraying (one password, many usernames) met only the
+    per-username lockout."""
+    settings.SIGN_IN_FAILURES_PER_ADDRESS = "3/15m"
+    url = reverse("organisations:sign_in")
+    for name in ("anna", "bob", "cara"):
+        response = client.post(url, {"username": name, "password": "Winter2026!"})
+        assert response.status_code == 200
+    refused = client.post(url, {"username": "dev", "password": "Winter2026!"})
+    assert refused.status_code == 429
+    assert "too many failed attempts from it" in refused.content.decode()
+    assert AccessEvent.objects.filter(
+        action=Action.DENIED, reason__startswith="too many failed sign-ins"
+    ).exists()
+    elsewhere = Client(REMOTE_ADDR="203.0.113.7")
+    assert elsewhere.post(url, {"username": "dev", "password": "x"}).status_code == 200

@@ -140,3 +140,31 @@ def test_outsiders_cannot_change_the_care_team(
     with pytest.raises(PermissionDenied):
         care_team_remove(actor=outsider_clinician, patient=patient, member=nurse_place)
     assert patient.care_team.filter(ended_at__isnull=True).count() == 2
+
+
+def test_a_registered_number_and_a_new_one_get_the_same_answer_until_the_form_is_valid(
+    place: Place, their_gp: Membership, other_region_clinician: Membership
+) -> None:
+    """Issue 19, finding 4: with another mistake in the form, a number registered in another
+    region answered 'cannot be registered by your organisation' and a new one the other
+    mistake: an oracle of who has a record here."""
+    elsewhere = make_patient(
+        registered_by=other_region_clinician,
+        practice=other_region_clinician.organisation,
+        nhs_number="9434765919",
+    )
+    answers = []
+    for number in (elsewhere.nhs_number, "9434765870"):
+        with pytest.raises(ValidationError) as refused:
+            make_patient(
+                registered_by=their_gp,
+                practice=place.practice,
+                nhs_number=number,
+                email="x" * 300 + "@example.org",
+            )
+        answers.append(refused.value.message_dict)
+    assert answers[0] == answers[1]
+    assert "nhs_number" not in answers[0]
+    assert not AccessEvent.objects.filter(
+        action=Action.DENIED, patient_public_id=elsewhere.public_id
+    ).exists()

@@ -3,6 +3,8 @@ that practice approves, and the invitation goes only to the email address on the
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core import mail
 from django.test import Client
@@ -147,3 +149,19 @@ def test_another_practice_gets_404_and_nothing_changes(
     assert crew.get(url).status_code == 403
     request.refresh_from_db()
     assert request.status == AccountRequestStatus.PENDING
+
+
+def test_anonymous_requests_for_online_access_are_limited_per_address(
+    settings: Any, place: Place, patient: Patient
+) -> None:
+    """Issue 19, finding 11: 25 requests in 5 s from one address were all accepted."""
+    settings.ACCOUNT_REQUESTS_PER_ADDRESS = "2/h"
+    for email in ("one@example.org", "two@example.org"):
+        assert _ask(patient, place, email=email).status_code == 200  # type: ignore[attr-defined]
+    made = AccountRequest.objects.count()
+    refused = _ask(patient, place, email="three@example.org")
+    assert refused.status_code == 429  # type: ignore[attr-defined]
+    assert "Too many requests have been sent from this address" in (
+        refused.content.decode()  # type: ignore[attr-defined]
+    )
+    assert AccountRequest.objects.count() == made

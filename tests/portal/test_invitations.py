@@ -392,3 +392,27 @@ def test_a_staff_login_never_takes_a_patients_account(
     response = _submit(client, link, _details(patient, password=PASSWORD, password_again=PASSWORD))
     assert response.status_code == 200
     assert not PatientAccount.objects.exists()
+
+
+def test_guessing_an_existing_login_s_password_is_counted_recorded_and_locks_the_link(
+    client: Client, their_gp: Membership, other_patient: Patient, attorney: PatientAccount
+) -> None:
+    """Issue 19, finding 9: the link holder could guess Rosa's password without limit."""
+    lpa = make_lpa(actor=their_gp, patient=other_patient, attorney_name="Rosa Attwater")
+    link = invitation_link(actor=their_gp, patient=other_patient, email="rosa@example.com", lpa=lpa)
+    for tries_left in (4, 3, 2, 1):
+        page = _submit(client, link, _details(other_patient)).content.decode()
+        assert f"You have {tries_left} tr" in page
+    locked = _submit(client, link, _details(other_patient))
+    assert "locked" in locked.content.decode().lower()
+    assert Invitation.objects.get(lasting_power_of_attorney=lpa).locked_at is not None
+    guesses = AccessEvent.objects.filter(
+        action=Action.IDENTITY_CHECK_FAILED, patient_public_id=other_patient.public_id
+    )
+    assert guesses.count() == 5
+    assert {g.reason for g in guesses} == {
+        "wrong password of an existing login on an invitation link"
+    }
+    # Even the right password does nothing now.
+    _submit(client, link, _details(other_patient, password=PASSWORD, password_again=PASSWORD))
+    assert PatientAccount.objects.filter(user=attorney.user, ended_at__isnull=True).count() == 1
