@@ -67,6 +67,15 @@ class Action(models.TextChoices):
     TOKEN_REVOKE = "token_revoke", "Revoked a system's API token"
     ACCESS_APPROVE = "access_approve", "Approved access to patient records that an admin asked for"
     ACCESS_DECLINE = "access_decline", "Declined access to patient records that an admin asked for"
+    TWO_FACTOR_SET_UP = "two_factor_set_up", "Set up two-factor sign-in"
+    TWO_FACTOR_FAILED = "two_factor_failed", "Gave a wrong two-factor code"
+    TWO_FACTOR_RESET_REQUEST = (
+        "two_factor_reset_request",
+        "Asked to reset someone's two-factor sign-in",
+    )
+    TWO_FACTOR_RESET = "two_factor_reset", "Reset someone's two-factor sign-in"
+    REAUTHENTICATE = "reauthenticate", "Confirmed their identity again"
+    ACCESS_REVIEW = "access_review", "Reviewed a use of emergency access or admin-made access"
     API_READ = "api_read", "Read the record through the API"
     API_SEARCH = "api_search", "Searched through the API"
 

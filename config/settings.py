@@ -74,6 +74,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "organisations.middleware.SessionLifetimeMiddleware",
     "organisations.middleware.NoStoreForSignedInMiddleware",
@@ -374,3 +379,17 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     "usb": [],
     "publickey-credentials-get": ["self"],
 }
+
+
+# Two-factor sign-in for staff (django-otp: an authenticator app's codes, recovery codes;
+# django-otp-webauthn: passkeys and security keys). Required outside development, where
+# `make run`'s demo signs in with a password alone.
+STAFF_TWO_FACTOR = env.bool("STAFF_TWO_FACTOR", default=not DEBUG)
+OTP_TOTP_ISSUER = "OpenEPaCCS"
+OTP_WEBAUTHN_RP_NAME = "OpenEPaCCS"
+OTP_WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default="localhost")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("WEBAUTHN_ORIGINS", default=["http://localhost:8000"])
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a second factor, after the password
+# Re-entering the password before emergency access and before making or approving a system
+# token: a session left open is not enough for either.
+REAUTHENTICATE_WITHIN = timedelta(minutes=5)

@@ -20,6 +20,7 @@ from organisations.acting import acting_membership, acting_patient_account
 from organisations.decorators import record_denied
 from organisations.models import Membership
 from organisations.tokens import membership_for_token
+from organisations.two_factor import is_verified, needs_two_factor
 
 
 class ActingSessionAuthentication(SessionAuthentication):
@@ -30,6 +31,8 @@ class ActingSessionAuthentication(SessionAuthentication):
         found = super().authenticate(request)
         if found is None:
             return None
+        if needs_two_factor(found[0]) and not is_verified(request._request):
+            raise exceptions.NotAuthenticated("Prove your second factor: sign in on the pages")
         membership = acting_membership(request._request)
         if membership is None and (account := acting_patient_account(request._request)):
             # Patients and their attorneys use their own pages; staff endpoints do not

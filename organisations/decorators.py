@@ -9,12 +9,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
 
 from audit.models import Action
 from audit.services import AuditActor, record
 from frontend.unsaved import signed_in_required
 from organisations.acting import acting_membership, acting_patient_account
 from organisations.models import Membership
+from organisations.two_factor import is_verified, needs_two_factor, reauthenticated
 
 View = Callable[..., HttpResponse]
 
@@ -28,6 +30,13 @@ def acting_required(check: Callable[[Membership], bool] | None = None) -> Callab
         @signed_in_required
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if needs_two_factor(request.user) and not is_verified(request):
+                # Nothing as staff until the second factor is proved (organisations/two_factor.py).
+                target = request.path if request.method == "POST" else request.get_full_path()
+                url = f"{reverse('organisations:two_factor')}?{urlencode({'next': target})}"
+                if getattr(request, "htmx", False):
+                    return HttpResponseClientRedirect(url)
+                return redirect(url)
             membership = acting_membership(request)
             if membership is None and (account := acting_patient_account(request)) is not None:
                 # Patients and their attorneys use their own pages only; staff pages do not
@@ -76,3 +85,22 @@ def membership(request: HttpRequest) -> Membership:
     if acting is None:
         raise PermissionDenied
     return acting
+
+
+def reauthentication_required(view: View) -> View:
+    """The password entered again within a few minutes (organisations/two_factor.py): for
+    emergency access and for system access, a session left open is not enough."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return reauthenticate_first(request) or view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def reauthenticate_first(request: HttpRequest) -> HttpResponse | None:
+    """A redirect to confirm one's identity, then back here; None if recently confirmed."""
+    if reauthenticated(request):
+        return None
+    target = request.get_full_path() if request.method == "GET" else request.path
+    return redirect(f"{reverse('organisations:reauthenticate')}?{urlencode({'next': target})}")

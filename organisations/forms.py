@@ -166,3 +166,43 @@ class AccessDecisionForm(NhsForm):
         if data.get("decision") == "decline" and not str(data.get("reason", "")).strip():
             self.add_error("reason", "Say why this access is declined")
         return data
+
+
+class TwoFactorCodeForm(NhsForm):
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        help_text="The 6 digits your authenticator app shows now, or one of your recovery codes",
+        error_messages={"required": "Enter the code"},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "spellcheck": "false",
+                "class": "nhsuk-input--width-10",
+            }
+        ),
+    )
+
+
+class ReauthenticateForm(NhsForm):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password"},
+    )
+
+    def __init__(self, *args: Any, asks_for_code: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if asks_for_code:
+            self.fields["code"] = TwoFactorCodeForm.base_fields["code"]
+
+
+class TwoFactorResetForm(NhsForm):
+    reason = forms.CharField(
+        label="Why the reset is needed",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example, phone lost on 3 March; identity checked in person by me",
+        error_messages={"required": "Say why the reset is needed"},
+    )

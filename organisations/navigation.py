@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from organisations.models import Membership
 from organisations.permissions import (
-    can_approve_any_access,
+    can_approve_anything,
     can_handle_patient_requests,
     can_manage_organisations,
     can_manage_referrals,
     can_register_patient,
+    can_review_access,
     can_run_reports,
     can_view_emergency_summaries,
     can_view_overdue_reviews,
@@ -29,10 +30,16 @@ class Page:
 
 PAGES = [
     Page(
+        "patients:access_reviews",
+        "Access to review",
+        "Emergency access and admin-made access in your region, each to review with a note",
+        can_review_access,
+    ),
+    Page(
         "organisations:access_approvals",
         "Access to approve",
-        "Access to patient records an admin asked for: it works once you approve it",
-        can_approve_any_access,
+        "Access to patient records, and two-factor resets, that wait for a second person",
+        can_approve_anything,
     ),
     Page(
         "patients:list",

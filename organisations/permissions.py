@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Protocol
 
-from organisations.models import Membership, Organisation, Role
+from organisations.models import Membership, Organisation, Role, TwoFactorReset
 
 
 class Actor(Protocol):
@@ -56,6 +56,8 @@ class Capability(StrEnum):
     HANDLE_PATIENT_REQUESTS = "handle_patient_requests"
     # Approve access to patient records that an admin asked for, anywhere in the region.
     APPROVE_CLINICAL_ACCESS = "approve_clinical_access"
+    # Review emergency access and admin-made access across the region, with a note.
+    REVIEW_ACCESS = "review_access"
 
 
 _OWN_RECORD = frozenset(
@@ -111,7 +113,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.REGIONAL_ADMIN: frozenset(
         {Capability.MANAGE_ORGANISATIONS, Capability.MANAGE_MEMBERSHIPS, Capability.RUN_REPORTS}
     ),
-    Role.PRIVACY_OFFICER: frozenset({Capability.APPROVE_CLINICAL_ACCESS}),
+    Role.PRIVACY_OFFICER: frozenset({Capability.APPROVE_CLINICAL_ACCESS, Capability.REVIEW_ACCESS}),
     Role.PATIENT: _OWN_RECORD,
     Role.LPA_PROXY: _OWN_RECORD,
 }
@@ -259,3 +261,25 @@ def can_approve_any_access(actor: Membership | None) -> bool:
         and actor.is_organisation_lead
         and reads_patient_records(actor.role)
     )
+
+
+def can_approve_two_factor_reset(actor: Membership | None, reset: TwoFactorReset) -> bool:
+    """A second person of the region's admins or its privacy officer: never the admin who
+    asked, nor the person whose factors it removes."""
+    if actor is None or not actor.is_active or reset.approved_at is not None:
+        return False
+    if actor.user_id in (reset.requested_by_id, reset.user_id):
+        return False
+    return actor.organisation.region_id == reset.region_id and (
+        has_capability(actor, Capability.MANAGE_MEMBERSHIPS)
+        or has_capability(actor, Capability.APPROVE_CLINICAL_ACCESS)
+    )
+
+
+def can_approve_anything(actor: Membership | None) -> bool:
+    """May see the page of what waits for a second person's approval."""
+    return can_approve_any_access(actor) or has_capability(actor, Capability.MANAGE_MEMBERSHIPS)
+
+
+def can_review_access(actor: Membership | None) -> bool:
+    return has_capability(actor, Capability.REVIEW_ACCESS)

@@ -11,10 +11,11 @@ from django.http import Http404
 
 from audit.models import Action
 from audit.services import record
-from organisations.models import ApiToken, Membership, Organisation
+from organisations.models import ApiToken, Membership, Organisation, TwoFactorReset
 from organisations.permissions import (
     can_approve_access,
     can_approve_any_access,
+    can_approve_two_factor_reset,
     can_manage_organisations,
 )
 
@@ -142,4 +143,23 @@ def access_awaiting_approval_for(viewer: Membership, public_id: UUID) -> Members
     found = next((m for m in access_awaiting_approval(viewer) if m.public_id == public_id), None)
     if found is None:
         raise Http404("No such request")
+    return found
+
+
+def two_factor_resets_awaiting(viewer: Membership) -> list[TwoFactorReset]:
+    """Resets of someone's two-factor sign-in the viewer may approve (never their own)."""
+    pending = (
+        TwoFactorReset.objects.filter(
+            approved_at__isnull=True, region_id=viewer.organisation.region_id
+        )
+        .select_related("user", "requested_by")
+        .order_by("requested_at", "id")
+    )
+    return [reset for reset in pending if can_approve_two_factor_reset(viewer, reset)]
+
+
+def two_factor_reset_for(viewer: Membership, public_id: UUID) -> TwoFactorReset:
+    found = next((r for r in two_factor_resets_awaiting(viewer) if r.public_id == public_id), None)
+    if found is None:
+        raise Http404("No such reset")
     return found

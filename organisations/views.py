@@ -19,9 +19,14 @@ from django_ratelimit.core import get_usage
 from audit.models import Action
 from audit.services import record
 from frontend.forms import show_service_errors
-from organisations import selectors, services, tokens
+from organisations import selectors, services, tokens, two_factor
 from organisations.acting import act_as, acting_membership, acting_patient_account
-from organisations.decorators import acting_required, membership
+from organisations.decorators import (
+    acting_required,
+    membership,
+    reauthenticate_first,
+    reauthentication_required,
+)
 from organisations.forms import (
     AccessDecisionForm,
     ApiTokenForm,
@@ -32,7 +37,11 @@ from organisations.forms import (
     SignInForm,
 )
 from organisations.navigation import pages_for
-from organisations.permissions import can_approve_any_access, can_manage_organisations
+from organisations.permissions import (
+    can_approve_any_access,
+    can_approve_anything,
+    can_manage_organisations,
+)
 
 
 def _sign_in_failures(request: HttpRequest, *, count: bool) -> bool:
@@ -228,9 +237,12 @@ def about(request: HttpRequest) -> HttpResponse:
 @acting_required(can_manage_organisations)
 @require_http_methods(["GET", "POST"])
 def api_tokens(request: HttpRequest, organisation_id: UUID) -> HttpResponse:
-    """The organisation's system tokens; a new one is shown once, on this response only."""
+    """The organisation's system tokens; a new one is shown once, on this response only.
+    Making one asks for the password again (organisations.decorators)."""
     acting = membership(request)
     organisation = selectors.organisation_for_admin(acting, organisation_id)
+    if confirm := reauthenticate_first(request):
+        return confirm  # before the form, so that nothing typed is lost to the detour
     form = ApiTokenForm(
         request.POST if request.method == "POST" else None, organisation=organisation
     )
@@ -273,15 +285,34 @@ def api_token_revoke(request: HttpRequest, token_id: UUID) -> HttpResponse:
     )
 
 
-@acting_required(can_approve_any_access)
+@acting_required(can_approve_anything)
 @require_GET
 def access_approvals(request: HttpRequest) -> HttpResponse:
-    """Access to patient records an admin asked for, waiting for this person to decide."""
-    waiting = selectors.access_awaiting_approval(membership(request))
-    return render(request, "organisations/access_approvals.html", {"waiting": waiting})
+    """What waits for this person, as the second person: access to patient records an
+    admin asked for, and resets of someone's two-factor sign-in."""
+    acting = membership(request)
+    return render(
+        request,
+        "organisations/access_approvals.html",
+        {
+            "waiting": selectors.access_awaiting_approval(acting),
+            "resets": selectors.two_factor_resets_awaiting(acting),
+        },
+    )
+
+
+@acting_required(can_approve_anything)
+@require_POST
+def two_factor_reset_approve(request: HttpRequest, reset_id: UUID) -> HttpResponse:
+    acting = membership(request)
+    reset = selectors.two_factor_reset_for(acting, reset_id)
+    two_factor.two_factor_reset_approve(actor=acting, reset=reset)
+    messages.info(request, "Reset: they set up a new second factor when they next sign in.")
+    return redirect("organisations:access_approvals")
 
 
 @acting_required(can_approve_any_access)
+@reauthentication_required
 @require_http_methods(["GET", "POST"])
 def access_decide(request: HttpRequest, membership_id: UUID) -> HttpResponse:
     acting = membership(request)

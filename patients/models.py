@@ -262,3 +262,34 @@ class BreakGlassGrant(models.Model):
     @property
     def is_active(self) -> bool:
         return self.expires_at > timezone.now()
+
+
+class AccessReview(models.Model):
+    """A privacy officer's review of one use of emergency access, or of one access to
+    patient records an admin asked for (the Summary Care Record's "emergency access" alert
+    model): who reviewed it, when, and what they found."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    break_glass_grant = models.OneToOneField(
+        BreakGlassGrant, null=True, blank=True, on_delete=models.PROTECT, related_name="review"
+    )
+    membership = models.OneToOneField(
+        Membership, null=True, blank=True, on_delete=models.PROTECT, related_name="review"
+    )
+    note = models.TextField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(break_glass_grant__isnull=True, membership__isnull=False)
+                | Q(break_glass_grant__isnull=False, membership__isnull=True),
+                name="access_review_of_one_thing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Access review {self.public_id}"

@@ -10,11 +10,17 @@ from uuid import UUID
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from audit.models import Action
 from audit.services import record
 from organisations.models import Membership, Organisation, OrganisationKind
-from organisations.permissions import Capability, can_break_glass, has_capability
+from organisations.permissions import (
+    Capability,
+    can_break_glass,
+    can_review_access,
+    has_capability,
+)
 from patients.identifiers import normalise_nhs_number, normalise_postcode
 from patients.models import JOINABLE_KINDS, BreakGlassGrant, CareTeamMember, Patient
 from patients.permissions import summary_patients, visible_patients
@@ -403,3 +409,43 @@ def break_glass_grants_of(patient: Patient) -> QuerySet[BreakGlassGrant]:
     return BreakGlassGrant.objects.filter(patient=patient).select_related(
         "membership__organisation", "membership__user"
     )
+
+
+@dataclass(frozen=True)
+class AccessToReview:
+    """Emergency access in the region, and access to patient records an admin asked for,
+    over the last REVIEW_WINDOW, those not yet reviewed first."""
+
+    grants: list[BreakGlassGrant]
+    memberships: list[Membership]
+
+
+REVIEW_WINDOW = dt.timedelta(days=90)
+
+
+def access_to_review(viewer: Membership) -> AccessToReview:
+    if not can_review_access(viewer):
+        raise Http404
+    since = timezone.now() - REVIEW_WINDOW
+    region = viewer.organisation.region_id
+    grants = list(
+        BreakGlassGrant.objects.filter(patient__home_region_id=region, granted_at__gte=since)
+        .select_related("patient", "membership__organisation", "membership__user", "review")
+        .order_by("review__reviewed_at", "-granted_at")
+    )
+    memberships = list(
+        Membership.objects.filter(
+            organisation__region_id=region,
+            requested_by__isnull=False,
+            approved_at__isnull=False,
+            created_at__gte=since,
+        )
+        .select_related("organisation", "user", "requested_by", "approved_by", "review")
+        .order_by("review__reviewed_at", "-created_at")
+    )
+    record(
+        actor=viewer,
+        action=Action.LIST,
+        detail={"page": "access to review", "count": len(grants) + len(memberships)},
+    )
+    return AccessToReview(grants, memberships)

@@ -14,12 +14,13 @@ from guardian.shortcuts import assign_perm, remove_perm
 from audit.models import Action
 from audit.services import record
 from organisations.models import Membership, Organisation, OrganisationKind
-from organisations.permissions import can_break_glass, can_register_patient
+from organisations.permissions import can_break_glass, can_register_patient, can_review_access
 from patients.identifiers import normalise_nhs_number
 from patients.models import (
     BREAK_GLASS_DURATION,
     JOINABLE_KINDS,
     RELATIONSHIP_FOR_KIND,
+    AccessReview,
     BreakGlassGrant,
     CareTeamMember,
     CareTeamRelationship,
@@ -218,3 +219,44 @@ def break_glass(*, actor: Membership, patient: Patient, reason: str) -> BreakGla
         detail={"grant": str(grant.public_id), "expires_at": grant.expires_at.isoformat()},
     )
     return grant
+
+
+@transaction.atomic
+def access_review_record(
+    *,
+    actor: Membership,
+    note: str,
+    grant: BreakGlassGrant | None = None,
+    membership: Membership | None = None,
+) -> AccessReview:
+    """A privacy officer marks one use of emergency access, or one admin-made access,
+    reviewed, with what they found."""
+    if not can_review_access(actor) or (grant is None) == (membership is None):
+        raise PermissionDenied
+    if grant is not None:
+        region = grant.patient.home_region_id
+    else:
+        assert membership is not None  # noqa: S101 (one of the two, checked above)
+        region = membership.organisation.region_id
+    if region != actor.organisation.region_id:
+        raise PermissionDenied
+    text = note.strip()
+    if not text:
+        raise ValidationError({"note": "Say what you found, for example 'appropriate: 999 call'"})
+    if AccessReview.objects.filter(break_glass_grant=grant, membership=membership).exists():
+        raise ValidationError("This has already been reviewed")
+    review = AccessReview.objects.create(
+        break_glass_grant=grant,
+        membership=membership,
+        note=text[:2000],
+        reviewed_by=actor.user,
+        reviewed_at=timezone.now(),
+    )
+    record(
+        actor=actor,
+        action=Action.ACCESS_REVIEW,
+        patient=grant.patient if grant is not None else None,
+        reason=text[:1000],
+        detail={"review": str(review.public_id), "of": "break glass" if grant else "access"},
+    )
+    return review

@@ -12,6 +12,7 @@ urlpatterns = [
     path("register/", views.patient_register, name="register"),
     path("emergency/", views.emergency_find, name="emergency_find"),
     path("emergency/break-glass/", views.break_glass, name="break_glass"),
+    path("access-reviews/", views.access_reviews, name="access_reviews"),
     path("<uuid:patient_id>/", views.patient_detail, name="detail"),
     path("<uuid:patient_id>/care-team/add/", views.care_team_add, name="care_team_add"),
     path(

@@ -4,17 +4,18 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from frontend.forms import show_service_errors
-from organisations.decorators import acting_required, membership, refuse
+from organisations.decorators import acting_required, membership, reauthentication_required, refuse
 from organisations.permissions import (
     Capability,
     can_break_glass,
     can_invite_patients,
     can_register_patient,
+    can_review_access,
     can_view_emergency_summaries,
     can_view_patients,
     has_capability,
@@ -93,6 +94,7 @@ def emergency_find(request: HttpRequest) -> HttpResponse:
 
 
 @acting_required(can_break_glass)
+@reauthentication_required
 @require_http_methods(["GET", "POST"])
 def break_glass(request: HttpRequest) -> HttpResponse:
     """Emergency access to someone outside the viewer's regions or care teams, on a stated
@@ -215,3 +217,29 @@ def care_team_remove(request: HttpRequest, patient_id: UUID, member_id: UUID) ->
         "patients/care_team_remove.html",
         {"patient": patient, "member": member, "error": error},
     )
+
+
+@acting_required(can_review_access)
+@require_http_methods(["GET", "POST"])
+def access_reviews(request: HttpRequest) -> HttpResponse:
+    """The privacy officer's view: emergency access and admin-made access in the region,
+    each to be marked reviewed with a note."""
+    acting = membership(request)
+    found = selectors.access_to_review(acting)
+    error = ""
+    if request.method == "POST":
+        wanted = request.POST.get("item", "")
+        grant = next((g for g in found.grants if str(g.public_id) == wanted), None)
+        made = next((m for m in found.memberships if str(m.public_id) == wanted), None)
+        if grant is None and made is None:
+            raise Http404("Nothing to review with that id")
+        try:
+            services.access_review_record(
+                actor=acting, note=request.POST.get("note", ""), grant=grant, membership=made
+            )
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        else:
+            messages.info(request, "Marked reviewed.")
+            return redirect("patients:access_reviews")
+    return render(request, "patients/access_reviews.html", {"found": found, "error": error})

@@ -268,3 +268,16 @@ def act_as(client: Client, membership: Membership) -> Client:
     session[SESSION_KEY] = str(membership.public_id)
     session.save()
     return client
+
+
+def confirm_identity(client: Client) -> Client:
+    """As if the person had just entered their password again (organisations/two_factor.py):
+    emergency access and system access ask for it."""
+    from django.utils import timezone
+
+    from organisations.two_factor import REAUTHENTICATED_AT
+
+    session = client.session
+    session[REAUTHENTICATED_AT] = timezone.now().isoformat()
+    session.save()
+    return client

@@ -25,6 +25,7 @@ from interop.rest import caller_throttled
 from organisations.acting import acting_membership
 from organisations.models import Membership
 from organisations.tokens import membership_for_token
+from organisations.two_factor import is_verified, needs_two_factor
 from patients.identifiers import is_valid_nhs_number, normalise_nhs_number
 from patients.models import Patient
 from patients.selectors import record_refusal, record_search_refusals
@@ -78,6 +79,8 @@ def _caller(request: HttpRequest) -> Membership | None:
     if header:
         scheme, _, secret = header.partition(" ")
         return membership_for_token(secret.strip()) if scheme.lower() == "bearer" else None
+    if needs_two_factor(request.user) and not is_verified(request):
+        return None
     return acting_membership(request)
 
 

@@ -55,6 +55,9 @@ def test_an_admin_makes_a_token_a_system_reads_the_cpr_flag_and_revoking_ends_it
     page.get_by_role("link", name="Organisations").first.click()
     page.get_by_role("link", name="Capital Ambulance Service").click()
     page.get_by_role("link", name="System access (API tokens)").click()
+    # A system's access asks for the password again first.
+    page.get_by_label("Your password").fill(settings.DEMO_PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
     page.get_by_label("Name of the system").fill("Capital Ambulance patient record")
     page.get_by_label("Urgent care").check()
     page.get_by_role("button", name="Make the token").click()
@@ -74,6 +77,8 @@ def test_an_admin_makes_a_token_a_system_reads_the_cpr_flag_and_revoking_ends_it
     sign_in(second, base, "privacy", settings.DEMO_PASSWORD)
     second.get_by_role("link", name="Access to approve").first.click()
     second.get_by_role("link", name="Decide on access for Capital Ambulance patient record").click()
+    second.get_by_label("Your password").fill(settings.DEMO_PASSWORD)
+    second.get_by_role("button", name="Confirm").click()
     problems += serious_axe_violations(second)
     assert second.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     second.get_by_label("Approve: this access is needed").check()

@@ -15,13 +15,14 @@ from audit.models import AccessEvent, Action
 from careplans.models import PublishedVersion
 from organisations.models import Membership
 from patients.models import BreakGlassGrant, Patient
-from tests.conftest import Place, act_as
+from tests.conftest import Place, act_as, confirm_identity
 from tests.factories import make_member
 
 REASON = "999 call: collapsed at a friend's house in Truro, visiting from London"
 
 
 def break_glass(client: Client, reason: str = REASON, nhs_number: str = "4857773457"):
+    confirm_identity(client)  # emergency access asks for the password again
     return client.post(
         reverse("patients:break_glass"), {"reason": reason, "nhs_number": nhs_number}
     )
@@ -191,3 +192,32 @@ def test_refusals_say_why_in_the_patients_own_stream(
         "outside the regions and care teams it may see, with no emergency access"
     )
     assert reasons[paramedic.user.username] == "the acting role cannot open this page"
+
+
+def test_emergency_access_asks_for_the_password_again_first(
+    client: Client, out_of_area_paramedic: Membership, published: PublishedVersion
+) -> None:
+    """Issue 19's controls: a session left open is not enough for emergency access."""
+    out_of_area_paramedic.user.set_password("correct-horse-battery-staple")
+    out_of_area_paramedic.user.save()
+    act_as(client, out_of_area_paramedic)
+    url = reverse("patients:break_glass")
+    for response in (
+        client.get(url),
+        client.post(url, {"reason": REASON, "nhs_number": "4857773457"}),
+    ):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("organisations:reauthenticate"))
+    assert not BreakGlassGrant.objects.exists()
+    confirm = client.post(
+        f"{reverse('organisations:reauthenticate')}?next={url}",
+        {"password": "wrong", "next": url},
+    )
+    assert "did not match" in confirm.content.decode()
+    confirmed = client.post(
+        reverse("organisations:reauthenticate"),
+        {"password": "correct-horse-battery-staple", "next": url},
+    )
+    assert confirmed["Location"] == url
+    assert client.get(url).status_code == 200
+    assert AccessEvent.objects.filter(action=Action.REAUTHENTICATE).count() == 1

@@ -13,7 +13,7 @@ from audit.models import AccessEvent, Action
 from careplans.models import PublishedVersion
 from organisations.models import Membership
 from patients.models import BreakGlassGrant, Patient
-from tests.conftest import act_as
+from tests.conftest import act_as, confirm_identity
 from tests.factories import make_patient
 
 FIND = reverse("patients:emergency_find")
@@ -111,7 +111,7 @@ def test_the_crew_may_search_by_the_details_they_typed_instead(
 def test_emergency_access_is_not_given_on_details_that_disagree_and_hides_the_record(
     client: Client, out_of_area_paramedic: Membership, published: PublishedVersion
 ) -> None:
-    act_as(client, out_of_area_paramedic)
+    confirm_identity(act_as(client, out_of_area_paramedic))
     response = client.post(
         reverse("patients:break_glass"),
         {

@@ -14,7 +14,7 @@ from audit.models import AccessEvent, Action
 from organisations.models import ApiToken, Membership, Role
 from organisations.services import membership_approve
 from organisations.tokens import membership_for_token
-from tests.conftest import Place, act_as
+from tests.conftest import Place, act_as, confirm_identity
 from tests.factories import approver_for, make_member, make_token
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def _page(place: Place) -> str:
 def test_an_admin_makes_a_token_that_is_shown_once_and_revokes_it(
     client: Client, place: Place, regional_admin: Membership
 ) -> None:
-    act_as(client, regional_admin)
+    confirm_identity(act_as(client, regional_admin))
     page = client.get(_page(place)).content.decode()
     assert "Make a token" in page
     refused = client.post(_page(place), {"name": " ", "role": Role.URGENT_CARE}).content.decode()
@@ -61,7 +61,7 @@ def test_an_admin_makes_a_token_that_is_shown_once_and_revokes_it(
 def test_a_role_the_organisation_cannot_hold_is_refused(
     client: Client, place: Place, regional_admin: Membership
 ) -> None:
-    act_as(client, regional_admin)
+    confirm_identity(act_as(client, regional_admin))
     page = client.post(_page(place), {"name": "EPR", "role": Role.CLINICIAN}).content.decode()
     assert "Select a valid choice" in page
     assert not ApiToken.objects.exists()
@@ -85,3 +85,16 @@ def test_other_admins_and_staff_cannot_make_or_revoke_tokens(
     assert client.post(revoke).status_code == 403
     assert membership_for_token(made.secret) is not None
     assert ApiToken.objects.count() == 1
+
+
+def test_making_a_token_asks_for_the_password_again(
+    client: Client, place: Place, regional_admin: Membership
+) -> None:
+    """Issue 19's controls: a session left open is not enough to make a system's access."""
+    act_as(client, regional_admin)
+    for response in (
+        client.get(_page(place)),
+        client.post(_page(place), {"name": "Crew EPR", "role": Role.URGENT_CARE}),
+    ):
+        assert response["Location"].startswith(reverse("organisations:reauthenticate"))
+    assert not ApiToken.objects.exists()

@@ -54,7 +54,7 @@ EXPECTED: dict[Role, set[Capability]] = {
     Role.COORDINATOR: {C.MANAGE_REFERRALS},
     Role.REGIONAL_ADMIN: {C.MANAGE_ORGANISATIONS, C.MANAGE_MEMBERSHIPS, C.RUN_REPORTS},
     # Approves access an admin asked for; reads no patient record itself.
-    Role.PRIVACY_OFFICER: {C.APPROVE_CLINICAL_ACCESS},
+    Role.PRIVACY_OFFICER: {C.APPROVE_CLINICAL_ACCESS, C.REVIEW_ACCESS},
     Role.PATIENT: {
         C.VIEW_OWN_RECORD,
         C.START_OWN_DRAFT,
