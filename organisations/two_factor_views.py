@@ -66,6 +66,7 @@ def set_up(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('organisations:two_factor')}?next={_next(request)}")
     device = two_factor.authenticator_app(request.user)
     form = TwoFactorCodeForm(request.POST if request.method == "POST" else None)
+    form.fields["code"].help_text = "The 6 digits the app shows now"
     if request.method == "POST" and form.is_valid():
         if two_factor.authenticator_app_confirm(request=request, code=form.cleaned_data["code"]):
             return redirect(f"{reverse('organisations:recovery_codes')}?next={_next(request)}")
