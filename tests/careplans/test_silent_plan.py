@@ -4,6 +4,8 @@ yet and why), and when it will be reviewed; the summary says what each status me
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -16,6 +18,20 @@ from tests.careplans.conftest import basis, complete, fill, minimum_to_publish
 from tests.conftest import act_as
 
 WARNINGS = ["no_key_contact_with_phone", "ceiling_of_treatment_missing"]
+
+
+def _summary_once_published(
+    client: Client,
+    patient: Patient,
+    gp: Membership,
+    paramedic: Membership,
+    plan: dict[str, dict[str, Any]],
+) -> str:
+    """The plan published by the GP, its summary as the paramedic reads it."""
+    fill(gp, patient, plan)
+    services.careplan_publish(actor=gp, patient=patient, basis=basis(), acknowledged=WARNINGS)
+    url = reverse("careplans:summary", kwargs={"patient_id": patient.public_id})
+    return act_as(client, paramedic).get(url).content.decode()
 
 
 def _rules(refused: services.PublishRefused) -> set[str]:
@@ -61,15 +77,7 @@ def test_a_plan_without_cpr_decision_allergy_status_or_review_date_is_not_publis
 def test_the_summary_says_in_words_what_no_decision_and_no_known_allergies_mean(
     client: Client, consented: Patient, their_gp: Membership, paramedic: Membership
 ) -> None:
-    fill(their_gp, consented, minimum_to_publish())
-    services.careplan_publish(
-        actor=their_gp, patient=consented, basis=basis(), acknowledged=WARNINGS
-    )
-    page = (
-        act_as(client, paramedic)
-        .get(reverse("careplans:summary", kwargs={"patient_id": consented.public_id}))
-        .content.decode()
-    )
+    page = _summary_once_published(client, consented, their_gp, paramedic, minimum_to_publish())
     assert "No CPR decision yet" in page
     assert "CPR has not been discussed yet" in page
     assert "There is no decision not to attempt resuscitation" in page
@@ -99,15 +107,7 @@ def test_allergies_not_asked_yet_are_shown_as_not_known_with_the_reason(
         "cpr_decision": "931761000000106",
         "reason_no_cpr_decision": "Actively dying; family would be distressed",
     }
-    fill(their_gp, consented, plan)
-    services.careplan_publish(
-        actor=their_gp, patient=consented, basis=basis(), acknowledged=WARNINGS
-    )
-    page = (
-        act_as(client, paramedic)
-        .get(reverse("careplans:summary", kwargs={"patient_id": consented.public_id}))
-        .content.decode()
-    )
+    page = _summary_once_published(client, consented, their_gp, paramedic, plan)
     assert "Not asked yet: nobody knows whether they have allergies" in page
     assert "Too drowsy to ask; daughter not reached" in page
     assert "discussing CPR is not appropriate at this time" in page

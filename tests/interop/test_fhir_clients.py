@@ -12,35 +12,15 @@ from fhirclient.models.flag import Flag
 from fhirclient.server import FHIRServer
 from fhirpy import SyncFHIRClient
 
-from careplans import services
-from consent.models import GivenBy
-from consent.services import consent_record
 from organisations.models import Membership, Role
 from patients.models import Patient
-from tests.careplans.conftest import basis, complete, fill, today
 from tests.conftest import Place
-from tests.factories import make_lpa, make_token
+from tests.factories import make_token
+from tests.interop.conftest import FOR_CPR, NOT_FOR_CPR
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SNOMED = "http://snomed.info/sct"
-FOR_CPR, NOT_FOR_CPR = "450475007", "450476008"
-
-
-@pytest.fixture
-def for_cpr(patient: Patient, their_gp: Membership) -> Patient:
-    consent_record(actor=their_gp, patient=patient, given_by=GivenBy.PATIENT, given_on=today())
-    plan = complete()
-    plan["cpr_decision"]["cpr_decision"] = FOR_CPR
-    plan["treatment_escalation"]["respect_cpr_recommendation"] = "recommended"
-    plan["legal"] = {
-        "advance_decision_to_refuse_treatment": "local:adrt-other",
-        "adrt_location_of_document": "With the GP",
-    }
-    make_lpa(actor=their_gp, patient=patient)
-    fill(their_gp, patient, plan)
-    services.careplan_publish(actor=their_gp, patient=patient, basis=basis())
-    return patient
 
 
 @pytest.fixture

@@ -15,18 +15,17 @@ from django.test import Client
 from fhir.resources.R4B.bundle import Bundle
 
 from audit.models import AccessEvent, Action
-from careplans import services
 from careplans.deaths import DeathDetails, death_record
 from careplans.models import PublishedVersion
 from organisations.models import Membership, Role
 from patients.models import Patient
-from tests.careplans.conftest import basis, complete, fill, today
+from tests.careplans.conftest import today
 from tests.conftest import Place
-from tests.factories import make_lpa, make_token
+from tests.factories import make_token
+from tests.interop.conftest import FOR_CPR, NOT_FOR_CPR
 
 BASE = "/fhir/R4"
 SNOMED = "http://snomed.info/sct"
-FOR_CPR, NOT_FOR_CPR = "450475007", "450476008"
 
 
 @pytest.fixture
@@ -54,22 +53,6 @@ def _applied(body: dict[str, Any]) -> list[tuple[str, str]]:
     """The parameters the self link says were applied (paging aside)."""
     query = urlsplit(body["link"][0]["url"]).query
     return [(k, v) for k, v in parse_qsl(query) if k not in ("_count", "_offset")]
-
-
-@pytest.fixture
-def for_cpr(consented: Patient, their_gp: Membership) -> Patient:
-    """A person For CPR, with an LPA and an ADRT refusing other treatment: three flags."""
-    plan = complete()
-    plan["cpr_decision"]["cpr_decision"] = FOR_CPR
-    plan["treatment_escalation"]["respect_cpr_recommendation"] = "recommended"
-    plan["legal"] = {
-        "advance_decision_to_refuse_treatment": "local:adrt-other",
-        "adrt_location_of_document": "With the GP",
-    }
-    make_lpa(actor=their_gp, patient=consented)
-    fill(their_gp, consented, plan)
-    services.careplan_publish(actor=their_gp, patient=consented, basis=basis())
-    return consented
 
 
 def test_an_active_not_for_cpr_flag_search_for_a_person_for_cpr_finds_nothing(
