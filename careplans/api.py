@@ -27,7 +27,7 @@ from careplans.sections import (
 )
 from careplans.summary import build_summary, key_safe_code_on_screen
 from consent.services import BasisDetails
-from interop.rest import acting
+from organisations.rest import acting
 from patients.models import Patient
 
 

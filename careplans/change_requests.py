@@ -11,8 +11,8 @@ from audit.services import record
 from careplans.models import CarePlan, ChangeRequest, ChangeRequestStatus
 from careplans.permissions import can_answer_change_requests, can_ask_for_change
 from careplans.sections import SECTION_BY_KEY
-from config.celery import queue_after_commit
 from consent.services import OnlineActor
+from core.tasks import queue_after_commit
 from organisations.models import Membership
 
 MAX_REQUEST_LENGTH = 4000

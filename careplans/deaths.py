@@ -18,7 +18,7 @@ from careplans.models import CarePlan, Death
 from careplans.permissions import can_correct_death, can_record_death
 from careplans.signals import death_recorded
 from careplans.terminology import ACTUAL_PLACE_OF_DEATH, diagnosis_group
-from config.celery import queue_after_commit
+from core.tasks import queue_after_commit
 from organisations.models import Membership
 from patients.models import Patient
 

@@ -82,14 +82,6 @@ def can_correct_death(membership: Membership | None, patient: Patient) -> bool:
     )
 
 
-def can_record_consent(membership: Membership | None, patient: Patient) -> bool:
-    return (
-        has_capability(membership, Capability.RECORD_CONSENT)
-        and membership is not None
-        and in_care_team(membership, patient)
-    )
-
-
 def can_write_own_draft(actor: Actor, patient: Patient, working_copy: WorkingCopy | None) -> bool:
     """A person (or their attorney) writes their own plan while it is a draft that has never
     been published; once it is with the care team or approved, they ask for a change."""

@@ -43,9 +43,9 @@ from careplans.sections import (
     mandatory_missing,
 )
 from careplans.snapshot import snapshot_of
-from config.celery import queue_after_commit
 from consent.selectors import active_consent
 from consent.services import BasisDetails, OnlineActor, basis_record, basis_validate
+from core.tasks import queue_after_commit
 from organisations.models import Membership
 from patients.models import Patient
 

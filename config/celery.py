@@ -8,11 +8,9 @@ The one beat schedule lives here, in code. Limits, retries and time limits are s
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab
-from django.db import transaction
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -27,13 +25,3 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=6, minute=0),
     },
 }
-
-
-def queue_after_commit(task_name: str, *args: Any) -> None:
-    """Queue a task by name once the current transaction commits.
-
-    By name, so that an app earlier in the import order (careplans) can ask for follow-up
-    work of a later one (reminders) without importing it (DESIGN §2). A broker that is down
-    never undoes the committed change: the daily sweep repeats the work.
-    """
-    transaction.on_commit(lambda: app.signature(task_name, args=args).delay(), robust=True)

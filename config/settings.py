@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "reports",
     "coordination",
     "interop",
+    "demo",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -323,17 +324,17 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 # permission, throttled per caller; OpenAPI by drf-spectacular, its docs page served here.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "interop.rest.TokenAuthentication",
-        "interop.rest.ActingSessionAuthentication",
+        "organisations.rest.TokenAuthentication",
+        "organisations.rest.ActingSessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["interop.rest.IsActing"],
+    "DEFAULT_PERMISSION_CLASSES": ["organisations.rest.IsActing"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_THROTTLE_CLASSES": ["interop.rest.PerCallerThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["organisations.rest.PerCallerThrottle"],
     "DEFAULT_THROTTLE_RATES": {"caller": env.str("API_RATE", default="600/minute")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_METADATA_CLASS": None,  # OPTIONS: 405, not a description of each view
-    "EXCEPTION_HANDLER": "interop.rest_errors.handle_exception",
+    "EXCEPTION_HANDLER": "organisations.rest_errors.handle_exception",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "OpenEPaCCS API",

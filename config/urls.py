@@ -17,7 +17,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("", include("coordination.urls")),
     path("fhir/R4/", include("interop.fhir.urls")),
-    path("api/v1/", include(("interop.api_urls", "api"))),
+    path("api/v1/", include(("config.api_urls", "api"))),
     # Passkeys (django-otp-webauthn): registering one, and proving it as a second factor.
     path("webauthn/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
 ]

@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 from consent.models import ConsentToShare, GivenBy
 from consent.selectors import active_consent
 from consent.services import consent_record
-from interop.rest import acting
 from organisations.permissions import Capability
+from organisations.rest import acting
 from patients.selectors import patient_for
 
 

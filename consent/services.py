@@ -20,11 +20,11 @@ from consent.models import (
     GivenBy,
     LastingPowerOfAttorney,
 )
+from consent.permissions import can_record_consent
 from organisations.models import Membership
 from organisations.permissions import Capability, has_capability
 from patients.dates import date_problem, lpa_registration_problem
 from patients.models import Patient
-from patients.permissions import in_care_team
 
 
 class OnlineActor(Protocol):
@@ -45,7 +45,7 @@ class OnlineActor(Protocol):
 
 
 def _may_record(actor: Membership, patient: Patient) -> bool:
-    return has_capability(actor, Capability.RECORD_CONSENT) and in_care_team(actor, patient)
+    return can_record_consent(actor, patient)
 
 
 @transaction.atomic

@@ -8,19 +8,23 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from careplans.permissions import can_record_consent
-from careplans.selectors import plan_patient_for
+from audit.models import Action
 from consent import selectors, services
 from consent.forms import ConsentForm, WithdrawForm
+from consent.permissions import can_record_consent
 from frontend.forms import show_service_errors
 from organisations.decorators import acting_required, membership, refuse
+from organisations.models import Membership
+from organisations.permissions import Capability
+from patients.models import Patient
+from patients.selectors import patient_for
 
 
 @acting_required()
 @require_http_methods(["GET", "POST"])
 def consent_page(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     acting = membership(request)
-    patient = plan_patient_for(acting, patient_id, page="consent")
+    patient = _plan_patient_for(acting, patient_id, page="consent")
     may_record = can_record_consent(acting, patient)
     form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
@@ -51,7 +55,7 @@ def consent_page(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def consent_withdraw(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     acting = membership(request)
-    patient = plan_patient_for(acting, patient_id, page="consent_withdraw")
+    patient = _plan_patient_for(acting, patient_id, page="consent_withdraw")
     if not can_record_consent(acting, patient):
         refuse(acting, request, reason="the acting role cannot record consent", patient=patient)
     form = WithdrawForm(request.POST if request.method == "POST" else None)
@@ -66,3 +70,14 @@ def consent_withdraw(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             messages.info(request, "Consent is withdrawn. The plan is no longer shared.")
             return redirect("consent:consent", patient_id=patient.public_id)
     return render(request, "consent/withdraw.html", {"patient": patient, "form": form})
+
+
+def _plan_patient_for(acting: Membership, patient_id: UUID, *, page: str) -> Patient:
+    """The consent pages are the plan's: the same reading rule and audit as the plan."""
+    return patient_for(
+        acting,
+        patient_id,
+        page=page,
+        action=Action.VIEW_PLAN,
+        capability=Capability.VIEW_FULL_PLAN,
+    )

@@ -15,8 +15,8 @@ from coordination.models import Referral, Service, Urgency
 from coordination.priority import IPOS_ITEMS, Carer, Phase, needs_of
 from coordination.selectors import referrals_of
 from coordination.services import referral_create
-from interop.rest import acting
 from organisations.permissions import Capability
+from organisations.rest import acting
 from patients.selectors import patient_for
 
 

@@ -8,7 +8,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
 class TokenScheme(OpenApiAuthenticationExtension):
-    target_class = "interop.rest.TokenAuthentication"
+    target_class = "organisations.rest.TokenAuthentication"
     name = "systemToken"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
@@ -20,7 +20,7 @@ class TokenScheme(OpenApiAuthenticationExtension):
 
 
 class SessionScheme(OpenApiAuthenticationExtension):
-    target_class = "interop.rest.ActingSessionAuthentication"
+    target_class = "organisations.rest.ActingSessionAuthentication"
     name = "session"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:

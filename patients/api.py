@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from interop.rest import acting
+from organisations.rest import acting
 from patients.identifiers import validate_nhs_number
 from patients.models import Patient
 from patients.selectors import find_patients, patient_for

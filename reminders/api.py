@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from interop.rest import acting
+from organisations.rest import acting
 from reminders.models import Delivery
 from reminders.selectors import notifications_for
 

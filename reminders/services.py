@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careplans.models import CarePlan
-from config.celery import queue_after_commit
+from core.tasks import queue_after_commit
 from organisations.models import Membership
 from reminders import rules, selectors
 from reminders.models import Delivery, EmailStatus, Kind, Notification

@@ -21,9 +21,9 @@ from audit.models import Action
 from audit.services import record
 from interop.fhir import mapping, search, selectors
 from interop.fhir.mapping import NHS_NUMBER, TYPES, Resource
-from interop.rest import caller_throttled
 from organisations.acting import acting_membership
 from organisations.models import Membership
+from organisations.rest import caller_throttled
 from organisations.tokens import membership_for_token
 from organisations.two_factor import is_verified, needs_two_factor
 from patients.identifiers import is_valid_nhs_number, normalise_nhs_number

@@ -6,8 +6,8 @@ import pytest
 from django.core.cache.backends.locmem import LocMemCache
 
 from careplans import services
-from interop.rest import PerCallerThrottle
 from organisations.models import Membership
+from organisations.rest import PerCallerThrottle
 from patients.models import Patient
 from tests.careplans.conftest import basis, complete, consented, fill, published
 from tests.factories import make_lpa

@@ -427,7 +427,7 @@ def test_fhir_is_throttled_per_caller_with_retry_after_counting_with_rest(
     client: Client, secret: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Issue 19, finding 5: 700 FHIR searches in 9 s from one token met no limit."""
-    from interop.rest import PerCallerThrottle
+    from organisations.rest import PerCallerThrottle
 
     monkeypatch.setattr(PerCallerThrottle, "rate", "3/minute", raising=False)
     url = f"{BASE}/Patient?identifier={NHS}|9434765919"

@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, settings
 
 from audit.models import AccessEvent, Action
 from careplans.models import PublishedVersion
-from interop.rest import PerCallerThrottle
 from organisations.models import Membership, Role
+from organisations.rest import PerCallerThrottle
 from patients.models import Patient
 from tests.conftest import Place, act_as
 from tests.factories import make_token

@@ -17,8 +17,8 @@ from careplans import services
 from careplans.models import PlanSection
 from consent.models import ConsentToShare, GivenBy, LastingPowerOfAttorney
 from consent.services import LpaDetails, consent_record, lpa_record
-from interop.rest import PerCallerThrottle
 from organisations.models import Membership, Role
+from organisations.rest import PerCallerThrottle
 from patients.dates import EARLIEST, LPAS_BEGAN, date_problem, lpa_registration_problem
 from patients.models import Patient
 from portal.models import AccountRequest
