@@ -11,12 +11,16 @@ VENDOR := static/vendor
 # The test database: PostgreSQL on this machine, started by scripts/services.sh.
 TEST_DATABASE_URL ?= postgres://openepaccs:openepaccs@127.0.0.1:5432/openepaccs
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# pytest-xdist: one worker per core, each with its own test database (test_openepaccs_gw0,
+# ...); idle workers take queued tests from busy ones. PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
+XDIST := -n $(PYTEST_WORKERS) --dist worksteal
 
 .PHONY: help install static run test test-clock lint types migrations-check pytest services demo clean
 
 help:
 	@echo "make run   - install, migrate, load demo data and serve on http://127.0.0.1:8000 (SQLite)"
-	@echo "make test  - install, start PostgreSQL and Redis, run ruff, mypy, migration check and pytest"
+	@echo "make test  - install, start PostgreSQL and Redis, run ruff, the import contract, mypy, migration check and pytest"
 	@echo "make test-clock - the suite (no browser tests) with the clock moved to four moments"
 
 $(VENV)/.installed: pyproject.toml scripts/system_libs.sh
@@ -67,7 +71,7 @@ migrations-check: install
 	$(MANAGE) makemigrations --check --dry-run
 
 pytest: install services
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS)
 
 test: install services lint types migrations-check pytest
 
@@ -81,7 +85,7 @@ test-clock: install services
 	@failed=""; for moment in $(CLOCK_MOMENTS); do \
 		echo "== pytest --clock $$moment"; \
 		DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest \
-			-q -m "not browser" --clock $$moment || failed="$$failed $$moment"; \
+			$(XDIST) -q -m "not browser" --clock $$moment || failed="$$failed $$moment"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "test-clock: failed at$$failed"; exit 1; fi; \
 	echo "test-clock: passed at every moment: $(CLOCK_MOMENTS)"

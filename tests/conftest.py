@@ -9,6 +9,7 @@ regional admin; a co-ordinator.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,8 +118,9 @@ class Place:
     coordination: Organisation
 
 
-@pytest.fixture
-def place(db: None) -> Place:
+def build_place() -> Place:
+    """The regions and organisations every test speaks of (the `place` fixture; a shared
+    world built once per module calls it too)."""
     region = make_region("North Central London")
     other = make_region("Cornwall and the Isles of Scilly")
     return Place(
@@ -153,20 +155,37 @@ def place(db: None) -> Place:
     )
 
 
-@pytest.fixture
-def their_gp(place: Place) -> Membership:
-    return make_member(
+# The named people, by fixture name: who they are and where they work.
+PEOPLE: dict[str, Callable[[Place], Membership]] = {
+    "their_gp": lambda place: make_member(
         place.practice, username="their-gp", senior=True, lead=True, password=PASSWORD
-    )
+    ),
+    "team_nurse": lambda place: make_member(place.nursing, username="team-nurse"),
+    "outsider_clinician": lambda place: make_member(
+        place.outsider_practice, username="outsider-gp", senior=True
+    ),
+    "other_region_clinician": lambda place: make_member(
+        place.other_region_practice, username="other-region-gp", senior=True
+    ),
+    "paramedic": lambda place: make_member(place.ambulance, Role.URGENT_CARE, username="paramedic"),
+    "out_of_area_paramedic": lambda place: make_member(
+        place.other_region_ambulance, Role.URGENT_CARE, username="kernow-paramedic"
+    ),
+    "call_handler": lambda place: make_member(
+        place.nhs111, Role.URGENT_CARE, username="call-handler"
+    ),
+    "regional_admin": lambda place: make_member(
+        place.coordination, Role.REGIONAL_ADMIN, username="regional-admin"
+    ),
+    "coordinator": lambda place: make_member(
+        place.coordination, Role.COORDINATOR, username="coordinator"
+    ),
+}
 
 
-@pytest.fixture
-def team_nurse(place: Place) -> Membership:
-    return make_member(place.nursing, username="team-nurse")
-
-
-@pytest.fixture
-def patient(place: Place, their_gp: Membership, team_nurse: Membership) -> Patient:
+def build_patient(place: Place, their_gp: Membership) -> Patient:
+    """Winifred, registered at their GP's practice, with the community nurses in her care
+    team (the team nurse must exist first, to be part of it)."""
     patient = make_patient(
         registered_by=their_gp,
         practice=place.practice,
@@ -177,6 +196,26 @@ def patient(place: Place, their_gp: Membership, team_nurse: Membership) -> Patie
     )
     care_team_add(actor=their_gp, patient=patient, organisation=place.nursing)
     return patient
+
+
+@pytest.fixture
+def place(db: None) -> Place:
+    return build_place()
+
+
+@pytest.fixture
+def their_gp(place: Place) -> Membership:
+    return PEOPLE["their_gp"](place)
+
+
+@pytest.fixture
+def team_nurse(place: Place) -> Membership:
+    return PEOPLE["team_nurse"](place)
+
+
+@pytest.fixture
+def patient(place: Place, their_gp: Membership, team_nurse: Membership) -> Patient:
+    return build_patient(place, their_gp)
 
 
 @pytest.fixture
@@ -217,37 +256,37 @@ def other_online_patient(other_patient: Patient, their_gp: Membership) -> Patien
 
 @pytest.fixture
 def outsider_clinician(place: Place) -> Membership:
-    return make_member(place.outsider_practice, username="outsider-gp", senior=True)
+    return PEOPLE["outsider_clinician"](place)
 
 
 @pytest.fixture
 def other_region_clinician(place: Place) -> Membership:
-    return make_member(place.other_region_practice, username="other-region-gp", senior=True)
+    return PEOPLE["other_region_clinician"](place)
 
 
 @pytest.fixture
 def paramedic(place: Place) -> Membership:
-    return make_member(place.ambulance, Role.URGENT_CARE, username="paramedic")
+    return PEOPLE["paramedic"](place)
 
 
 @pytest.fixture
 def out_of_area_paramedic(place: Place) -> Membership:
-    return make_member(place.other_region_ambulance, Role.URGENT_CARE, username="kernow-paramedic")
+    return PEOPLE["out_of_area_paramedic"](place)
 
 
 @pytest.fixture
 def call_handler(place: Place) -> Membership:
-    return make_member(place.nhs111, Role.URGENT_CARE, username="call-handler")
+    return PEOPLE["call_handler"](place)
 
 
 @pytest.fixture
 def regional_admin(place: Place) -> Membership:
-    return make_member(place.coordination, Role.REGIONAL_ADMIN, username="regional-admin")
+    return PEOPLE["regional_admin"](place)
 
 
 @pytest.fixture
 def coordinator(place: Place) -> Membership:
-    return make_member(place.coordination, Role.COORDINATOR, username="coordinator")
+    return PEOPLE["coordinator"](place)
 
 
 OUTSIDERS = [

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from audit.models import AccessEvent, Action
@@ -33,7 +34,15 @@ from organisations.models import Membership, Role
 from patients.models import BreakGlassGrant, CareTeamMember, Patient, PatientGroupObjectPermission
 from portal.models import Invitation, PatientAccount
 from tests.careplans.conftest import basis, fill, today
-from tests.conftest import OUTSIDERS, PASSWORD, Place, act_as
+from tests.conftest import (
+    OUTSIDERS,
+    PASSWORD,
+    PEOPLE,
+    Place,
+    act_as,
+    build_patient,
+    build_place,
+)
 from tests.factories import invitation_link, make_lpa, make_online_account
 
 
@@ -283,27 +292,72 @@ def _state(patient: Patient) -> tuple[Any, ...]:
     )
 
 
+@dataclass(frozen=True)
+class World:
+    place: Place
+    people: dict[str, Membership]
+    patient: Patient
+
+
+MATRIX_PEOPLE = ("their_gp", "team_nurse", *OUTSIDERS)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    """The patient with consent and a published plan, so every page has something to leak;
+    online access too (the person's account, their attorney's LPA with an invitation
+    waiting, a request for a change); their care team and every outsider.
+
+    Built once for the module, inside a transaction that is rolled back when the module
+    ends: each test runs in a savepoint within it (pytest-django's `db`), so what one test
+    changes the next never sees, exactly as if the world were built for each test."""
+    fast_hashing = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+    )
+    with django_db_blocker.unblock(), fast_hashing, transaction.atomic():
+        place = build_place()
+        people = {name: PEOPLE[name](place) for name in MATRIX_PEOPLE}
+        their_gp = people["their_gp"]
+        patient = build_patient(place, their_gp)
+        consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=today())
+        fill(their_gp, patient)
+        careplan_publish(actor=their_gp, patient=patient, basis=basis())
+        own = make_online_account(
+            actor=their_gp, patient=patient, email="winifred@example.com", password=PASSWORD
+        )
+        invitation_link(
+            actor=their_gp,
+            patient=patient,
+            email="rosa@example.com",
+            lpa=make_lpa(actor=their_gp, patient=patient),
+        )
+        change_request_create(
+            actor=own, section_key="about_me", what_should_change="Add my cat, Biscuit"
+        )
+        yield World(place, people, patient)
+        transaction.set_rollback(True)
+
+
 @pytest.fixture(autouse=True)
-def _published_plan(patient: Patient, their_gp: Membership) -> PublishedVersion:
-    """The patient has consent and a published plan, so every page has something to leak."""
-    consent_record(actor=their_gp, patient=patient, given_by="patient", given_on=today())
-    fill(their_gp, patient)
-    version = careplan_publish(actor=their_gp, patient=patient, basis=basis())
-    # Online access too: the person's account, their attorney's LPA with an invitation
-    # waiting, and a request for a change.
-    own = make_online_account(
-        actor=their_gp, patient=patient, email="winifred@example.com", password=PASSWORD
-    )
-    invitation_link(
-        actor=their_gp,
-        patient=patient,
-        email="rosa@example.com",
-        lpa=make_lpa(actor=their_gp, patient=patient),
-    )
-    change_request_create(
-        actor=own, section_key="about_me", what_should_change="Add my cat, Biscuit"
-    )
-    return version
+def _each_test_starts_from_the_world_as_built(world: World, db: None) -> None:
+    """The shared world's guard: a refusal recorded by an earlier test would let a later
+    one pass without refusing anything, so none may be there."""
+    assert not AccessEvent.objects.filter(action=Action.DENIED).exists()
+
+
+@pytest.fixture
+def place(world: World, db: None) -> Place:
+    return world.place
+
+
+@pytest.fixture
+def patient(world: World, db: None) -> Patient:
+    return world.patient
+
+
+@pytest.fixture
+def their_gp(world: World, db: None) -> Membership:
+    return world.people["their_gp"]
 
 
 CASES = [
@@ -318,14 +372,14 @@ CASES = [
 @pytest.mark.parametrize(("persona", "name", "method"), CASES)
 def test_outsiders_get_404_nothing_leaks_nothing_changes_and_the_refusal_is_audited(
     client: Client,
-    request: pytest.FixtureRequest,
+    world: World,
     place: Place,
     patient: Patient,
     persona: str,
     name: str,
     method: str,
 ) -> None:
-    outsider: Membership = request.getfixturevalue(persona)
+    outsider = world.people[persona]
     url = _url(name, patient, place)
     before = _state(patient)
     act_as(client, outsider)
@@ -354,7 +408,7 @@ API = [name for name in READABLE if name.startswith("api:")]
 @pytest.mark.parametrize("name", READABLE)
 def test_the_care_team_reaches_every_patient_url_and_each_view_is_audited(
     client: Client,
-    request: pytest.FixtureRequest,
+    world: World,
     place: Place,
     patient: Patient,
     persona: str,
@@ -362,7 +416,7 @@ def test_the_care_team_reaches_every_patient_url_and_each_view_is_audited(
 ) -> None:
     _reaches_and_is_audited(
         client,
-        request.getfixturevalue(persona),
+        world.people[persona],
         _url(name, patient, place),
         patient,
         [Action.VIEW, Action.VIEW_PLAN, Action.VIEW_SUMMARY, Action.PRINT],
@@ -404,7 +458,7 @@ SUMMARY_URLS = [name for name, exercise in PATIENT_URLS.items() if exercise.insi
 @pytest.mark.parametrize("name", SUMMARY_URLS)
 def test_urgent_care_of_the_region_reach_the_summary_urls_and_are_audited(
     client: Client,
-    request: pytest.FixtureRequest,
+    world: World,
     place: Place,
     patient: Patient,
     persona: str,
@@ -412,7 +466,7 @@ def test_urgent_care_of_the_region_reach_the_summary_urls_and_are_audited(
 ) -> None:
     _reaches_and_is_audited(
         client,
-        request.getfixturevalue(persona),
+        world.people[persona],
         _url(name, patient, place),
         patient,
         [Action.VIEW_SUMMARY, Action.PRINT],
@@ -461,8 +515,8 @@ ALL_CALLS = [
 def test_a_clinical_system_an_admin_made_reaches_no_patient_url_until_approved(
     client: Client,
     place: Place,
+    world: World,
     patient: Patient,
-    regional_admin: Membership,
     name: str,
     method: str,
 ) -> None:
@@ -473,7 +527,10 @@ def test_a_clinical_system_an_admin_made_reaches_no_patient_url_until_approved(
     from organisations.tokens import token_create
 
     made = token_create(
-        actor=regional_admin, organisation=place.practice, role=Role.CLINICIAN, name="GP system"
+        actor=world.people["regional_admin"],
+        organisation=place.practice,
+        role=Role.CLINICIAN,
+        name="GP system",
     )
     url = _url(name, patient, place)
     before = _state(patient)

@@ -3,6 +3,7 @@ from npm to check each page."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,35 +23,45 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
-    # Playwright's sync API runs an event loop in this thread; ask for the browser after the
-    # people and patients exist, so that no database work happens inside it.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    blocked: list[str] = []
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """One Chromium for the whole run (each test has its own contexts: no cookies or
+    storage pass between tests).
+
+    Playwright's sync API runs an event loop in this thread for as long as it is open, and
+    Django refuses database work in a thread with a running loop unless told it is safe:
+    this suite has no async code, so it is told so once the browser starts."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000
         )
-        new_context = browser.new_context
-
-        def watched_context(*args: Any, **kwargs: Any) -> BrowserContext:
-            # Every page of every test must work under the Content-Security-Policy: anything
-            # it blocks is reported in the console, and fails the test.
-            context = new_context(*args, **kwargs)
-            context.on(
-                "console",
-                lambda message: (
-                    blocked.append(message.text)
-                    if "Content Security Policy" in message.text
-                    else None
-                ),
-            )
-            return context
-
-        monkeypatch.setattr(browser, "new_context", watched_context)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def browser(chromium: Browser, monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
+    """The session's Chromium, watched for this test: every page must work under the
+    Content-Security-Policy, so anything it blocks (reported in the console) fails the
+    test. The test's contexts are closed after it."""
+    blocked: list[str] = []
+    new_context = chromium.new_context
+
+    def watched_context(*args: Any, **kwargs: Any) -> BrowserContext:
+        context = new_context(*args, **kwargs)
+        context.on(
+            "console",
+            lambda message: (
+                blocked.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
+        return context
+
+    monkeypatch.setattr(chromium, "new_context", watched_context)
+    yield chromium
+    for context in chromium.contexts:
+        context.close()
     assert blocked == [], "the Content-Security-Policy blocked something"
 
 
