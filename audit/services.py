@@ -13,23 +13,7 @@ from django.utils import timezone
 from audit.chain import event_hash, plain_json
 from audit.context import current_origin
 from audit.models import AccessEvent, Action, AuditStream
-
-
-class AuditOrganisation(Protocol):
-    public_id: UUID
-    name: str
-
-
-class AuditActor(Protocol):
-    """The acting membership (organisations.Membership), or a patient's or proxy's own
-    account (portal.PatientAccount), which acts for no organisation."""
-
-    public_id: UUID
-    user_id: int
-    role: str
-
-    @property
-    def organisation(self) -> AuditOrganisation | None: ...
+from core.actors import Actor
 
 
 class AuditUser(Protocol):
@@ -45,7 +29,7 @@ class AuditSubject(Protocol):
 SYSTEM_STREAM = "system"
 
 
-def stream_key(*, actor: AuditActor | None, patient_public_id: UUID | None) -> str:
+def stream_key(*, actor: Actor | None, patient_public_id: UUID | None) -> str:
     """One stream per patient; events without a patient share a few streams, by actor."""
     if patient_public_id is not None:
         return f"patient:{patient_public_id}"
@@ -66,7 +50,7 @@ def _locked_stream(key: str) -> AuditStream:
 
 def record(
     *,
-    actor: AuditActor | None,
+    actor: Actor | None,
     action: Action,
     patient: AuditSubject | None = None,
     patient_public_id: UUID | None = None,
@@ -126,6 +110,6 @@ def _as_stored(ip_address: str | None) -> str | None:
     return stored
 
 
-def _username(actor: AuditActor) -> str:
+def _username(actor: Actor) -> str:
     user = getattr(actor, "user", None)
     return user.get_username() if user is not None else ""

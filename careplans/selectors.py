@@ -21,7 +21,7 @@ from careplans.models import (
     Status,
     WorkingCopy,
 )
-from consent.models import ConsentToShare
+from consent.selectors import has_active_consent
 from organisations.models import Membership
 from organisations.permissions import (
     Capability,
@@ -64,16 +64,18 @@ def version_for(patient: Patient, number: int) -> PublishedVersion:
     return version
 
 
-def _active_consent(patient: OuterRef) -> Exists:
-    return Exists(ConsentToShare.objects.filter(patient=patient, withdrawn_at__isnull=True))
-
-
 def sharable_versions() -> QuerySet[PublishedVersion]:
-    """The current published version of every plan whose patient has active consent to
-    share. Nothing else may leave the care team (DESIGN §5)."""
+    """The shareable rule, its one definition: the current published version of every
+    plan whose patient has active consent to share. Nothing else may leave the care team:
+    the summary, its PDF, the REST summary and FHIR all read through this."""
     return PublishedVersion.objects.filter(current_of__isnull=False).filter(
-        _active_consent(OuterRef("plan__patient"))
+        has_active_consent(OuterRef("plan__patient"))
     )
+
+
+def has_sharable_version(patient: OuterRef) -> Exists:
+    """In a query of patients: whether the person's plan has a version that may be shared."""
+    return Exists(sharable_versions().filter(plan__patient=patient))
 
 
 def sharable_version_of(patient: Patient) -> PublishedVersion | None:
@@ -112,7 +114,7 @@ def summary_for(
         .filter(public_id=public_id)
         .select_related("care_plan__current_version")
         .annotate(
-            consent_active=_active_consent(OuterRef("pk")),
+            plan_sharable=has_sharable_version(OuterRef("pk")),
             break_glass=Subquery(
                 grants.values(grant=JSONObject(reason="reason", expires_at="expires_at"))[:1]
             ),
@@ -132,9 +134,8 @@ def summary_for(
         raise Http404("No such patient")
     grant = patient.break_glass or {}
     expires_at = grant.get("expires_at")
-    # The same rule as sharable_versions(): the current version, with active consent.
-    plan = getattr(patient, "care_plan", None)
-    version = plan.current_version if plan is not None and patient.consent_active else None
+    # The version sharable_versions() allows is the plan's current one, joined above.
+    version = patient.care_plan.current_version if patient.plan_sharable else None
     record(
         actor=viewer,
         action=action,

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from consent.models import ConsentToShare, LastingPowerOfAttorney
 from patients.models import Patient
@@ -9,6 +9,12 @@ from patients.models import Patient
 def active_consent(patient: Patient) -> ConsentToShare | None:
     """Precondition: `patient` came from a selector for the viewer."""
     return ConsentToShare.objects.active().filter(patient=patient).first()
+
+
+def has_active_consent(patient: OuterRef) -> Exists:
+    """In a query: whether the person (`patient`, a reference to the outer query) has
+    consent to share in force."""
+    return Exists(ConsentToShare.objects.active().filter(patient=patient))
 
 
 def consent_history(patient: Patient) -> QuerySet[ConsentToShare]:

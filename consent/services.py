@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Protocol
-from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -21,31 +20,23 @@ from consent.models import (
     LastingPowerOfAttorney,
 )
 from consent.permissions import can_record_consent
+from core.actors import Actor
 from organisations.models import Membership
 from organisations.permissions import Capability, has_capability
 from patients.dates import date_problem, lpa_registration_problem
 from patients.models import Patient
 
 
-class OnlineActor(Protocol):
-    """A patient's or attorney's own account (portal.PatientAccount)."""
+class OnlineActor(Actor, Protocol):
+    """An actor that is a patient's or attorney's own account (portal.PatientAccount):
+    it acts for one person, through a user, maybe as their attorney, for no organisation."""
 
-    public_id: UUID
-    user_id: int
-    role: str
     patient: Patient
     user: Any
     lasting_power_of_attorney: LastingPowerOfAttorney | None
 
     @property
-    def is_active(self) -> bool: ...
-
-    @property
     def organisation(self) -> None: ...
-
-
-def _may_record(actor: Membership, patient: Patient) -> bool:
-    return can_record_consent(actor, patient)
 
 
 @transaction.atomic
@@ -59,7 +50,7 @@ def consent_record(
     consulted: str = "",
 ) -> ConsentToShare:
     """Record consent to share the plan. Raises ValidationError with field errors."""
-    if not _may_record(actor, patient):
+    if not can_record_consent(actor, patient):
         raise PermissionDenied
     consent = ConsentToShare(
         patient=patient,
@@ -138,7 +129,7 @@ def _withdraw_consent(
 @transaction.atomic
 def consent_withdraw(*, actor: Membership, patient: Patient, reason: str) -> ConsentToShare:
     """Stop sharing at once: urgent care sees no shareable plan from now on. The record stays."""
-    if not _may_record(actor, patient):
+    if not can_record_consent(actor, patient):
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError({"reason": "Say why consent was withdrawn, and who said so"})
@@ -256,7 +247,7 @@ def lpa_record(
 ) -> LastingPowerOfAttorney:
     """Record a registered LPA for health and welfare, having seen it (or checked it with the
     Office of the Public Guardian)."""
-    if not _may_record(actor, patient):
+    if not can_record_consent(actor, patient):
         raise PermissionDenied
     problem = lpa_registration_problem(details.registered_on, born=patient.date_of_birth)
     if problem:
@@ -284,7 +275,7 @@ def lpa_record(
 def lpa_end(*, actor: Membership, lpa: LastingPowerOfAttorney, reason: str) -> None:
     """The LPA no longer applies (revoked, the attorney stepped down, a court decided): the
     attorney's online access stops at once."""
-    if not _may_record(actor, lpa.patient):
+    if not can_record_consent(actor, lpa.patient):
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError({"reason": "Say why the lasting power of attorney has ended"})

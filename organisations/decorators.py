@@ -12,7 +12,8 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from audit.models import Action
-from audit.services import AuditActor, record
+from audit.services import record
+from core.actors import Actor
 from frontend.unsaved import signed_in_required
 from organisations.acting import acting_membership, acting_patient_account
 from organisations.models import Membership
@@ -66,7 +67,7 @@ def refuse(
 
 
 def record_denied(
-    actor: AuditActor, request: HttpRequest, *, reason: str, patient: object = None
+    actor: Actor, request: HttpRequest, *, reason: str, patient: object = None
 ) -> None:
     """A refused request, with the page asked for: in the patient's stream when there is
     one, else in the actor's."""

@@ -7,20 +7,9 @@ Every `can_*` function in the project starts from `has_capability`; object-level
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Protocol
 
+from core.actors import Actor
 from organisations.models import Membership, Organisation, Role, TwoFactorReset
-
-
-class Actor(Protocol):
-    """Whoever acts: a staff membership, or a patient's or proxy's own account
-    (portal.PatientAccount). Both have a role in the table below."""
-
-    @property
-    def role(self) -> str: ...
-
-    @property
-    def is_active(self) -> bool: ...
 
 
 class Capability(StrEnum):

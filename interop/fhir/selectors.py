@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import OuterRef, QuerySet
 
 from careplans.models import PublishedVersion
+from careplans.selectors import has_sharable_version
 from consent.models import ConsentToShare, LastingPowerOfAttorney
-from consent.selectors import active_lpas
+from consent.selectors import active_consent, active_lpas
 from organisations.models import Membership
 from patients.models import Patient
 from patients.permissions import summary_patients
@@ -27,10 +28,9 @@ class Shared:
 
 
 def readable_patients(viewer: Membership) -> QuerySet[Patient]:
-    active = ConsentToShare.objects.filter(patient=OuterRef("pk"), withdrawn_at__isnull=True)
     return (
         summary_patients(viewer)
-        .filter(Exists(active), care_plan__current_version__isnull=False)
+        .filter(has_sharable_version(OuterRef("pk")))
         .select_related("registered_gp_practice", "care_plan__current_version")
         .order_by("pk")
     )
@@ -39,12 +39,7 @@ def readable_patients(viewer: Membership) -> QuerySet[Patient]:
 def shared(patient: Patient) -> Shared:
     version = patient.care_plan.current_version
     assert version is not None  # noqa: S101  (readable_patients has one)
-    consent = (
-        ConsentToShare.objects.filter(patient=patient, withdrawn_at__isnull=True)
-        .order_by("-recorded_at")
-        .first()
-    )
-    return Shared(patient, version, consent, list(active_lpas(patient)))
+    return Shared(patient, version, active_consent(patient), list(active_lpas(patient)))
 
 
 def by_nhs_number(viewer: Membership, nhs_number: str) -> list[Shared]:
@@ -67,7 +62,7 @@ def by_version(viewer: Membership, version_id: UUID) -> Shared | None:
 def by_consent(viewer: Membership, consent_id: UUID) -> Shared | None:
     patient = (
         readable_patients(viewer)
-        .filter(consents__public_id=consent_id, consents__withdrawn_at__isnull=True)
+        .filter(consents__in=ConsentToShare.objects.active().filter(public_id=consent_id))
         .first()
     )
     return shared(patient) if patient is not None else None
