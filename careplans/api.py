@@ -112,6 +112,30 @@ class PublishIn(serializers.Serializer[Any]):
     acknowledged = serializers.ListField(child=serializers.CharField(), required=False)
 
 
+class ProblemOut(serializers.Serializer[Any]):
+    rule = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ChangeOut(serializers.Serializer[Any]):
+    section = serializers.CharField()
+    item = serializers.CharField()
+    old = serializers.CharField(help_text="In plain English, as the version page shows it")
+    new = serializers.CharField()
+
+
+class PublishPreviewOut(serializers.Serializer[Any]):
+    fingerprint = serializers.CharField(
+        help_text="Send it back as `approving` to publish: empty when there is no working copy"
+    )
+    blocking = ProblemOut(many=True, help_text="Each must be put right before publishing")
+    warnings = ProblemOut(
+        many=True, help_text="Each must be acknowledged by its rule (`acknowledged`)"
+    )
+    latest_version = serializers.IntegerField(allow_null=True)
+    changes = ChangeOut(many=True, help_text="Since the latest published version")
+
+
 class SummaryOut(serializers.Serializer[Any]):
     shareable = serializers.BooleanField()
     died_on = serializers.DateField(allow_null=True)
@@ -204,6 +228,26 @@ class Submit(APIView):
 
 
 class Publish(APIView):
+    @extend_schema(responses=PublishPreviewOut, operation_id="plan_publish_preview")
+    def get(self, request: Request, patient_id: UUID) -> Response:
+        """What publishing now would meet, as the approver's page shows it: the fingerprint
+        to approve, blocking problems, warnings to acknowledge and the changes since the
+        latest published version."""
+        viewer = acting(request)
+        patient = selectors.plan_patient_for(viewer, patient_id, page="api publish preview")
+        preview = services.careplan_publish_preview(actor=viewer, patient=patient)
+        return Response(
+            PublishPreviewOut(
+                {
+                    "fingerprint": preview.fingerprint,
+                    "blocking": preview.blocking,
+                    "warnings": preview.warnings,
+                    "latest_version": preview.latest.number if preview.latest else None,
+                    "changes": preview.changes,
+                }
+            ).data
+        )
+
     @extend_schema(request=PublishIn, responses={201: VersionOut}, operation_id="plan_publish")
     def post(self, request: Request, patient_id: UUID) -> Response:
         """Publish the working copy with a consent basis; warnings must be acknowledged by

@@ -10,12 +10,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, prefetch_related_objects
 from django.utils import timezone
 
 from audit.models import Action
 from audit.services import record
 from careplans import safety
+from careplans.compare import Change, compare
 from careplans.models import (
     CarePlan,
     Death,
@@ -42,6 +43,7 @@ from careplans.sections import (
     form_initial,
     mandatory_missing,
 )
+from careplans.selectors import versions_of, working_copy_of
 from careplans.snapshot import snapshot_of
 from consent.selectors import active_consent
 from consent.services import BasisDetails, OnlineActor, basis_record, basis_validate
@@ -381,6 +383,42 @@ def _submit(
         detail={"revision": working_copy.revision},
     )
     return working_copy
+
+
+@dataclass(frozen=True)
+class PublishPreview:
+    """What an approver is shown before publishing, whether on the page or through the
+    API: the fingerprint to approve, what blocks publishing, the warnings to acknowledge,
+    and what would change since the latest published version."""
+
+    working_copy: WorkingCopy | None
+    fingerprint: str
+    blocking: list[safety.Problem]
+    warnings: list[safety.Problem]
+    latest: PublishedVersion | None
+    changes: list[Change]
+
+
+def careplan_publish_preview(*, actor: Membership, patient: Patient) -> PublishPreview:
+    """Precondition: `patient` came from a selector for `actor`. PermissionDenied for a
+    role that may not publish. Reads only: careplan_publish decides again when asked."""
+    if not can_publish_plan(actor, patient):
+        raise PermissionDenied
+    working_copy = working_copy_of(patient)
+    latest = versions_of(patient).first()
+    if working_copy is None:
+        return PublishPreview(None, "", [], [], latest, [])
+    # The checks, the fingerprint and the list of changes all read the sections: once.
+    prefetch_related_objects([working_copy], "sections")
+    facts = publish_checks(patient, working_copy)
+    return PublishPreview(
+        working_copy=working_copy,
+        fingerprint=plan_fingerprint(working_copy),
+        blocking=safety.blocking_problems(facts),
+        warnings=safety.warnings(facts),
+        latest=latest,
+        changes=compare(latest.snapshot if latest else {}, snapshot_of(working_copy, patient)),
+    )
 
 
 def publish_checks(patient: Patient, working_copy: WorkingCopy) -> safety.PlanFacts:

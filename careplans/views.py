@@ -4,8 +4,7 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db.models import prefetch_related_objects
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -32,7 +31,6 @@ from careplans.sections import (
     describe_all,
     form_initial,
 )
-from careplans.snapshot import snapshot_of
 from careplans.summary import (
     KEY_SAFE_CODE_NOT_PRINTED,
     build_summary,
@@ -178,22 +176,17 @@ def plan_submit(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 def plan_publish(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     acting = membership(request)
     patient = selectors.plan_patient_for(acting, patient_id, page="plan_publish")
-    if not can_publish_plan(acting, patient):
+    try:
+        preview = services.careplan_publish_preview(actor=acting, patient=patient)
+    except PermissionDenied:
         refuse(acting, request, reason="the acting role cannot publish plans", patient=patient)
-    working_copy = selectors.working_copy_of(patient)
-    if working_copy:
-        # The checks, the fingerprint and the list of changes all read the sections: once.
-        prefetch_related_objects([working_copy], "sections")
-    facts = services.publish_checks(patient, working_copy) if working_copy else None
-    blocking = safety.blocking_problems(facts) if facts else []
-    warnings = safety.warnings(facts) if facts else []
-    shown = services.plan_fingerprint(working_copy) if working_copy else ""
+    blocking = preview.blocking
     data = request.POST.copy() if request.method == "POST" else None
     approving = data.get("approving") if data is not None else None
     if data is not None:
-        data["approving"] = shown  # what this page shows now, if it is shown again
-    form = PublishForm(data, warnings=warnings, initial={"approving": shown})
-    if data is not None and approving != shown:
+        data["approving"] = preview.fingerprint  # what this page shows now, if shown again
+    form = PublishForm(data, warnings=preview.warnings, initial={"approving": preview.fingerprint})
+    if data is not None and approving != preview.fingerprint:
         form.is_valid()
         form.add_error(None, services.PLAN_CHANGED)
     elif data is not None and form.is_valid():
@@ -204,7 +197,7 @@ def plan_publish(request: HttpRequest, patient_id: UUID) -> HttpResponse:
                 patient=patient,
                 basis=BasisDetails(cleaned["kind"], cleaned["with_whom"], cleaned["discussed_on"]),
                 acknowledged=cleaned.get("acknowledged", []),
-                approving=shown,
+                approving=preview.fingerprint,
             )
         except services.PlanChanged as changed:
             form.add_error(None, changed)
@@ -221,22 +214,17 @@ def plan_publish(request: HttpRequest, patient_id: UUID) -> HttpResponse:
                 "and urgent care.",
             )
             return _overview(patient.public_id)
-    latest = selectors.versions_of(patient).first()
-    changes = (
-        compare(latest.snapshot if latest else {}, snapshot_of(working_copy, patient))
-        if working_copy
-        else []
-    )
+    latest = preview.latest
     return render(
         request,
         "careplans/publish.html",
         {
             "patient": patient,
-            "working_copy": working_copy,
+            "working_copy": preview.working_copy,
             "form": form,
             "blocking": blocking,
             "latest": latest,
-            "changes": changes,
+            "changes": preview.changes,
             "caption_suffix": (
                 f" since version {latest.number}" if latest else ": the whole plan, to be version 1"
             ),

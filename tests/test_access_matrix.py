@@ -211,7 +211,7 @@ PATIENT_URLS: dict[str, Exercise] = {
             "basis": {"kind": "patient", "with_whom": "outsider", "discussed_on": "2026-01-01"},
             "approving": "x",
         },
-        methods=("post",),
+        methods=("get", "post"),
     ),
     "api:consent": Exercise(
         post=lambda patient, place: {"given_by": "patient", "given_on": "2026-01-01"},

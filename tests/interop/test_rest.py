@@ -449,3 +449,69 @@ def test_a_refused_write_is_recorded_as_a_refusal_never_as_a_read(
     assert [(e.action, e.patient_public_id) for e in events] == [(Action.DENIED, patient.public_id)]
     assert events[0].detail["method"] == "PUT"
     assert events[0].reason == "the acting role cannot do this"
+
+
+def test_a_gp_system_reads_what_publishing_would_meet_and_publishes_with_it(
+    client: Client,
+    place: Place,
+    their_gp: Membership,
+    gp_token: str,
+    published: PublishedVersion,
+    patient: Patient,
+) -> None:
+    """The approver's page and the API ask one service what publishing would meet
+    (issue 20): the fingerprint to approve, what blocks, the warnings, the changes."""
+    from careplans import services
+    from organisations.models import OrganisationKind
+    from patients.services import care_team_add
+    from tests.factories import make_member, make_organisation
+
+    base = f"{API}/patients/{patient.public_id}/plan"
+    changed = "Biscuit, and the garden"
+    _send(
+        client,
+        "put",
+        f"{base}/sections/about_me/",
+        gp_token,
+        {"items": {"what_is_most_important_to_me": changed}},
+    )
+    preview = _get(client, f"{base}/publish/", gp_token)
+    assert preview.status_code == 200
+    shown = preview.json()
+    page = services.careplan_publish_preview(actor=their_gp, patient=patient)
+    assert shown["fingerprint"] == page.fingerprint != ""
+    assert shown["latest_version"] == 1
+    assert shown["blocking"] == []
+    assert [w["rule"] for w in shown["warnings"]] == [w.rule for w in page.warnings]
+    assert {
+        "section": "About me",
+        "item": "What is most important to me",
+        "old": "Being at home with my cat, Biscuit",
+        "new": changed,
+    } in shown["changes"]
+    assert AccessEvent.objects.filter(
+        action=Action.VIEW_PLAN,
+        patient_public_id=patient.public_id,
+        detail__page="api publish preview",
+    ).exists()
+    body = {
+        "basis": {
+            "kind": "patient",
+            "with_whom": "Winifred",
+            "discussed_on": timezone.localdate().isoformat(),
+        },
+        "approving": shown["fingerprint"],
+        "acknowledged": [w["rule"] for w in shown["warnings"]],
+    }
+    published_now = _send(client, "post", f"{base}/publish/", gp_token, body)
+    assert published_now.status_code == 201, published_now.json()
+    assert published_now.json()["number"] == 2
+    # A social worker of the care team reads the plan but may not publish it: 403, recorded.
+    social = make_organisation(kind=OrganisationKind.SOCIAL_CARE, region=place.region)
+    care_team_add(actor=their_gp, patient=patient, organisation=social)
+    act_as(client, make_member(social, Role.SOCIAL_WORKER))
+    refused = client.get(f"{base}/publish/")
+    assert refused.status_code == 403
+    assert AccessEvent.objects.filter(
+        action=Action.DENIED, patient_public_id=patient.public_id, detail__method="GET"
+    ).exists()
