@@ -9,9 +9,13 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from django import forms
+
 from careplans import terminology as t
 from careplans.models import PublishedVersion
+from careplans.sections import SECTIONS
 from consent.models import ConsentToShare, LastingPowerOfAttorney
+from frontend.forms import NhsDateField
 from patients.models import Patient
 
 Resource = dict[str, Any]
@@ -152,6 +156,7 @@ def everything(
     resources += _clinical(version, subject, sections.get("clinical", {}))
     resources += _medications(version, subject, sections.get("medications", {}))
     resources += _contacts(version, subject, sections.get("key_contacts", {}))
+    resources.append(_whole_plan(version, subject, sections))
     if consent is not None:
         resources.append(_consent(consent, subject))
     if patient.date_of_death is not None:
@@ -516,6 +521,74 @@ def _contacts(version: PublishedVersion, subject: Resource, data: dict[str, Any]
             person["telecom"] = [{"system": "phone", "value": contact["phone"]}]
         resources.append(person)
     return resources
+
+
+def _whole_plan(version: PublishedVersion, subject: Resource, sections: dict[str, Any]) -> Resource:
+    """Every item recorded in the published version, section by section, as the plan's
+    own pages show it: what the resources above map to their own FHIR shapes is here too,
+    and so is everything they do not (allergies, home access, about me, awareness, who
+    reviews, where documents are), so that nothing recorded is lost on the way out.
+    Built from the section definitions (careplans/sections.py): a new item reaches FHIR
+    with no change here. The key safe code never leaves through FHIR."""
+    items: list[Resource] = []
+    for section in SECTIONS:
+        data = sections.get(section.key, {})
+        if section.key == "key_contacts":
+            items += [
+                _plan_item(
+                    f"key_contacts.{index}",
+                    f"{section.title}: contact {index + 1}",
+                    [{"valueString": _contact_text(contact)}],
+                )
+                for index, contact in enumerate(data.get("contacts", []))
+            ]
+            continue
+        for name, field in section.form().fields.items():
+            value = data.get(name)
+            if value in (None, "", [], False) or name in NEVER_IN_FHIR:
+                continue
+            answers = _plan_answers(field, value)
+            items.append(
+                _plan_item(f"{section.key}.{name}", f"{section.title}: {field.label}", answers)
+            )
+    return _questionnaire_response(version, subject, "QuestionnaireResponse/plan", items)
+
+
+def _contact_text(contact: dict[str, str]) -> str:
+    parts = (contact.get("name"), contact.get("relationship"), contact.get("phone"))
+    return ", ".join(part for part in parts if part)
+
+
+# Shown to urgent care only, in the emergency summary (issue 19): never in FHIR.
+NEVER_IN_FHIR = frozenset({"key_safe_code"})
+
+
+def _plan_item(link_id: str, text: str, answers: list[Resource]) -> Resource:
+    return {"linkId": link_id, "text": text, "answer": answers}
+
+
+def _plan_answers(field: forms.Field, value: Any) -> list[Resource]:
+    """A stored value as FHIR answers: a coded answer by its SNOMED CT (or local) code and
+    its term, a date as a date, a tick as a boolean, text as text; one answer per choice."""
+    if isinstance(field, forms.BooleanField):
+        return [{"valueBoolean": bool(value)}]
+    if isinstance(field, NhsDateField):
+        return [{"valueDate": str(value)}]
+    choices = {str(code): str(term) for code, term in getattr(field, "choices", []) or []}
+    if not choices:
+        return [{"valueString": str(value)}]
+    return [
+        _coded_answer(str(code), choices.get(str(code), str(code)))
+        for code in (value if isinstance(value, list) else [value])
+    ]
+
+
+def _coded_answer(code: str, term: str) -> Resource:
+    if code.isdigit() or code.startswith("local:"):
+        return {"valueCoding": coding(code, display=term)}
+    # A choice of the form that is neither SNOMED CT nor local (the ReSPECT form's CPR
+    # recommendation): its words, never a made-up code.
+    return {"valueString": term}
 
 
 def _consent(consent: ConsentToShare, subject: Resource) -> Resource:

@@ -440,3 +440,76 @@ def test_fhir_is_throttled_per_caller_with_retry_after_counting_with_rest(
     assert refused.status_code == 429
     assert 1 <= int(refused["Retry-After"]) <= 60
     OperationOutcome.model_validate(_body(refused))
+
+
+def test_everything_recorded_in_the_plan_reaches_fhir_but_the_key_safe_code(
+    client: Client,
+    secret: str,
+    published: PublishedVersion,
+    patient: Patient,
+    their_gp: Membership,
+) -> None:
+    """Issue 20: FHIR dropped what its mapping did not name (allergies, home access, about
+    me, awareness, who reviews, where documents are). The whole plan is now one
+    QuestionnaireResponse built from the section definitions: every item the plan's own
+    page shows is there, coded answers by code and term; the key safe code never is."""
+    from careplans import services
+    from careplans.sections import SECTION_BY_KEY, describe
+    from tests.careplans.conftest import basis
+
+    services.section_save(
+        actor=their_gp,
+        patient=patient,
+        key="home_access",
+        data={"key_safe": "on", "key_safe_code": "4711", "access_instructions": "Side gate"},
+    )
+    version = services.careplan_publish(actor=their_gp, patient=patient, basis=basis())
+    response = _get(client, f"{BASE}/Patient/{patient.public_id}/$everything", secret)
+    body = _body(response)
+    Bundle.model_validate(body)
+    assert "4711" not in json.dumps(body)
+    [plan] = [
+        entry["resource"]
+        for entry in body["entry"]
+        if entry["resource"]["id"] == f"{version.public_id}-qr-plan"
+    ]
+    answers = {item["linkId"]: item["answer"] for item in plan["item"]}
+    [allergy_status] = answers["clinical.allergy_status"]
+    assert allergy_status["valueCoding"]["system"] == "https://openepaccs.org/fhir/CodeSystem/local"
+    assert allergy_status["valueCoding"]["code"] == "allergies-listed"
+    assert allergy_status["valueCoding"]["display"]
+    assert answers["clinical.allergies_and_adverse_reactions"] == [
+        {"valueString": "Penicillin: rash"}
+    ]
+    assert answers["home_access.key_safe"] == [{"valueBoolean": True}]
+    assert answers["home_access.access_instructions"] == [{"valueString": "Side gate"}]
+    assert "home_access.key_safe_code" not in answers
+    assert answers["review.planned_review_date"] == [
+        {"valueDate": version.snapshot["sections"]["review"]["planned_review_date"]}
+    ]
+    assert [a["valueCoding"]["code"] for a in answers["medications.anticipatory_medicines"]] == [
+        "871021000000106",
+        "376201000000102",
+    ]
+    assert answers["treatment_escalation.respect_cpr_recommendation"] == [
+        {"valueString": "CPR attempts not recommended"}
+    ]
+    assert answers["key_contacts.0"] == [
+        {"valueString": "Ann Attwater, Daughter, main carer, 07700 900982"}
+    ]
+    # Every item the plan's page shows, section by section, is an item here.
+    for key, data in version.snapshot["sections"].items():
+        if key == "key_contacts":
+            continue
+        section = SECTION_BY_KEY[key]
+        shown = {
+            label
+            for label, _ in describe(section, data)
+            if label != "Decided by" and label != "Key safe code"
+        }
+        exported = {
+            item["text"].removeprefix(f"{section.title}: ")
+            for item in plan["item"]
+            if item["linkId"].startswith(f"{key}.")
+        }
+        assert exported == shown, key
