@@ -453,6 +453,14 @@ class KeyContactsForm(SectionForm):
 
 
 class HomeAccessForm(SectionForm):
+    # PRSB "Social context": whether anyone is at home to open the door or to help.
+    living_arrangement = _coded(t.LIVING_ARRANGEMENT, "Does the person live alone?")
+    household = forms.CharField(
+        label="Who lives with them",
+        max_length=150,
+        required=False,
+        help_text="For example, husband, who is frail; daughter stays at night",
+    )
     key_safe = forms.BooleanField(label="There is a key safe", required=False)
     key_safe_code = forms.CharField(
         label="Key safe code",
@@ -464,6 +472,15 @@ class HomeAccessForm(SectionForm):
     access_instructions = text_field(
         "How to get in", "For example, side gate; dog in the kitchen", lines=2
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("living_arrangement") == t.LIVES_ALONE and data.get("household"):
+            self.add_error(
+                "household",
+                "Remove who lives with them, or choose that the person lives with others",
+            )
+        return data
 
 
 class EquipmentForm(SectionForm):
@@ -533,7 +550,7 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section("legal", "Legal: LPA, ADRT, advance statement", LegalForm, CLINICAL, ()),
     Section("key_contacts", "Key contacts", KeyContactsForm, NON_CLINICAL, ("contacts",)),
-    Section("home_access", "Access to the home", HomeAccessForm, CLINICAL, ()),
+    Section("home_access", "Home: who lives there, and getting in", HomeAccessForm, CLINICAL, ()),
     Section("equipment", "Equipment and documents", EquipmentForm, NON_CLINICAL, ()),
     Section(
         "review", "Review", ReviewForm, CLINICAL, ("planned_review_date", "responsible_for_review")

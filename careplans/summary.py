@@ -145,9 +145,18 @@ _BLOCKS: tuple[tuple[str, str, tuple[tuple[str, tuple[str, ...]], ...]], ...] = 
     ("contacts", "Who to call", ()),
     (
         "access",
-        "Getting in, and equipment",
+        "At home: who lives there, getting in, equipment",
         (
-            ("home_access", ("key_safe", "key_safe_code", "access_instructions")),
+            (
+                "home_access",
+                (
+                    "living_arrangement",
+                    "household",
+                    "key_safe",
+                    "key_safe_code",
+                    "access_instructions",
+                ),
+            ),
             ("equipment", ("equipment",)),
         ),
     ),

@@ -311,6 +311,19 @@ ANTICIPATORY_MEDICINES = ValueSet(
     ],
 )
 
+# PRSB "Social context" (the standard gives accommodation status; the household is what a
+# crew at the door needs): whether the person lives alone. SNOMED CT where it has the
+# finding, local otherwise.
+LIVES_ALONE = "105529008"
+LIVING_ARRANGEMENT = ValueSet(
+    "Living arrangement",
+    [
+        Concept(LIVES_ALONE, "Lives alone (finding)", "Lives alone"),
+        Concept("local:lives-with-others", "Lives with others", "Lives with other people"),
+        Concept("local:living-arrangement-not-known", "Not known", "Not known"),
+    ],
+)
+
 AWARENESS = ValueSet(
     "Awareness (local)",
     [
