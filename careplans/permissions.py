@@ -4,7 +4,7 @@ team (patients.permissions), and which capability each section needs (careplans.
 from __future__ import annotations
 
 from careplans.models import Status, WorkingCopy
-from careplans.sections import Section
+from careplans.sections import SECTIONS, Section
 from organisations.models import Membership
 from organisations.permissions import (
     Actor,
@@ -32,16 +32,25 @@ def can_view_plan(membership: Membership | None, patient: Patient) -> bool:
     )
 
 
-def can_edit_section(membership: Membership | None, patient: Patient, section: Section) -> bool:
+def _role_may_edit(membership: Membership, section: Section) -> bool:
     if section.capability == Capability.RECORD_CPR_DECISION:
-        allowed = can_record_cpr_decision(membership)
-    else:
-        allowed = has_capability(membership, section.capability)
+        return can_record_cpr_decision(membership)
+    return has_capability(membership, section.capability)
+
+
+def editable_sections(membership: Membership | None, patient: Patient) -> frozenset[str]:
+    """The keys of the sections the membership may edit: the care team asked once, then
+    each section's capability from the role table."""
+    if membership is None or plan_is_closed(patient) or not in_care_team(membership, patient):
+        return frozenset()
+    return frozenset(s.key for s in SECTIONS if _role_may_edit(membership, s))
+
+
+def can_edit_section(membership: Membership | None, patient: Patient, section: Section) -> bool:
     return (
-        allowed
-        and membership is not None
-        and not plan_is_closed(patient)
-        and in_care_team(membership, patient)
+        membership is not None
+        and _role_may_edit(membership, section)
+        and section.key in editable_sections(membership, patient)
     )
 
 

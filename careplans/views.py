@@ -20,6 +20,7 @@ from careplans.permissions import (
     can_edit_plan,
     can_edit_section,
     can_publish_plan,
+    editable_sections,
 )
 from careplans.sections import (
     SECTION_BY_KEY,
@@ -64,6 +65,7 @@ def plan_overview(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     data = selectors.section_data(working_copy)
     sections = []
     lpas = lpa_described(active_lpas(patient))
+    editable = editable_sections(acting, patient)
     for section in SECTIONS:
         done, total = completeness(section, data.get(section.key, {}))
         rows = describe(section, data.get(section.key, {}))
@@ -73,7 +75,7 @@ def plan_overview(request: HttpRequest, patient_id: UUID) -> HttpResponse:
                 "rows": lpas + rows if section.key == "legal" else rows,
                 "done": done,
                 "total": total,
-                "can_edit": can_edit_section(acting, patient, section),
+                "can_edit": section.key in editable,
             }
         )
     versions = selectors.versions_of(patient)

@@ -346,3 +346,27 @@ def test_an_item_both_people_changed_keeps_theirs_in_the_form_and_shows_mine_bes
     assert PlanSection.objects.get(key="medications").data["anticipatory_medicines_location"] == (
         "Bedroom drawer"
     )
+
+
+def test_the_overview_asks_the_care_team_once_for_all_the_sections(
+    client: Client, their_gp: Membership, published: PublishedVersion
+) -> None:
+    """Issue 20: each section's edit link asked the care team again (eleven lookups for
+    eleven sections). The sections a person may edit are now decided with one lookup."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    patient = published.plan.patient
+    act_as(client, their_gp)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(_url("careplans:overview", patient)).content.decode()
+    care_team_lookups = [
+        q["sql"] for q in queries if "patientgroupobjectpermission" in q["sql"].lower()
+    ]
+    # Opening the record, the editable sections, "submit", "publish" and the header's
+    # notifications: five, never one per section (it was fifteen).
+    assert len(care_team_lookups) == 5, care_team_lookups
+    from careplans.sections import SECTIONS
+
+    # A senior GP of the care team may edit every section: each has its link.
+    assert page.count('Edit<span class="nhsuk-u-visually-hidden">') == len(SECTIONS)
