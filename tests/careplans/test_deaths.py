@@ -15,6 +15,7 @@ from audit.models import AccessEvent, Action
 from careplans import services
 from careplans.deaths import (
     DeathDetails,
+    age_on,
     death_correct,
     death_entered_in_error,
     death_record,
@@ -284,3 +285,22 @@ def test_recording_a_death_through_the_page(
     detail = client.get(reverse("patients:detail", args=[patient.public_id])).content.decode()
     assert "Died on" in detail
     assert "Record a death" not in detail
+
+
+@pytest.mark.parametrize(
+    ("born", "died", "age"),
+    [
+        (dt.date(1940, 12, 4), dt.date(2026, 12, 3), 85),  # the day before the birthday
+        (dt.date(1940, 12, 4), dt.date(2026, 12, 4), 86),  # on the birthday
+        (dt.date(1940, 2, 29), dt.date(2027, 2, 28), 86),  # leap-day birthday, no 29th: not yet
+        (dt.date(1940, 2, 29), dt.date(2027, 3, 1), 87),  # counts from 1 March
+        (dt.date(1940, 2, 29), dt.date(2028, 2, 29), 88),  # on the day itself, in a leap year
+        (dt.date(1940, 12, 31), dt.date(2027, 1, 1), 86),  # across the new year
+    ],
+)
+def test_the_age_at_death_is_whole_years_and_a_leap_day_birthday_counts_from_1_march(
+    born: dt.date, died: dt.date, age: int
+) -> None:
+    """The reports' age bands read the age at death: off by one on a birthday or a leap
+    day would put a person in the wrong band."""
+    assert age_on(born, died) == age
