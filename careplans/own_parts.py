@@ -131,7 +131,13 @@ class PeopleToContactForm(KeyContactsForm):
 
 
 class HomeForm(HomeAccessForm):
-    pass
+    """Only the person's own items: who lives with them is the care team's to record
+    (asked in the third person), so it is not on this form and saving keeps it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("living_arrangement", "household"):
+            del self.fields[name]
 
 
 @dataclass(frozen=True)

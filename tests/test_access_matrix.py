@@ -352,7 +352,8 @@ def place(world: World, db: None) -> Place:
 
 @pytest.fixture
 def patient(world: World, db: None) -> Patient:
-    return world.patient
+    # Loaded afresh: nothing one test caches on the instance reaches the next.
+    return Patient.objects.get(pk=world.patient.pk)
 
 
 @pytest.fixture

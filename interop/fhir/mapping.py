@@ -5,6 +5,7 @@ version and the consent: the same version always gives the same resources, ids i
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -583,11 +584,15 @@ def _plan_answers(field: forms.Field, value: Any) -> list[Resource]:
     ]
 
 
+# A SNOMED CT identifier has 6 to 18 digits; a shorter number is not one.
+_SCTID = re.compile(r"\d{6,18}")
+
+
 def _coded_answer(code: str, term: str) -> Resource:
-    if code.isdigit() or code.startswith("local:"):
+    if _SCTID.fullmatch(code) or code.startswith("local:"):
         return {"valueCoding": coding(code, display=term)}
     # A choice of the form that is neither SNOMED CT nor local (the ReSPECT form's CPR
-    # recommendation): its words, never a made-up code.
+    # recommendation, the Karnofsky score "60"): its words, never a made-up code.
     return {"valueString": term}
 
 

@@ -3,7 +3,6 @@ from npm to check each page."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,16 +22,16 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[Browser]:
-    """One Chromium for the whole run (each test has its own contexts: no cookies or
-    storage pass between tests).
+    """One Chromium for the browser tests of a worker (each test has its own contexts: no
+    cookies or storage pass between tests), closed when the run leaves tests/browser.
 
-    Playwright's sync API runs an event loop in this thread for as long as it is open, and
-    Django refuses database work in a thread with a running loop unless told it is safe:
-    this suite has no async code, so it is told so once the browser starts."""
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
+    Playwright's sync API runs an event loop in this thread while it is open, and Django
+    refuses database work in a thread with a running loop unless told it is safe: this
+    suite has no async code, so it is told so while the browser is open, and no longer."""
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000
         )

@@ -455,13 +455,19 @@ def test_everything_recorded_in_the_plan_reaches_fhir_but_the_key_safe_code(
     page shows is there, coded answers by code and term; the key safe code never is."""
     from careplans import services
     from careplans.sections import SECTION_BY_KEY, describe
-    from tests.careplans.conftest import basis
+    from tests.careplans.conftest import basis, complete
 
     services.section_save(
         actor=their_gp,
         patient=patient,
         key="home_access",
         data={"key_safe": "on", "key_safe_code": "4711", "access_instructions": "Side gate"},
+    )
+    services.section_save(
+        actor=their_gp,
+        patient=patient,
+        key="clinical",
+        data={**complete()["clinical"], "functional_status": "60"},
     )
     version = services.careplan_publish(actor=their_gp, patient=patient, basis=basis())
     response = _get(client, f"{BASE}/Patient/{patient.public_id}/$everything", secret)
@@ -494,6 +500,8 @@ def test_everything_recorded_in_the_plan_reaches_fhir_but_the_key_safe_code(
     assert answers["treatment_escalation.respect_cpr_recommendation"] == [
         {"valueString": "CPR attempts not recommended"}
     ]
+    # The Karnofsky score's code is the score itself: never sent as if it were SNOMED CT.
+    assert answers["clinical.functional_status"] == [{"valueString": "60: occasional help needed"}]
     assert answers["key_contacts.0"] == [
         {"valueString": "Ann Attwater, Daughter, main carer, 07700 900982"}
     ]

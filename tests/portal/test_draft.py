@@ -101,6 +101,27 @@ def test_a_persons_part_keeps_what_clinicians_wrote_in_the_same_section(
     assert medications["anticipatory_medicines"] == ["871021000000106"]
 
 
+def test_the_persons_home_part_leaves_who_lives_with_them_to_the_care_team(
+    online_patient: PatientAccount, patient: Patient, their_gp: Membership
+) -> None:
+    """The care team records whether the person lives alone (a third-person question):
+    the person's own "Getting into my home" neither asks it nor changes it."""
+    services.section_save(
+        actor=their_gp,
+        patient=patient,
+        key="home_access",
+        data={"living_arrangement": "105529008", "access_instructions": "Side gate"},
+    )
+    client = _signed_in(online_patient)
+    page = client.get(_part("home")).content.decode()
+    assert "Does the person live alone?" not in page
+    assert "Who lives with them" not in page
+    client.post(_part("home"), {"access_instructions": "Back door, under the mat"})
+    home = section_data(working_copy_of(patient))["home_access"]
+    assert home["access_instructions"] == "Back door, under the mat"
+    assert home["living_arrangement"] == "105529008"
+
+
 def test_bad_input_is_shown_again_and_nothing_is_saved(online_patient: PatientAccount) -> None:
     client = _signed_in(online_patient)
     response = client.post(
