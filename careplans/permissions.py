@@ -38,10 +38,16 @@ def _role_may_edit(membership: Membership, section: Section) -> bool:
     return has_capability(membership, section.capability)
 
 
+def _may_change_plan_of(membership: Membership, patient: Patient) -> bool:
+    """The relationship every section edit needs: the plan is open and the acting
+    organisation is in the person's care team (one care-team lookup)."""
+    return not plan_is_closed(patient) and in_care_team(membership, patient)
+
+
 def editable_sections(membership: Membership | None, patient: Patient) -> frozenset[str]:
     """The keys of the sections the membership may edit: the care team asked once, then
     each section's capability from the role table."""
-    if membership is None or plan_is_closed(patient) or not in_care_team(membership, patient):
+    if membership is None or not _may_change_plan_of(membership, patient):
         return frozenset()
     return frozenset(s.key for s in SECTIONS if _role_may_edit(membership, s))
 
@@ -50,7 +56,7 @@ def can_edit_section(membership: Membership | None, patient: Patient, section: S
     return (
         membership is not None
         and _role_may_edit(membership, section)
-        and section.key in editable_sections(membership, patient)
+        and _may_change_plan_of(membership, patient)
     )
 
 
