@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
-from playwright.sync_api import Browser, ViewportSize
+from playwright.sync_api import Browser, ViewportSize, expect
 
 from patients.models import Patient
 from tests.browser.conftest import serious_axe_violations, sign_in
@@ -67,7 +67,7 @@ def test_an_admin_makes_a_token_a_system_reads_the_cpr_flag_and_revoking_ends_it
     problems = serious_axe_violations(page)
 
     url = f"{base}/fhir/R4/Patient/{patient.public_id}/$everything"
-    assert page.get_by_test_id("token-awaiting-approval").is_visible()
+    expect(page.get_by_test_id("token-awaiting-approval")).to_be_visible()
     assert _fetch(url, token)[0] == 401  # it reads patient records: not until approved
 
     # The region's privacy officer approves it.
@@ -96,7 +96,7 @@ def test_an_admin_makes_a_token_a_system_reads_the_cpr_flag_and_revoking_ends_it
     page.goto(page.url)  # a GET: reloading would make the token again
     assert "approved by Nadia Haddad" in page.content()
     page.get_by_role("button", name="Revoke Capital Ambulance patient record").click()
-    assert page.get_by_text("is revoked").is_visible()
+    expect(page.get_by_text("is revoked")).to_be_visible()
     status, outcome = _fetch(url, token)
     assert status == 401
     assert outcome["resourceType"] == "OperationOutcome"

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
-from playwright.sync_api import Browser, Page, ViewportSize
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from patients.models import Patient
 from tests.browser.conftest import serious_axe_violations, sign_in
@@ -52,7 +52,7 @@ def test_refer_triage_reassess_allocate_and_the_dashboard(
     page.get_by_role("link", name="Refer for care").click()
     fits(page)
     page.get_by_role("button", name="Send the referral").click()
-    assert page.get_by_text("Choose at least one service").first.is_visible()
+    expect(page.get_by_text("Choose at least one service").first).to_be_visible()
     page.get_by_label("Personal care").check()
     page.get_by_label("Within 24 hours").check()
     page.get_by_label("Reason for referral").fill("Her son cannot manage the nights.")
@@ -61,7 +61,7 @@ def test_refer_triage_reassess_allocate_and_the_dashboard(
     page.get_by_label("IPOS 1: Pain").select_option("3")
     page.get_by_label("Carer struggling").check()
     page.get_by_role("button", name="Send the referral").click()
-    assert page.get_by_text("The referral is sent to the co-ordination centre").is_visible()
+    expect(page.get_by_text("The referral is sent to the co-ordination centre")).to_be_visible()
     fits(page)
     gp.close()
 
@@ -76,7 +76,7 @@ def test_refer_triage_reassess_allocate_and_the_dashboard(
     page.get_by_role("link", name=patient.full_name).click()
     fits(page)
     page.get_by_role("button", name="Triage: I am the case manager").click()
-    assert page.get_by_text("Triaged: you are the case manager.").is_visible()
+    expect(page.get_by_text("Triaged: you are the case manager.")).to_be_visible()
     page.get_by_role("link", name="New needs assessment").click()
     fits(page)
     page.get_by_label("Dying").check()
@@ -84,7 +84,7 @@ def test_refer_triage_reassess_allocate_and_the_dashboard(
     page.get_by_label("IPOS 2: Shortness of breath").select_option("4")
     page.get_by_label("Carer breakdown").check()
     page.get_by_role("button", name="Record the assessment").click()
-    assert page.get_by_text("The queue is re-ordered").is_visible()
+    expect(page.get_by_text("The queue is re-ordered")).to_be_visible()
     page.goto(f"{base}/coordination/")
     after = _position(page, patient.full_name)
     assert after < before
@@ -93,19 +93,19 @@ def test_refer_triage_reassess_allocate_and_the_dashboard(
     page.get_by_role("link", name="Offer a place").click()
     fits(page)
     page.get_by_role("button", name="Offer the place").click()
-    assert page.get_by_text("Choose a place").first.is_visible()
+    expect(page.get_by_text("Choose a place").first).to_be_visible()
     page.get_by_label("Camden and Islington Home Care: Personal care").check()
     page.get_by_role("button", name="Offer the place").click()
     page.get_by_role("link", name="Camden and Islington Home Care: Personal care").click()
     fits(page)
     page.get_by_label("Accepted").check()
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("The place is updated.").is_visible()
+    expect(page.get_by_text("The place is updated.")).to_be_visible()
     page.get_by_role("link", name="Back to the queue").click()
     page.get_by_role("link", name="Dashboard", exact=True).click()
-    assert page.get_by_test_id("within-target").is_visible()
-    assert page.get_by_test_id("breaches").is_visible()
-    assert page.get_by_test_id("red-alert").first.is_visible()
+    expect(page.get_by_test_id("within-target")).to_be_visible()
+    expect(page.get_by_test_id("breaches")).to_be_visible()
+    expect(page.get_by_test_id("red-alert").first).to_be_visible()
     fits(page)
     centre.close()
     assert problems == []

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 from django.db import connections
-from playwright.sync_api import Browser, Page, ViewportSize
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from careplans.models import CarePlan
 from consent.models import GivenBy
@@ -60,11 +60,12 @@ def test_the_gp_reads_their_reminders_on_a_phone(
     assert _count(page) == "3"
     page.get_by_test_id("notifications-link").get_by_role("link").click()
     page.wait_for_url(f"{base}/notifications/")
-    assert page.get_by_role("heading", name="Notifications", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Notifications", level=1)).to_be_visible()
     cards = page.get_by_test_id("notifications").get_by_role("listitem")
-    assert cards.count() == 3
-    assert page.get_by_role("heading", name="Plan review overdue for more than 7 days").is_visible()
-    assert page.get_by_text(patient.full_name).first.is_visible()
+    expect(cards).to_have_count(3)
+    overdue = page.get_by_role("heading", name="Plan review overdue for more than 7 days")
+    expect(overdue).to_be_visible()
+    expect(page.get_by_text(patient.full_name).first).to_be_visible()
     _fits(page)
     problems += serious_axe_violations(page)
 
@@ -76,8 +77,8 @@ def test_the_gp_reads_their_reminders_on_a_phone(
     assert _count(page) is None
 
     page.goto(f"{base}/overdue-reviews/")
-    assert page.get_by_role("heading", name="Overdue reviews").is_visible()
-    assert page.get_by_text("10 days overdue").is_visible()
+    expect(page.get_by_role("heading", name="Overdue reviews")).to_be_visible()
+    expect(page.get_by_text("10 days overdue")).to_be_visible()
     _fits(page)
     problems += serious_axe_violations(page)
     context.close()

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.db import connections
 from django.utils import timezone
-from playwright.sync_api import Browser, ViewportSize
+from playwright.sync_api import Browser, ViewportSize, expect
 
 from careplans.deaths import DeathDetails, death_record
 from organisations.models import Membership, Role
@@ -36,15 +36,15 @@ def test_an_admin_reads_the_report_by_quarter_on_a_phone(
     problems: list[str] = []
     sign_in(page, base, "report-admin", PASSWORD)
     page.goto(f"{base}/reports/")
-    assert page.get_by_role("heading", name="Preferred place of death achieved").is_visible()
+    expect(page.get_by_role("heading", name="Preferred place of death achieved")).to_be_visible()
     problems += serious_axe_violations(page)
     page.get_by_text("Filters").click()
     page.get_by_label("Period").select_option("quarter")
     page.get_by_label("Which one").fill(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
     page.get_by_role("button", name="Show the report").click()
     page.wait_for_load_state()
-    assert page.get_by_test_id("chart").is_visible()
-    assert page.get_by_test_id("ppd-table").is_visible()
+    expect(page.get_by_test_id("chart")).to_be_visible()
+    expect(page.get_by_test_id("ppd-table")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     problems += serious_axe_violations(page)
     with page.expect_download() as download:

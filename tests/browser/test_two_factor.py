@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.db import connections
 from django_otp.oath import totp
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from careplans.models import PublishedVersion
 from organisations.models import Membership
@@ -122,6 +122,6 @@ def test_a_passkey_signs_staff_in_on_a_virtual_authenticator(
     problems = serious_axe_violations(page)
     page.get_by_role("button", name="Use my passkey").click()
     page.wait_for_url(patient_page)
-    assert page.get_by_role("heading", level=1).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
     context.close()
     assert problems == []

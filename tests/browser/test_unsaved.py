@@ -8,7 +8,7 @@ import re
 
 import pytest
 from django.db import connections
-from playwright.sync_api import Browser, Dialog
+from playwright.sync_api import Browser, Dialog, expect
 
 from careplans.models import PlanSection
 from organisations.models import Membership
@@ -52,12 +52,12 @@ def test_leaving_warns_and_an_ended_session_loses_nothing(
     context.clear_cookies(name="sessionid")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(re.compile(r".*/sign-in/\?next=.*"))
-    assert page.get_by_text("what you typed is kept for 30 minutes").is_visible()
+    expect(page.get_by_text("what you typed is kept for 30 minutes")).to_be_visible()
     page.get_by_label("Username").fill("their-gp")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(url)
-    assert page.get_by_test_id("typing-restored").is_visible()
+    expect(page.get_by_test_id("typing-restored")).to_be_visible()
     assert page.get_by_label("What is most important to me").input_value() == TYPED
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     problems = serious_axe_violations(page)
