@@ -141,7 +141,7 @@ def _with_reminder_dates(index: int, sections: dict[str, dict[str, Any]]) -> Non
         sections["cpr_decision"].update(_date("date_for_review", day))
 
 
-def _fill(
+def fill(
     actor: Membership,
     patient: Patient,
     sections: dict[str, dict[str, Any]],
@@ -152,7 +152,7 @@ def _fill(
             services.section_save(actor=actor, patient=patient, key=key, data=data)
 
 
-def _publish(actor: Membership, patient: Patient) -> None:
+def publish(actor: Membership, patient: Patient) -> None:
     warnings = [rule.name for rule in safety.RULES if not rule.blocking]
     services.careplan_publish(
         actor=actor,
@@ -174,107 +174,18 @@ def load_plan(
     if index in (22, 23):
         return  # no plan yet
     if index in (18, 19):
-        _fill(clinician, patient, sections, only=("about_me", "preferences", "clinical"))
+        fill(clinician, patient, sections, only=("about_me", "preferences", "clinical"))
         return  # a draft
     consent_record(actor=clinician, patient=patient, given_by=GivenBy.PATIENT, given_on=today)
     if index == 20 and nurse is not None:
-        _fill(clinician, patient, sections)
+        fill(clinician, patient, sections)
         services.careplan_submit(actor=nurse, patient=patient)
         return  # awaiting approval
-    _fill(clinician, patient, sections)
-    _publish(clinician, patient)
+    fill(clinician, patient, sections)
+    publish(clinician, patient)
     if index == 21:
         consent_withdraw(
             actor=clinician,
             patient=patient,
             reason="The patient told Dr Okafor she no longer wishes her plan to be shared",
         )
-
-
-DECEASED_GIVEN = [
-    "Eileen",
-    "George",
-    "Pauline",
-    "Ronald",
-    "Sylvia",
-    "Norman",
-    "Gwen",
-    "Clifford",
-    "Mavis",
-    "Dennis",
-    "Olive",
-    "Trevor",
-    "Brenda",
-    "Kenneth",
-    "Hilda",
-    "Barry",
-]
-DECEASED_FAMILY = [
-    "Ashworth",
-    "Bello",
-    "Carmody",
-    "Duarte",
-    "Ellison",
-    "Farouk",
-    "Grieve",
-    "Hussain",
-    "Ingram",
-]
-DECEASED = 48
-# Where people died, by the category of the place they preferred.
-DIED_AT = {
-    "home": "876879006",
-    "care_home": "876884000",
-    "hospice": "876882001",
-    "hospital": "183676005",
-    "other": "714342001",
-}
-
-
-def load_deceased(*, clinician: Membership, nhs_numbers: list[str], postcodes: list[str]) -> None:
-    """People of the practice who died in the past months, each story told on its own days
-    through the services: registered, plan published some weeks before, death recorded.
-    Most died where they wished; one in four in hospital; one in nine had no plan. So the
-    regional admin's report has something to say. Safe to run again."""
-    from careplans.deaths import DeathDetails, death_record
-    from patients import services as patient_services
-
-    for index, nhs_number in enumerate(nhs_numbers[:DECEASED]):
-        if Patient.objects.filter(nhs_number=nhs_number).exists():
-            continue
-        died = timezone.now() - dt.timedelta(days=12 + 4 * index)
-        with time_machine.travel(died - dt.timedelta(days=60), tick=True):
-            patient = patient_services.patient_register(
-                actor=clinician,
-                details=patient_services.PatientDetails(
-                    nhs_number=nhs_number,
-                    given_name=DECEASED_GIVEN[index % len(DECEASED_GIVEN)],
-                    family_name=DECEASED_FAMILY[index % len(DECEASED_FAMILY)],
-                    date_of_birth=dt.date(1930 + (index * 7) % 40, 1 + index % 12, 3),
-                    sex="2" if index % 2 else "1",
-                    gender="2" if index % 2 else "1",
-                    address_line_1=f"{40 + index} Dartmouth Park Hill",
-                    address_line_3="London",
-                    postcode=postcodes[index % len(postcodes)],
-                    registered_gp_practice=clinician.organisation,
-                ),
-            )
-            has_plan = index % 9 != 8
-            if has_plan:
-                today = timezone.localdate()
-                consent_record(
-                    actor=clinician, patient=patient, given_by=GivenBy.PATIENT, given_on=today
-                )
-                _fill(clinician, patient, plan_sections(index, patient, today))
-                _publish(clinician, patient)
-        preferred = plan_sections(index, patient, timezone.localdate(died))["preferences"][
-            "preferred_place_of_death"
-        ]
-        wished = t.PPD_CATEGORY.get(preferred, "other")
-        place = DIED_AT["hospital"] if index % 4 == 3 or not has_plan else DIED_AT[wished]
-        with time_machine.travel(died + dt.timedelta(hours=6), tick=True):
-            death_record(
-                actor=clinician,
-                patient=patient,
-                details=DeathDetails(timezone.localdate(), place),
-            )

@@ -25,7 +25,6 @@ from django.db.models import JSONField, Model, OuterRef, Subquery
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
-from careplans.deaths import age_on
 from careplans.demo import plan_sections
 from careplans.models import CarePlan, Death, PlanSection, PublishedVersion, Status, WorkingCopy
 from careplans.sections import SECTION_BY_KEY, mandatory_missing
@@ -35,6 +34,7 @@ from consent.models import BasisKind, ConsentBasis, ConsentToShare, GivenBy
 from organisations import services as organisation_services
 from organisations.demo import FAMILY_NAMES, GIVEN_NAMES, NORTH_POSTCODES
 from organisations.models import Membership, Organisation, OrganisationKind, Region, Role
+from patients.dates import age_on
 from patients.identifiers import nhs_number_check_digit
 from patients.models import (
     CareTeamMember,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from careplans import death_views, views
+from careplans import views
 
 app_name = "careplans"
 
@@ -21,8 +21,5 @@ urlpatterns = [
         views.change_request_answer,
         name="change_request",
     ),
-    path("<uuid:patient_id>/death/", death_views.death, name="death"),
-    path("<uuid:patient_id>/death/correct/", death_views.death_correct, name="death_correct"),
-    path("<uuid:patient_id>/death/in-error/", death_views.death_in_error, name="death_in_error"),
     path("<uuid:patient_id>/plan/<slug:section_key>/", views.section_edit, name="section"),
 ]

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "reminders",
     "reports",
     "coordination",
+    "deaths",
     "interop",
     "demo",
     "rest_framework",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("patients/", include("patients.urls")),
     path("patients/", include("careplans.urls")),
     path("patients/", include("consent.urls")),
+    path("patients/", include("deaths.urls")),
     path("", include("portal.urls")),
     path("", include("reminders.urls")),
     path("reports/", include("reports.urls")),

@@ -49,3 +49,8 @@ def lpa_registration_problem(value: dt.date, *, born: dt.date | None = None) -> 
         earliest=LPAS_BEGAN,
         earliest_because="lasting powers of attorney began then",
     )
+
+
+def age_on(born: dt.date, day: dt.date) -> int:
+    """Age in whole years on `day` (a birthday on 29 February counts from 1 March)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

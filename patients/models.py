@@ -86,7 +86,7 @@ class Patient(models.Model):
         verbose_name="registered GP practice",
     )
     home_region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="patients")
-    # Set with the record of the death (careplans.deaths), which holds the detail.
+    # Set with the record of the death (deaths.services), which holds the detail.
     date_of_death = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

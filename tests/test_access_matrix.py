@@ -153,7 +153,7 @@ PATIENT_URLS: dict[str, Exercise] = {
         extra_kwargs=_invitation, post=lambda patient, place: {}, methods=("post",)
     ),
     "patients:detail": Exercise(),
-    "careplans:death": Exercise(
+    "deaths:death": Exercise(
         post=lambda patient, place: {
             "date_of_death_0": "1",
             "date_of_death_1": "1",
@@ -162,7 +162,7 @@ PATIENT_URLS: dict[str, Exercise] = {
         },
         methods=("get", "post"),
     ),
-    "careplans:death_correct": Exercise(
+    "deaths:death_correct": Exercise(
         post=lambda patient, place: {
             "date_of_death_0": "1",
             "date_of_death_1": "1",
@@ -172,7 +172,7 @@ PATIENT_URLS: dict[str, Exercise] = {
         },
         methods=("get", "post"),
     ),
-    "careplans:death_in_error": Exercise(
+    "deaths:death_in_error": Exercise(
         post=lambda patient, place: {"reason": "an outsider says so"}, methods=("get", "post")
     ),
     "coordination:patient_referrals": Exercise(),

@@ -10,7 +10,7 @@ from django.db import connections
 from django.utils import timezone
 from playwright.sync_api import Browser, ViewportSize, expect
 
-from careplans.deaths import DeathDetails, death_record
+from deaths.services import DeathDetails, death_record
 from organisations.models import Membership, Role
 from patients.models import Patient
 from tests.browser.conftest import serious_axe_violations, sign_in

@@ -13,15 +13,10 @@ from django.urls import reverse
 
 from audit.models import AccessEvent, Action
 from careplans import services
-from careplans.deaths import (
-    DeathDetails,
-    age_on,
-    death_correct,
-    death_entered_in_error,
-    death_record,
-)
 from careplans.models import CarePlan, Death, PublishedVersion
+from deaths.services import DeathDetails, death_correct, death_entered_in_error, death_record
 from organisations.models import Membership, OrganisationKind, Role
+from patients.dates import age_on
 from patients.models import Patient
 from patients.services import care_team_add
 from reminders.models import Notification
@@ -246,7 +241,7 @@ def test_recording_a_death_through_the_page(
     client: Client, their_gp: Membership, published: PublishedVersion, patient: Patient
 ) -> None:
     act_as(client, their_gp)
-    url = reverse("careplans:death", args=[patient.public_id])
+    url = reverse("deaths:death", args=[patient.public_id])
     page = client.get(reverse("patients:detail", args=[patient.public_id])).content.decode()
     assert "Record a death" in page
     future = today() + dt.timedelta(days=3)

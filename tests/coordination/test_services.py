@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from audit.models import AccessEvent, Action
-from careplans.deaths import DeathDetails, death_record
+from careplans.models import Death
 from coordination import selectors, services
 from coordination.models import (
     Allocation,
@@ -27,6 +27,7 @@ from coordination.models import (
     Status,
 )
 from coordination.priority import Band, Carer, Needs, Phase
+from deaths.services import DeathDetails, death_record
 from organisations.models import Membership
 from patients.models import Patient
 from tests.conftest import Place
@@ -277,6 +278,30 @@ def test_a_recorded_death_closes_the_referral_and_cancels_its_places(
     assert Allocation.objects.get().status == AllocationStatus.CANCELLED
     assert selectors.queue(coordinator) == []
     assert _actions(Action.REFERRAL_CLOSE) == 1
+
+
+def test_a_death_is_recorded_with_its_referrals_closed_or_not_at_all(
+    their_gp: Membership, patient: Patient, referral: Referral, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One transaction, no signal: if the referrals cannot be closed, the death is not
+    recorded either, so no open referral is left for a person recorded as dead."""
+
+    def fails(**kwargs: object) -> int:
+        raise RuntimeError("the co-ordination centre's tables are locked")
+
+    monkeypatch.setattr("deaths.services.referrals_close_on_death", fails)
+    with pytest.raises(RuntimeError):
+        death_record(
+            actor=their_gp,
+            patient=patient,
+            details=DeathDetails(timezone.localdate(), "876879006"),
+        )
+    patient.refresh_from_db()
+    referral.refresh_from_db()
+    assert patient.date_of_death is None
+    assert not Death.objects.filter(patient=patient).exists()
+    assert referral.is_open
+    assert _actions(Action.DEATH_RECORD) == 0
 
 
 def test_closing_needs_a_reason_and_a_lead_when_care_is_under_way(

@@ -15,8 +15,8 @@ from django.test import Client
 from fhir.resources.R4B.bundle import Bundle
 
 from audit.models import AccessEvent, Action
-from careplans.deaths import DeathDetails, death_record
 from careplans.models import PublishedVersion
+from deaths.services import DeathDetails, death_record
 from organisations.models import Membership, Role
 from patients.models import Patient
 from tests.careplans.conftest import today

@@ -102,7 +102,7 @@ def test_after_a_death_the_plan_reads_completed_with_the_day_of_death(
     patient: Patient,
     their_gp: Membership,
 ) -> None:
-    from careplans.deaths import DeathDetails, death_record
+    from deaths.services import DeathDetails, death_record
 
     plan = _get(client, f"{API}/patients/{patient.public_id}/plan/", gp_token).json()
     assert (plan["plan_status"], plan["died_on"]) == ("active", None)

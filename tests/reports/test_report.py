@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from audit.models import AccessEvent, Action
 from careplans import services
-from careplans.deaths import DeathDetails, death_record
 from consent.models import GivenBy
 from consent.services import consent_record
+from deaths.services import DeathDetails, death_record
 from organisations.models import Membership, Role
 from patients.models import Patient
 from tests.careplans.conftest import basis, complete, today

@@ -9,8 +9,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from careplans.demo import DECEASED, demo_clock, load_deceased, load_plan
+from careplans.demo import demo_clock, load_plan
 from coordination.demo import load_referrals
+from demo.deceased import DECEASED, load_deceased
 from organisations import services as organisation_services
 from organisations.demo import (
     CORNWALL,

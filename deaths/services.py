@@ -1,7 +1,9 @@
-"""Recording a death closes the plan (DESIGN §5): no more edits or publishing, reminders
-resolve, urgent care see that the person has died. A mistaken record is corrected by a
-clinician with a reason, or marked as made in error, which reopens the plan. Acting user
-first, permission, validation, write and audit in one transaction."""
+"""Recording a death, and what follows from it in every app, in one transaction: the plan
+closes (no more edits or publishing), urgent care see that the person has died, the
+co-ordination centre's referrals close and their places are cancelled, and the plan's
+reminders resolve. A mistaken record is corrected by a clinician with a reason, or marked as
+made in error, which reopens the plan. This app sits above careplans and coordination so
+that it can call both: no signal changes state behind the caller's back."""
 
 from __future__ import annotations
 
@@ -16,10 +18,11 @@ from audit.models import Action
 from audit.services import record
 from careplans.models import CarePlan, Death
 from careplans.permissions import can_correct_death, can_record_death
-from careplans.signals import death_recorded
 from careplans.terminology import ACTUAL_PLACE_OF_DEATH, diagnosis_group
+from coordination.services import referrals_close_on_death
 from core.tasks import queue_after_commit
 from organisations.models import Membership
+from patients.dates import age_on
 from patients.models import Patient
 
 MAX_REASON_LENGTH = 2000
@@ -52,11 +55,6 @@ def _validate(patient: Patient, details: DeathDetails) -> dt.date:
     return day
 
 
-def age_on(born: dt.date, day: dt.date) -> int:
-    """Age in whole years on `day` (a birthday on 29 February counts from 1 March)."""
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
 def _locked_plan(patient: Patient) -> CarePlan | None:
     return (
         CarePlan.objects.select_for_update(of=("self",))
@@ -68,8 +66,9 @@ def _locked_plan(patient: Patient) -> CarePlan | None:
 
 @transaction.atomic
 def death_record(*, actor: Membership, patient: Patient, details: DeathDetails) -> Death:
-    """Record the death and close the plan. Raises ValidationError with field errors (and
-    when a death is already recorded); nothing is saved unless all is well."""
+    """Record the death; close the plan, and the person's referrals and places. Raises
+    ValidationError with field errors (and when a death is already recorded); nothing is
+    saved unless all is well."""
     if not can_record_death(actor, patient):
         raise PermissionDenied
     day = _validate(patient, details)
@@ -109,7 +108,7 @@ def death_record(*, actor: Membership, patient: Patient, details: DeathDetails) 
         plan.cpr_review_due_on = None
         plan.save(update_fields=["closed_at", "review_due_on", "cpr_review_due_on"])
         queue_after_commit("reminders.update_plan_reminders", str(plan.public_id))
-    death_recorded.send(sender=Death, death=death, actor=actor)
+    referrals_close_on_death(actor=actor, patient=patient)
     record(
         actor=actor,
         action=Action.DEATH_RECORD,

@@ -11,10 +11,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from careplans import deaths, selectors
-from careplans.forms import DeathCorrectionForm, DeathForm, DeathInErrorForm
+from careplans import selectors
 from careplans.models import Death
 from careplans.permissions import can_correct_death, can_record_death
+from deaths import services as deaths
+from deaths.forms import DeathCorrectionForm, DeathForm, DeathInErrorForm
 from frontend.forms import show_service_errors
 from organisations.decorators import acting_required, membership, refuse
 from organisations.permissions import Capability
@@ -30,7 +31,7 @@ def _patient(request: HttpRequest, patient_id: UUID, page: str) -> Patient:
 
 
 def _back(patient: Patient) -> HttpResponse:
-    return redirect("careplans:death", patient_id=patient.public_id)
+    return redirect("deaths:death", patient_id=patient.public_id)
 
 
 @acting_required()
@@ -68,7 +69,7 @@ def _death_page(
     acting = membership(request)
     return render(
         request,
-        "careplans/death.html",
+        "deaths/death.html",
         {
             "patient": patient,
             "death": recorded,
@@ -114,7 +115,7 @@ def death_correct(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             return _back(patient)
     return render(
         request,
-        "careplans/death_correct.html",
+        "deaths/death_correct.html",
         {"patient": patient, "death": recorded, "form": form},
     )
 
@@ -140,6 +141,6 @@ def death_in_error(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             return redirect("patients:detail", patient_id=patient.public_id)
     return render(
         request,
-        "careplans/death_in_error.html",
+        "deaths/death_in_error.html",
         {"patient": patient, "death": recorded, "form": form},
     )
