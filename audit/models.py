@@ -76,6 +76,9 @@ class Action(models.TextChoices):
     TWO_FACTOR_RESET = "two_factor_reset", "Reset someone's two-factor sign-in"
     REAUTHENTICATE = "reauthenticate", "Confirmed their identity again"
     ACCESS_REVIEW = "access_review", "Reviewed a use of emergency access or admin-made access"
+    REGISTER_ADD = "register_add", "Added the person to the palliative care register"
+    REGISTER_REMOVE = "register_remove", "Removed the person from the palliative care register"
+    IDENTIFY = "identify", "Recorded whether the person may need palliative care"
     API_READ = "api_read", "Read the record through the API"
     API_SEARCH = "api_search", "Searched through the API"
 

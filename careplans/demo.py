@@ -62,7 +62,6 @@ def plan_sections(index: int, patient: Patient, today: dt.date) -> dict[str, dic
             "allergy_status": t.NO_KNOWN_ALLERGY if index % 5 else t.ALLERGIES_LISTED,
             "allergies_and_adverse_reactions": "" if index % 5 else "Penicillin: rash",
             "functional_status": "60" if for_cpr else "30",
-            "on_palliative_care_register": "on",
         },
         "cpr_decision": {
             "cpr_decision": t.FOR_CPR if for_cpr else t.NOT_FOR_CPR,

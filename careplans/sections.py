@@ -213,9 +213,6 @@ class ClinicalForm(SectionForm):
         required=False,
         error_messages={"invalid_choice": "Choose one of the options listed"},
     )
-    on_palliative_care_register = forms.BooleanField(
-        label="On the palliative care register", required=False
-    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -370,12 +367,25 @@ LEGACY_LPA_ITEMS = {
 }
 
 
-def legacy_lpa_rows(data: dict[str, Any]) -> list[tuple[str, str]]:
+# Before the practice's register was kept here (register app), the plan had a tick box.
+# Plans and versions that have it keep showing it, read-only; the register is the truth.
+LEGACY_CLINICAL_ITEMS = {
+    "on_palliative_care_register": (
+        "On the palliative care register (ticked in the plan, before the register was kept here)"
+    ),
+}
+
+
+def legacy_rows(items: dict[str, str], data: dict[str, Any]) -> list[tuple[str, str]]:
     return [
         (label, "Yes" if data[name] is True else str(data[name]))
-        for name, label in LEGACY_LPA_ITEMS.items()
+        for name, label in items.items()
         if data.get(name) not in (None, "", False)
     ]
+
+
+def legacy_lpa_rows(data: dict[str, Any]) -> list[tuple[str, str]]:
+    return legacy_rows(LEGACY_LPA_ITEMS, data)
 
 
 MAX_CONTACTS = 8
@@ -610,6 +620,8 @@ def describe(section: Section, data: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append((str(field.label), value))
     if section.key == "legal":
         rows = legacy_lpa_rows(data) + rows
+    if section.key == "clinical":
+        rows += legacy_rows(LEGACY_CLINICAL_ITEMS, data)
     if section.key == "cpr_decision" and data.get("recorded_by"):
         # Recorded by the service from the acting senior clinician, not typed in the form.
         decided_by = ", ".join(p for p in (data["recorded_by"], data.get("recorded_by_role")) if p)
@@ -667,6 +679,8 @@ def unknown_items(section_key: str, stored: dict[str, Any]) -> dict[str, str]:
         name: (
             "A lasting power of attorney is recorded as an LPA record, not in the plan"
             if name in LEGACY_LPA_ITEMS
+            else "The palliative care register is kept by the practice, not in the plan"
+            if name in LEGACY_CLINICAL_ITEMS
             else f"Not an item of the {section.title} section"
         )
         for name in sorted(set(stored) - known - SERVER_ITEMS)

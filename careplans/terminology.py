@@ -8,36 +8,8 @@ with "local:" so that nobody mistakes them for SNOMED CT.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Concept:
-    code: str
-    term: str  # the standard's term
-    plain: str  # what a person is shown
-
-
-class ValueSet:
-    def __init__(self, name: str, concepts: list[Concept]) -> None:
-        self.name = name
-        self.concepts = concepts
-        self._by_code = {c.code: c for c in concepts}
-
-    def __contains__(self, code: object) -> bool:
-        return code in self._by_code
-
-    def get(self, code: str) -> Concept | None:
-        return self._by_code.get(code)
-
-    def plain(self, code: str) -> str:
-        concept = self._by_code.get(code)
-        return concept.plain if concept else ""
-
-    @property
-    def choices(self) -> list[tuple[str, str]]:
-        return [(c.code, c.plain) for c in self.concepts]
-
+from core.terminology import Concept, ValueSet
+from register.terminology import GSF_STAGE as GSF_STAGE  # the register owns the stages
 
 FOR_CPR = "450475007"
 NOT_FOR_CPR = "450476008"
@@ -265,32 +237,6 @@ PROGNOSIS = ValueSet(
             "1413121000000106",
             "Limited life expectancy of more than one year (finding)",
             "More than a year",
-        ),
-    ],
-)
-
-GSF_STAGE = ValueSet(
-    "Gold Standards Framework prognostic indicator stage",
-    [
-        Concept(
-            "845701000000104",
-            "Gold standards framework prognostic indicator stage A (blue) - year plus prognosis (finding)",
-            "A (blue): a year or more",
-        ),
-        Concept(
-            "845721000000108",
-            "Gold standards framework prognostic indicator stage B (green) - months prognosis (finding)",
-            "B (green): months",
-        ),
-        Concept(
-            "845751000000103",
-            "Gold standards framework prognostic indicator stage C (yellow) – weeks prognosis (finding)",
-            "C (yellow): weeks",
-        ),
-        Concept(
-            "845771000000107",
-            "Gold standards framework prognostic indicator stage D (red) - days prognosis (finding)",
-            "D (red): days",
         ),
     ],
 )

@@ -46,6 +46,8 @@ from organisations.decorators import acting_required, membership, refuse
 from organisations.permissions import Capability
 from patients.models import Patient
 from patients.selectors import patient_for
+from register.permissions import keeps_register_of
+from register.selectors import open_entry
 
 
 def _htmx(request: HttpRequest) -> bool:
@@ -94,6 +96,9 @@ def plan_overview(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             "latest": versions.first(),
             "consent": active_consent(patient),
             "death": selectors.death_of(patient) if patient.date_of_death else None,
+            # The register is the practice's, not the plan's: the plan shows it, read-only.
+            "register_entry": open_entry(patient),
+            "can_keep_register": keeps_register_of(acting, patient),
             "can_submit": can_edit_plan(acting, patient)
             and working_copy is not None
             and working_copy.status == Status.DRAFT,

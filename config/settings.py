@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "organisations",
     "patients",
     "consent",
+    "register",
     "careplans",
     "portal",
     "reminders",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("patients/", include("careplans.urls")),
     path("patients/", include("consent.urls")),
     path("patients/", include("deaths.urls")),
+    path("patients/", include("register.urls")),
     path("", include("portal.urls")),
     path("", include("reminders.urls")),
     path("reports/", include("reports.urls")),

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from register.terminology import Phase
+
 
 class Band(StrEnum):
     RED = "red"
@@ -25,15 +27,6 @@ class Band(StrEnum):
     @property
     def label(self) -> str:
         return self.value.capitalize()
-
-
-class Phase(StrEnum):
-    """Phase of Illness (OACC). Not sequential; assessed at every contact."""
-
-    STABLE = "stable"
-    UNSTABLE = "unstable"
-    DETERIORATING = "deteriorating"
-    DYING = "dying"
 
 
 class Carer(StrEnum):

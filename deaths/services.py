@@ -1,9 +1,10 @@
 """Recording a death, and what follows from it in every app, in one transaction: the plan
 closes (no more edits or publishing), urgent care see that the person has died, the
-co-ordination centre's referrals close and their places are cancelled, and the plan's
-reminders resolve. A mistaken record is corrected by a clinician with a reason, or marked as
-made in error, which reopens the plan. This app sits above careplans and coordination so
-that it can call both: no signal changes state behind the caller's back."""
+co-ordination centre's referrals close and their places are cancelled, the person leaves
+the palliative care register (reason: died), and the plan's reminders resolve. A mistaken
+record is corrected by a clinician with a reason, or marked as made in error, which reopens
+the plan and the register entry. This app sits above careplans, coordination and register
+so that it can call them: no signal changes state behind the caller's back."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from core.tasks import queue_after_commit
 from organisations.models import Membership
 from patients.dates import age_on
 from patients.models import Patient
+from register.services import register_close_on_death, register_reopen_after_death_in_error
 
 MAX_REASON_LENGTH = 2000
 ALREADY_RECORDED = "This person's death is already recorded. Correct that record instead."
@@ -109,6 +111,7 @@ def death_record(*, actor: Membership, patient: Patient, details: DeathDetails) 
         plan.save(update_fields=["closed_at", "review_due_on", "cpr_review_due_on"])
         queue_after_commit("reminders.update_plan_reminders", str(plan.public_id))
     referrals_close_on_death(actor=actor, patient=patient)
+    register_close_on_death(actor=actor, patient=patient, day=day)
     record(
         actor=actor,
         action=Action.DEATH_RECORD,
@@ -155,6 +158,7 @@ def death_entered_in_error(*, actor: Membership, death: Death, reason: str) -> N
     locked = Death.objects.select_for_update().get(pk=death.pk, entered_in_error=False)
     locked.entered_in_error = True
     _amend(actor, locked, why, Action.DEATH_IN_ERROR, date_of_death=None)
+    register_reopen_after_death_in_error(actor=actor, patient=death.patient)
     plan = _locked_plan(death.patient)
     if plan is not None:
         version = plan.current_version

@@ -47,6 +47,9 @@ class Capability(StrEnum):
     APPROVE_CLINICAL_ACCESS = "approve_clinical_access"
     # Review emergency access and admin-made access across the region, with a note.
     REVIEW_ACCESS = "review_access"
+    # Keep the practice's palliative care register and record identification (surprise
+    # question, SPICT, phase of illness): clinicians of the person's own GP practice.
+    KEEP_PALLIATIVE_REGISTER = "keep_palliative_register"
 
 
 _OWN_RECORD = frozenset(
@@ -85,6 +88,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.REFER_FOR_CARE,
             Capability.INVITE_PATIENTS,
             Capability.HANDLE_PATIENT_REQUESTS,
+            Capability.KEEP_PALLIATIVE_REGISTER,
         }
     ),
     Role.SOCIAL_WORKER: _NON_CLINICAL_CARER,

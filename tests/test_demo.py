@@ -14,6 +14,8 @@ from organisations.demo import PEOPLE
 from organisations.models import Membership, OrganisationKind
 from patients.models import Patient
 from portal.models import PatientAccount
+from register.models import RegisterEntry, SurpriseQuestion
+from register.terminology import STAGE_A, STAGE_B, STAGE_C, STAGE_D
 
 
 @pytest.mark.django_db
@@ -64,4 +66,16 @@ def test_load_demo_twice_builds_the_same_region_people_patients_and_plans() -> N
     withdrawn = ConsentToShare.objects.get(withdrawn_at__isnull=False)
     assert not sharable_versions().filter(plan__patient=withdrawn.patient).exists()
     assert sharable_versions().count() == 21 + 43
+    # The practice's palliative care register: every GSF stage, people identified but not
+    # yet on it, none of the dead left on it.
+    on_register = RegisterEntry.objects.filter(removed_on__isnull=True)
+    assert on_register.count() == 12
+    assert set(on_register.values_list("stage", flat=True)) == {
+        STAGE_A,
+        STAGE_B,
+        STAGE_C,
+        STAGE_D,
+    }
+    assert set(on_register.values_list("practice__ods_code", flat=True)) == {"Z90001"}
+    assert SurpriseQuestion.objects.filter(would_be_surprised=False).count() == 5
     assert verify_all().intact

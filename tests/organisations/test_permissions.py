@@ -32,6 +32,7 @@ EXPECTED: dict[Role, set[Capability]] = {
         C.REFER_FOR_CARE,
         C.INVITE_PATIENTS,
         C.HANDLE_PATIENT_REQUESTS,
+        C.KEEP_PALLIATIVE_REGISTER,
     },
     Role.SOCIAL_WORKER: {
         C.VIEW_PATIENT_RECORD,

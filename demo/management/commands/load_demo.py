@@ -12,6 +12,7 @@ from django.db import transaction
 from careplans.demo import demo_clock, load_plan
 from coordination.demo import load_referrals
 from demo.deceased import DECEASED, load_deceased
+from demo.register import load_register
 from organisations import services as organisation_services
 from organisations.demo import (
     CORNWALL,
@@ -83,6 +84,10 @@ class Command(BaseCommand):
             referrer=memberships["gp"],
             coordinator=memberships["coordinator"],
             patients=[Patient.objects.get(nhs_number=n) for n in demo_nhs_numbers(PATIENTS)[4:16]],
+        )
+        load_register(
+            gp=memberships["gp"],
+            patients=[Patient.objects.get(nhs_number=n) for n in demo_nhs_numbers(PATIENTS)],
         )
         load_online_accounts(
             gp=memberships["gp"],

@@ -1,0 +1,81 @@
+"""The demo practice's palliative care register: people at each Gold Standards Framework
+stage, how each was identified, and identification recorded for some who are not on it
+yet (the people case finding will suggest). Through the services; safe to run again."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from organisations.models import Membership
+from patients.models import Patient
+from register import services
+from register.models import RegisterEntry, Route
+from register.terminology import STAGE_A, STAGE_B, STAGE_C, STAGE_D, Phase
+
+# (stage, route, phase) for the first people of the practice, by index.
+ON_THE_REGISTER = [
+    (STAGE_D, Route.SPECIALIST_ADVICE, Phase.DYING),
+    (STAGE_C, Route.SURPRISE_QUESTION, Phase.DETERIORATING),
+    (STAGE_C, Route.SPICT, Phase.UNSTABLE),
+    (STAGE_B, Route.SURPRISE_QUESTION, Phase.DETERIORATING),
+    (STAGE_B, Route.GSF_STAGE, Phase.STABLE),
+    (STAGE_B, Route.SPICT, Phase.STABLE),
+    (STAGE_B, Route.OWN_REQUEST, Phase.STABLE),
+    (STAGE_A, Route.SURPRISE_QUESTION, Phase.STABLE),
+    (STAGE_A, Route.SPICT, Phase.STABLE),
+    (STAGE_A, Route.CASE_FINDING, Phase.STABLE),
+    (STAGE_C, Route.SPECIALIST_ADVICE, Phase.DETERIORATING),
+    (STAGE_A, Route.GSF_STAGE, Phase.STABLE),
+]
+
+
+def load_register(*, gp: Membership, patients: list[Patient]) -> None:
+    if RegisterEntry.objects.filter(patient__in=patients).exists():
+        return  # loaded already
+    today = timezone.localdate()
+    for index, patient in enumerate(patients):
+        if patient.date_of_death:
+            continue
+        if index < len(ON_THE_REGISTER):
+            stage, route, phase = ON_THE_REGISTER[index]
+            asked = today - dt.timedelta(days=40 + 9 * index)
+            if route == Route.SURPRISE_QUESTION:
+                services.surprise_question_record(
+                    actor=gp, patient=patient, would_be_surprised=False, asked_on=asked
+                )
+            if route == Route.SPICT:
+                services.spict_record(
+                    actor=gp,
+                    patient=patient,
+                    assessed_on=asked,
+                    general=["unplanned_admissions", "depends_on_others"],
+                    clinical=["heart.breathless"] if index % 2 else ["respiratory.oxygen"],
+                )
+            services.register_add(
+                actor=gp,
+                patient=patient,
+                added_on=asked + dt.timedelta(days=2),
+                route=route,
+                stage=stage,
+                note="Agreed at the practice meeting",
+            )
+            services.phase_record(
+                actor=gp, patient=patient, phase=phase, assessed_on=today - dt.timedelta(days=5)
+            )
+        elif index in (20, 21):  # asked, not yet on it: for case finding
+            services.surprise_question_record(
+                actor=gp,
+                patient=patient,
+                would_be_surprised=False,
+                asked_on=today - dt.timedelta(days=10),
+            )
+        elif index == 22:
+            services.spict_record(
+                actor=gp,
+                patient=patient,
+                assessed_on=today - dt.timedelta(days=12),
+                general=["weight_loss"],
+                clinical=["dementia_frailty.falls", "dementia_frailty.needs_help"],
+            )
