@@ -79,6 +79,8 @@ class Action(models.TextChoices):
     REGISTER_ADD = "register_add", "Added the person to the palliative care register"
     REGISTER_REMOVE = "register_remove", "Removed the person from the palliative care register"
     IDENTIFY = "identify", "Recorded whether the person may need palliative care"
+    NOT_NOW = "not_now", "Decided not to add the person to the register for now"
+    SEARCH_IMPORT = "search_import", "Imported a search from the practice's clinical system"
     API_READ = "api_read", "Read the record through the API"
     API_SEARCH = "api_search", "Searched through the API"
 

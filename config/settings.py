@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "reports",
     "coordination",
     "deaths",
+    "practice",
     "interop",
     "demo",
     "rest_framework",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("patients/", include("consent.urls")),
     path("patients/", include("deaths.urls")),
     path("patients/", include("register.urls")),
+    path("", include("practice.urls")),
     path("", include("portal.urls")),
     path("", include("reminders.urls")),
     path("reports/", include("reports.urls")),

@@ -8,8 +8,11 @@ import datetime as dt
 
 from django.utils import timezone
 
+from careplans.selectors import summary_for
 from organisations.models import Membership
 from patients.models import Patient
+from practice import services as practice_services
+from practice.models import SearchImport
 from register import services
 from register.models import RegisterEntry, Route
 from register.terminology import STAGE_A, STAGE_B, STAGE_C, STAGE_D, Phase
@@ -79,3 +82,23 @@ def load_register(*, gp: Membership, patients: list[Patient]) -> None:
                 general=["weight_loss"],
                 clinical=["dementia_frailty.falls", "dementia_frailty.needs_help"],
             )
+
+
+def load_case_finding(*, gp: Membership, paramedic: Membership, patients: list[Patient]) -> None:
+    """The practice's own search, imported and confirmed (two people, with indicators), a
+    crew that looked for the plan of someone who has none, and one person set aside for
+    now. Safe to run again."""
+    if SearchImport.objects.filter(practice=gp.organisation).exists():
+        return
+    summary_for(paramedic, patients[22].public_id, page="demo")
+    rows = ["NHS number,Housebound,eFI severe frailty"]
+    rows += [f"{patients[16].nhs_number},yes,yes", f"{patients[17].nhs_number},yes,no"]
+    checked = practice_services.search_check(actor=gp, content="\n".join(rows).encode())
+    if checked.search is not None:
+        practice_services.search_confirm(actor=gp, search=checked.search)
+    practice_services.not_now_record(
+        actor=gp,
+        patient=patients[23],
+        reason="Talked with him: he would rather wait until after his next scan",
+        ask_again_on=timezone.localdate() + dt.timedelta(days=60),
+    )

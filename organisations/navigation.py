@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from organisations.models import Membership
 from organisations.permissions import (
     can_approve_anything,
+    can_find_cases,
     can_handle_patient_requests,
     can_manage_organisations,
     can_manage_referrals,
@@ -58,6 +59,12 @@ PAGES = [
         "Waiting for you",
         "Plans awaiting approval and patients' requests, longest waiting first",
         can_handle_patient_requests,
+    ),
+    Page(
+        "practice:case_finding",
+        "People who may need a plan",
+        "Patients of the practice the data suggests may need palliative care, with why",
+        can_find_cases,
     ),
     Page(
         "reminders:overdue_reviews",

@@ -9,7 +9,13 @@ from __future__ import annotations
 from enum import StrEnum
 
 from core.actors import Actor
-from organisations.models import Membership, Organisation, Role, TwoFactorReset
+from organisations.models import (
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+    TwoFactorReset,
+)
 
 
 class Capability(StrEnum):
@@ -148,6 +154,16 @@ def can_record_cpr_decision(membership: Membership | None) -> bool:
 
 def can_view_patients(membership: Membership | None) -> bool:
     return has_capability(membership, Capability.VIEW_PATIENT_RECORD)
+
+
+def can_find_cases(membership: Membership | None) -> bool:
+    """Case finding and the practice meeting: clinicians (the role that keeps the palliative
+    care register) acting for a GP practice."""
+    return (
+        has_capability(membership, Capability.KEEP_PALLIATIVE_REGISTER)
+        and membership is not None
+        and membership.organisation.kind == OrganisationKind.GP_PRACTICE
+    )
 
 
 def can_register_patient(membership: Membership | None) -> bool:

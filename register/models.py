@@ -135,8 +135,12 @@ class SurpriseQuestion(Identification):
 class SpictAssessment(Identification):
     """The SPICT items found, as listed by the tool: never a score."""
 
-    general = models.JSONField(default=list)  # keys of register.terminology.SPICT_GENERAL
-    clinical = models.JSONField(default=list)  # "group.item" keys of SPICT_CLINICAL_ITEMS
+    general = models.JSONField(
+        default=list, blank=True
+    )  # keys of register.terminology.SPICT_GENERAL
+    clinical = models.JSONField(
+        default=list, blank=True
+    )  # "group.item" keys of SPICT_CLINICAL_ITEMS
     note = models.TextField(blank=True)
 
     class Meta(Identification.Meta):

@@ -21,6 +21,7 @@ from organisations.models import Membership
 from patients.models import Patient
 from register import selectors, services
 from register.forms import AddForm, PhaseForm, RemoveForm, SpictForm, SurpriseQuestionForm
+from register.models import Route
 from register.terminology import PHASE_PLAIN, SPICT_CLINICAL_ITEMS, SPICT_GENERAL, Phase
 
 
@@ -106,6 +107,10 @@ def register_add(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             actor=actor, patient=patient, **form.cleaned_data
         ),
         done="Added to the practice's palliative care register.",
+        # Coming from case finding, the route is the practice's search of its list.
+        initial={"route": Route.CASE_FINDING}
+        if request.GET.get("from") == "case-finding"
+        else None,
     )
 
 

@@ -33,6 +33,7 @@ from coordination.models import Referral
 from organisations.models import Membership, Role
 from patients.models import BreakGlassGrant, CareTeamMember, Patient, PatientGroupObjectPermission
 from portal.models import Invitation, PatientAccount
+from practice.models import NotNow
 from register.models import PhaseOfIllness, RegisterEntry, SpictAssessment, SurpriseQuestion
 from register.services import register_add
 from tests.careplans.conftest import basis, fill, today
@@ -275,6 +276,16 @@ PATIENT_URLS: dict[str, Exercise] = {
         methods=("get", "post"),
         care_team=PRACTICE,
     ),
+    "practice:not_now": Exercise(
+        post=lambda patient, place: {
+            "reason": "an outsider says so",
+            "ask_again_on_0": "1",
+            "ask_again_on_1": "1",
+            "ask_again_on_2": "2099",
+        },
+        methods=("get", "post"),
+        care_team=PRACTICE,
+    ),
     "patients:care_team_add": Exercise(
         post=lambda patient, place: {"organisation": str(place.hospice.public_id)},
         methods=("get", "post"),
@@ -351,6 +362,7 @@ def _state(patient: Patient) -> tuple[Any, ...]:
         list(SurpriseQuestion.objects.values()),
         list(SpictAssessment.objects.values()),
         list(PhaseOfIllness.objects.values()),
+        list(NotNow.objects.values()),
     )
 
 

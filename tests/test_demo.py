@@ -14,6 +14,8 @@ from organisations.demo import PEOPLE
 from organisations.models import Membership, OrganisationKind
 from patients.models import Patient
 from portal.models import PatientAccount
+from practice.casefinding import Reason
+from practice.selectors import case_finding
 from register.models import RegisterEntry, SurpriseQuestion
 from register.terminology import STAGE_A, STAGE_B, STAGE_C, STAGE_D
 
@@ -78,4 +80,8 @@ def test_load_demo_twice_builds_the_same_region_people_patients_and_plans() -> N
     }
     assert set(on_register.values_list("practice__ods_code", flat=True)) == {"Z90001"}
     assert SurpriseQuestion.objects.filter(would_be_surprised=False).count() == 5
+    # Case finding has someone for every reason, each of the practice.
+    gp = Membership.objects.get(user__username="gp", organisation__ods_code="Z90001")
+    found = case_finding(gp).candidates
+    assert {term.reason for c in found for term in c.finding.terms} == set(Reason)
     assert verify_all().intact

@@ -1,0 +1,204 @@
+"""Reads for the practice's case finding, limited to the practice's own patients in its
+care team, and audited. One query for a whole page of people, whatever its length."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KeyTextTransform
+from django.http import Http404
+from django.utils import timezone
+
+from audit.models import AccessEvent, Action
+from audit.services import record
+from careplans.models import CarePlan, PlanSection
+from coordination.models import Referral
+from organisations.models import Membership, OrganisationKind, Role
+from patients.models import BreakGlassGrant, CareTeamMember, Patient
+from patients.permissions import visible_patients
+from practice.casefinding import (
+    MONTHS_OR_LESS,
+    RULE_VERSION,
+    RULES,
+    Facts,
+    Finding,
+    find,
+    latest_birthday_for_age,
+)
+from practice.models import ImportStatus, NotNow, SearchImport, SearchMatch
+from register.models import RegisterEntry, SpictAssessment, SurpriseQuestion
+
+PAGE_SIZE = 25
+
+
+def _newest(model: type[SpictAssessment] | type[SurpriseQuestion], field: str) -> Subquery:
+    return Subquery(
+        model.objects.filter(patient=OuterRef("pk"))
+        .order_by("-recorded_on", "-id")
+        .values(field)[:1]
+    )
+
+
+def _candidates(viewer: Membership, today: dt.date) -> QuerySet[Patient]:
+    """The practice's living patients not on its register, nor set aside for now, with every
+    fact the rule reads, and only those the rule may list (the SQL mirrors casefinding.find
+    so that a page is one query; find() then words each reason)."""
+    rule = RULES[RULE_VERSION]
+    now = timezone.now()
+    practice = viewer.organisation_id
+    searches = SearchMatch.objects.filter(
+        patient=OuterRef("pk"),
+        search__practice_id=practice,
+        search__status=ImportStatus.CONFIRMED,
+        search__confirmed_at__gte=now - dt.timedelta(days=365),
+    ).order_by("-search__confirmed_at")
+    patients = (
+        visible_patients(viewer)
+        .filter(registered_gp_practice_id=practice, date_of_death__isnull=True)
+        .exclude(
+            Exists(
+                RegisterEntry.objects.filter(
+                    patient=OuterRef("pk"), practice_id=practice, removed_on__isnull=True
+                )
+            )
+        )
+        .exclude(
+            Exists(
+                NotNow.objects.filter(
+                    patient=OuterRef("pk"), practice_id=practice, ask_again_on__gt=today
+                )
+            )
+        )
+        .annotate(
+            has_published_plan=Exists(
+                CarePlan.objects.filter(patient=OuterRef("pk"), current_version__isnull=False)
+            ),
+            urgent_care_looked=Exists(
+                AccessEvent.objects.filter(
+                    patient_public_id=OuterRef("public_id"),
+                    occurred_at__gte=now - dt.timedelta(days=rule.looked_up_within_days),
+                    action__in=[Action.VIEW_SUMMARY, Action.BREAK_GLASS],
+                    role=Role.URGENT_CARE,
+                )
+            )
+            | Exists(
+                BreakGlassGrant.objects.filter(
+                    patient=OuterRef("pk"),
+                    granted_at__gte=now - dt.timedelta(days=rule.looked_up_within_days),
+                )
+            ),
+            referred=Exists(
+                Referral.objects.filter(
+                    patient=OuterRef("pk"),
+                    received_at__gte=now - dt.timedelta(days=rule.referred_within_days),
+                )
+            ),
+            prognosis=Subquery(
+                PlanSection.objects.filter(
+                    working_copy__plan__patient=OuterRef("pk"), key="clinical"
+                )
+                # As text, so that PostgreSQL and SQLite compare it alike.
+                .annotate(code=KeyTextTransform("estimated_prognosis", "data"))
+                .values("code")[:1]
+            ),
+            spict_general=_newest(SpictAssessment, "general"),
+            spict_clinical=_newest(SpictAssessment, "clinical"),
+            would_be_surprised=_newest(SurpriseQuestion, "would_be_surprised"),
+            care_home=Exists(
+                CareTeamMember.objects.filter(
+                    patient=OuterRef("pk"),
+                    ended_at__isnull=True,
+                    organisation__kind=OrganisationKind.CARE_HOME,
+                )
+            ),
+            search=Subquery(searches.values("indicators")[:1]),
+            search_on=Subquery(searches.values("search__confirmed_at")[:1]),
+        )
+    )
+    old = latest_birthday_for_age(today, rule.old_age)
+    frail = Q(spict_clinical__icontains="dementia_frailty.") | Q(search__icontains="frail")
+    return patients.filter(
+        (Q(urgent_care_looked=True) & Q(has_published_plan=False))
+        | Q(referred=True)
+        | Q(prognosis__in=list(MONTHS_OR_LESS))
+        | (Q(spict_general__isnull=False) & ~Q(spict_general=[]) & ~Q(spict_clinical=[]))
+        | Q(would_be_surprised=False)
+        | (Q(date_of_birth__lte=old) & (frail | Q(care_home=True)))
+        | Q(search__isnull=False)
+    )
+
+
+def _facts(patient: Patient) -> Facts:
+    confirmed = getattr(patient, "search_on", None)
+    return Facts(
+        born=patient.date_of_birth,
+        has_published_plan=patient.has_published_plan,  # type: ignore[attr-defined]
+        urgent_care_looked=patient.urgent_care_looked,  # type: ignore[attr-defined]
+        referred=patient.referred,  # type: ignore[attr-defined]
+        prognosis=patient.prognosis or "",  # type: ignore[attr-defined]
+        spict_general=tuple(patient.spict_general or ()),  # type: ignore[attr-defined]
+        spict_clinical=tuple(patient.spict_clinical or ()),  # type: ignore[attr-defined]
+        surprise_no=patient.would_be_surprised is False,  # type: ignore[attr-defined]
+        care_home=patient.care_home,  # type: ignore[attr-defined]
+        search=tuple(patient.search) if patient.search is not None else None,  # type: ignore[attr-defined]
+        search_on=timezone.localdate(confirmed) if confirmed else None,
+    )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    patient: Patient
+    finding: Finding
+
+
+@dataclass(frozen=True)
+class CaseFinding:
+    page: Page
+    candidates: list[Candidate]
+
+
+def case_finding(viewer: Membership, *, page_number: str | int = 1) -> CaseFinding:
+    """One page of the people who may need a plan, each with every reason. Records one
+    `list` event naming them."""
+    today = timezone.localdate()
+    patients = _candidates(viewer, today).order_by("family_name", "given_name", "id")
+    page = Paginator(patients, PAGE_SIZE).get_page(page_number)
+    listed = CaseFinding(
+        page, [Candidate(patient, find(_facts(patient), today)) for patient in page.object_list]
+    )
+    record(
+        actor=viewer,
+        action=Action.LIST,
+        detail={
+            "page": "case_finding",
+            "number": page.number,
+            "rule": RULE_VERSION,
+            "shown": [str(c.patient.public_id) for c in listed.candidates],
+        },
+    )
+    return listed
+
+
+def facts_of(viewer: Membership, patient: Patient) -> Finding:
+    """The reasons for one person (the register's and the "not now" pages), from the same
+    query as the list."""
+    today = timezone.localdate()
+    found = _candidates(viewer, today).filter(pk=patient.pk).first()
+    return find(_facts(found), today) if found is not None else Finding()
+
+
+def search_for(viewer: Membership, public_id: UUID) -> SearchImport:
+    """A search the viewer uploaded and has not confirmed yet; else Http404."""
+    search = SearchImport.objects.filter(
+        public_id=public_id,
+        practice_id=viewer.organisation_id,
+        uploaded_by_id=viewer.user_id,
+        status=ImportStatus.CHECKED,
+    ).first()
+    if search is None:
+        raise Http404("No such search")
+    return search
