@@ -81,6 +81,8 @@ class Action(models.TextChoices):
     IDENTIFY = "identify", "Recorded whether the person may need palliative care"
     NOT_NOW = "not_now", "Decided not to add the person to the register for now"
     SEARCH_IMPORT = "search_import", "Imported a search from the practice's clinical system"
+    MEETING_SCHEDULE = "meeting_schedule", "Scheduled a practice meeting"
+    MEETING_OUTCOME = "meeting_outcome", "Recorded the practice meeting's review of the person"
     API_READ = "api_read", "Read the record through the API"
     API_SEARCH = "api_search", "Searched through the API"
 

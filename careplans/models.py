@@ -12,7 +12,12 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from careplans.sections import SECTION_BY_KEY
-from careplans.terminology import ACTUAL_PLACE_OF_DEATH, DEATH_PLACE_CATEGORY
+from careplans.terminology import (
+    ACTUAL_PLACE_OF_DEATH,
+    DEATH_PLACE_CATEGORY,
+    PPD_CATEGORY,
+    PREFERRED_PLACE_OF_DEATH,
+)
 from consent.models import ConsentBasis
 from organisations.models import Organisation, Region
 from patients.models import Patient
@@ -338,3 +343,16 @@ class Death(models.Model):
     @property
     def place_plain(self) -> str:
         return ACTUAL_PLACE_OF_DEATH.plain(self.place_of_death)
+
+    @property
+    def preferred_plain(self) -> str:
+        return PREFERRED_PLACE_OF_DEATH.plain(self.preferred_place_of_death)
+
+    @property
+    def wish_met(self) -> bool | None:
+        """Died where they wished (the report's rule: the same category of place); None
+        when no preferred place was recorded in a published plan."""
+        wished = PPD_CATEGORY.get(self.preferred_place_of_death)
+        if wished is None:
+            return None
+        return wished == DEATH_PLACE_CATEGORY.get(self.place_of_death)

@@ -662,6 +662,19 @@ def mandatory_missing(sections: dict[str, dict[str, Any]]) -> str:
     return f"|{'|'.join(missing)}|" if missing else ""
 
 
+def missing_labels(missing: str | None) -> list[str]:
+    """A published version's `mandatory_missing` ("|section.item|...") in words."""
+    labels = []
+    for key in (missing or "").strip("|").split("|"):
+        if "." not in key:
+            continue
+        section_key, item = key.split(".", 1)
+        section = SECTION_BY_KEY.get(section_key)
+        field = section.form.base_fields.get(item) if section else None
+        labels.append(str(field.label) if field is not None else item.replace("_", " "))
+    return labels
+
+
 # Items the service records itself (who made the CPR decision): read back, never taken.
 SERVER_ITEMS = frozenset({"recorded_by", "recorded_by_role", "recorded_by_senior_clinician"})
 

@@ -11,8 +11,9 @@ from django.utils import timezone
 from careplans.selectors import summary_for
 from organisations.models import Membership
 from patients.models import Patient
+from practice import selectors as practice_selectors
 from practice import services as practice_services
-from practice.models import SearchImport
+from practice.models import Meeting, SearchImport
 from register import services
 from register.models import RegisterEntry, Route
 from register.terminology import STAGE_A, STAGE_B, STAGE_C, STAGE_D, Phase
@@ -101,4 +102,44 @@ def load_case_finding(*, gp: Membership, paramedic: Membership, patients: list[P
         patient=patients[23],
         reason="Talked with him: he would rather wait until after his next scan",
         ask_again_on=timezone.localdate() + dt.timedelta(days=60),
+    )
+
+
+def load_meetings(*, gp: Membership, patients: list[Patient]) -> None:
+    """A practice meeting a month ago that reviewed three people, with actions for their
+    district nurse, and the next one in two weeks. Safe to run again."""
+    if Meeting.objects.filter(practice=gp.organisation).exists():
+        return
+    today = timezone.localdate()
+    past = practice_services.meeting_schedule(
+        actor=gp,
+        held_on=today - dt.timedelta(days=28),
+        attendees="Dr Amara Okafor (GP), Sam Price (district nurse), Heathside Hospice CNS",
+    )
+    for index, notes in (
+        (0, "Deteriorating quickly. Family aware; wants to stay at home."),
+        (1, "Stable this month. Check the carer is coping."),
+        (3, "Anticipatory medicines to be prescribed before the weekend."),
+    ):
+        patient = patients[index]
+        team = list(practice_selectors.care_team_members(patient))
+        owner = next((m for m in team if m.organisation_id != gp.organisation_id), gp)
+        practice_services.outcome_record(
+            actor=gp,
+            meeting=past,
+            patient=patient,
+            notes=notes,
+            next_review_on=past.held_on + dt.timedelta(days=42),
+            actions=[
+                practice_services.ActionDetails(
+                    what="Visit and review symptoms and the carer's needs",
+                    owner=owner,
+                    due_on=past.held_on + dt.timedelta(days=35),
+                )
+            ],
+        )
+    practice_services.meeting_schedule(
+        actor=gp,
+        held_on=today + dt.timedelta(days=14),
+        attendees="Dr Amara Okafor (GP), Sam Price (district nurse), Heathside Hospice CNS",
     )

@@ -67,6 +67,12 @@ PAGES = [
         can_find_cases,
     ),
     Page(
+        "practice:meetings",
+        "Practice meetings",
+        "Review everyone on the palliative care register, with what changed and actions",
+        can_find_cases,
+    ),
+    Page(
         "reminders:overdue_reviews",
         "Overdue reviews",
         "Plans your organisation should have reviewed, longest overdue first",

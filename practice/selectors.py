@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from django.core.paginator import Page, Paginator
@@ -15,7 +16,9 @@ from django.utils import timezone
 
 from audit.models import AccessEvent, Action
 from audit.services import record
-from careplans.models import CarePlan, PlanSection
+from careplans.models import CarePlan, Death, PlanSection, PublishedVersion
+from careplans.sections import missing_labels
+from careplans.terminology import CPR_DECISION_OR_STATUS
 from coordination.models import Referral
 from organisations.models import Membership, OrganisationKind, Role
 from patients.models import BreakGlassGrant, CareTeamMember, Patient
@@ -29,8 +32,10 @@ from practice.casefinding import (
     find,
     latest_birthday_for_age,
 )
-from practice.models import ImportStatus, NotNow, SearchImport, SearchMatch
+from practice.models import ImportStatus, Meeting, NotNow, Outcome, SearchImport, SearchMatch
 from register.models import RegisterEntry, SpictAssessment, SurpriseQuestion
+from register.terminology import GSF_STAGE, STAGES
+from reminders.models import Notification
 
 PAGE_SIZE = 25
 
@@ -202,3 +207,168 @@ def search_for(viewer: Membership, public_id: UUID) -> SearchImport:
     if search is None:
         raise Http404("No such search")
     return search
+
+
+# --- the practice meeting ------------------------------------------------------------------
+
+# Who may own an action: the people of the person's care team who see their record.
+ACTION_OWNER_ROLES = (Role.CLINICIAN, Role.SOCIAL_WORKER, Role.CARE_HOME_STAFF)
+# With no earlier meeting, "since the last meeting" is the quarter before this one.
+FIRST_MEETING_LOOKS_BACK = dt.timedelta(days=91)
+
+
+def care_team_members(patient: Patient) -> QuerySet[Membership]:
+    return (
+        Membership.objects.active()
+        .filter(
+            role__in=ACTION_OWNER_ROLES,
+            organisation__care_team_places__patient=patient,
+            organisation__care_team_places__ended_at__isnull=True,
+        )
+        .select_related("user", "organisation")
+        .order_by("organisation__name", "user__last_name", "user__first_name", "pk")
+        .distinct()
+    )
+
+
+def meetings_of(viewer: Membership) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(practice_id=viewer.organisation_id)
+
+
+def meeting_for(viewer: Membership, public_id: UUID) -> Meeting:
+    meeting = meetings_of(viewer).filter(public_id=public_id).first()
+    if meeting is None:
+        raise Http404("No such meeting")
+    return meeting
+
+
+def _since(meeting: Meeting) -> dt.date:
+    earlier = (
+        meetings_of_practice(meeting.practice_id)
+        .filter(held_on__lt=meeting.held_on)
+        .order_by("-held_on")
+        .values_list("held_on", flat=True)
+        .first()
+    )
+    return earlier or meeting.held_on - FIRST_MEETING_LOOKS_BACK
+
+
+def meetings_of_practice(practice_id: int) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(practice_id=practice_id)
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """One person on the meeting's list."""
+
+    entry: RegisterEntry
+    changes: list[str]
+    review_due_on: dt.date | None
+    cpr: str
+    missing: list[str]
+    outcome: Outcome | None
+
+
+@dataclass(frozen=True)
+class ReviewList:
+    meeting: Meeting
+    since: dt.date
+    stages: list[tuple[str, list[Reviewed]]]
+    died: list[tuple[RegisterEntry, Death | None, Outcome | None]]
+
+
+def _changes(entry: Any) -> list[str]:
+    words = []
+    if entry.new_version:
+        words.append(f"Plan version {entry.new_version} published")
+    if entry.urgent_care_looked:
+        words.append("Urgent care looked at the emergency summary or broke glass")
+    if entry.referral_status:
+        words.append(f"Referred to the co-ordination centre ({entry.referral_status})")
+    if entry.new_notifications:
+        words.append("New reminders about the plan or actions")
+    return words
+
+
+def review_list(viewer: Membership, meeting: Meeting) -> ReviewList:
+    """Everyone on the practice's register by Gold Standards Framework stage, each with what
+    changed since the last meeting, their review date, CPR decision and what is missing
+    from the plan; and apart, those who died since. A few queries, whatever the number of
+    people. Records one `list` event naming them."""
+    since = _since(meeting)
+    start = dt.datetime.combine(since, dt.time.min, tzinfo=timezone.get_current_timezone())
+    patient = OuterRef("patient")
+    entries = (
+        RegisterEntry.objects.filter(practice_id=meeting.practice_id)
+        .filter(Q(removed_on__isnull=True) | Q(removal_reason="died", removed_on__gte=since))
+        .select_related("patient", "patient__care_plan__current_version")
+        .annotate(
+            new_version=Subquery(
+                PublishedVersion.objects.filter(plan__patient=patient, published_at__gte=start)
+                .order_by("-number")
+                .values("number")[:1]
+            ),
+            urgent_care_looked=Exists(
+                AccessEvent.objects.filter(
+                    patient_public_id=OuterRef("patient__public_id"),
+                    occurred_at__gte=start,
+                    action__in=[Action.VIEW_SUMMARY, Action.BREAK_GLASS],
+                    role=Role.URGENT_CARE,
+                )
+            ),
+            referral_status=Subquery(
+                Referral.objects.filter(patient=patient, received_at__gte=start)
+                .order_by("-received_at")
+                .values("status")[:1]
+            ),
+            new_notifications=Exists(
+                Notification.objects.filter(
+                    Q(plan__patient=patient) | Q(patient=patient), created_at__gte=start
+                )
+            ),
+        )
+        .order_by("patient__family_name", "patient__given_name", "pk")
+    )
+    outcomes = {
+        o.patient_id: o
+        for o in Outcome.objects.filter(meeting=meeting).prefetch_related("actions__owner__user")
+    }
+    deaths = {
+        d.patient_id: d
+        for d in Death.objects.filter(
+            gp_practice_id=meeting.practice_id, entered_in_error=False, date_of_death__gte=since
+        )
+    }
+    by_stage: dict[str, list[Reviewed]] = {code: [] for code in (*STAGES, "")}
+    died: list[tuple[RegisterEntry, Death | None, Outcome | None]] = []
+    for entry in entries:
+        if entry.removed_on is not None:
+            died.append((entry, deaths.get(entry.patient_id), outcomes.get(entry.patient_id)))
+            continue
+        plan = getattr(entry.patient, "care_plan", None)
+        version = plan.current_version if plan is not None else None
+        by_stage[entry.stage if entry.stage in by_stage else ""].append(
+            Reviewed(
+                entry=entry,
+                changes=_changes(entry),
+                review_due_on=plan.review_due_on if plan is not None else None,
+                cpr=CPR_DECISION_OR_STATUS.plain(version.cpr_decision) if version else "",
+                missing=missing_labels(version.mandatory_missing) if version else [],
+                outcome=outcomes.get(entry.patient_id),
+            )
+        )
+    stages = [
+        (GSF_STAGE.plain(code) if code else "No stage recorded", rows)
+        for code, rows in reversed(list(by_stage.items()))
+        if rows
+    ]
+    record(
+        actor=viewer,
+        action=Action.LIST,
+        detail={
+            "page": "meeting",
+            "meeting": str(meeting.public_id),
+            "shown": sorted(str(e.patient.public_id) for e in entries),
+        },
+    )
+    return ReviewList(meeting=meeting, since=since, stages=stages, died=died)

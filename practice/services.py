@@ -9,7 +9,7 @@ import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.models import Action
@@ -19,14 +19,26 @@ from organisations.permissions import can_find_cases
 from patients.identifiers import format_nhs_number, is_valid_nhs_number, normalise_nhs_number
 from patients.models import Patient
 from patients.permissions import visible_patients
-from practice.models import ImportStatus, NotNow, SearchImport, SearchMatch
+from practice.models import (
+    MAX_ACTIONS,
+    ImportStatus,
+    Meeting,
+    MeetingAction,
+    NotNow,
+    Outcome,
+    SearchImport,
+    SearchMatch,
+)
+from practice.selectors import care_team_members
 from register.permissions import can_keep_register
 from register.selectors import open_entry
+from reminders.services import action_notify
 
 MAX_REASON = 2000
 MAX_BYTES = 2_000_000
 MAX_ROWS = 20_000
 NOT_A_PATIENT = "No patient of this practice has this NHS number"
+ALREADY_REVIEWED = "This person's review at this meeting is recorded already"
 YES = {"1", "y", "yes", "true", "x", "t"}
 NO = {"", "0", "n", "no", "false", "f"}
 
@@ -257,3 +269,120 @@ def search_confirm(*, actor: Membership, search: SearchImport) -> SearchImport:
         },
     )
     return locked
+
+
+# --- the practice meeting ------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_schedule(*, actor: Membership, held_on: dt.date | None, attendees: str) -> Meeting:
+    """Schedule the practice's meeting (or record one held within the last year)."""
+    if not can_find_cases(actor):
+        raise PermissionDenied
+    today = timezone.localdate()
+    errors: dict[str, str] = {}
+    attendees = attendees.strip()
+    if held_on is None:
+        errors["held_on"] = "Enter the date of the meeting"
+    elif not today - dt.timedelta(days=365) <= held_on <= today + dt.timedelta(days=365):
+        errors["held_on"] = "The meeting must be within a year of today"
+    if not attendees:
+        errors["attendees"] = "Say who attends"
+    elif len(attendees) > MAX_REASON:
+        errors["attendees"] = f"Who attends must be {MAX_REASON} characters or fewer"
+    if errors or held_on is None:
+        raise ValidationError(errors)
+    meeting = Meeting.objects.create(
+        practice=actor.organisation, held_on=held_on, attendees=attendees, created_by=actor.user
+    )
+    record(
+        actor=actor,
+        action=Action.MEETING_SCHEDULE,
+        detail={"meeting": str(meeting.public_id), "held_on": held_on.isoformat()},
+    )
+    return meeting
+
+
+@dataclass(frozen=True)
+class ActionDetails:
+    what: str
+    owner: Membership | None
+    due_on: dt.date | None
+
+
+@transaction.atomic
+def outcome_record(
+    *,
+    actor: Membership,
+    meeting: Meeting,
+    patient: Patient,
+    notes: str,
+    next_review_on: dt.date | None,
+    actions: list[ActionDetails],
+) -> Outcome:
+    """What the meeting agreed for the person, once: notes, the next review, and actions,
+    each with an owner of the person's care team and a date, told to the owner."""
+    if not can_keep_register(actor, patient) or meeting.practice_id != actor.organisation_id:
+        raise PermissionDenied
+    errors: dict[str, str] = {}
+    notes = notes.strip()
+    if len(notes) > MAX_REASON:
+        errors["notes"] = f"The notes must be {MAX_REASON} characters or fewer"
+    if next_review_on is not None and not (
+        meeting.held_on < next_review_on <= meeting.held_on + dt.timedelta(days=366)
+    ):
+        errors["next_review_on"] = "The next review must be after the meeting and within a year"
+    team = set(care_team_members(patient).values_list("pk", flat=True))
+    for index, action in enumerate(actions[:MAX_ACTIONS], start=1):
+        given = action.what.strip() or action.owner or action.due_on
+        if not given:
+            continue
+        if not action.what.strip():
+            errors[f"action_{index}_what"] = f"Say what action {index} is"
+        elif len(action.what.strip()) > 300:
+            errors[f"action_{index}_what"] = "An action must be 300 characters or fewer"
+        if action.owner is None or action.owner.pk not in team:
+            errors[f"action_{index}_owner"] = f"Choose who owns action {index}"
+        if action.due_on is None:
+            errors[f"action_{index}_due_on"] = f"Enter the date action {index} is due"
+        elif action.due_on < meeting.held_on:
+            errors[f"action_{index}_due_on"] = "An action cannot be due before the meeting"
+    if errors:
+        raise ValidationError(errors)
+    if Outcome.objects.filter(meeting=meeting, patient=patient).exists():
+        raise ValidationError(ALREADY_REVIEWED)
+    try:
+        with transaction.atomic():
+            outcome = Outcome.objects.create(
+                meeting=meeting,
+                patient=patient,
+                notes=notes,
+                next_review_on=next_review_on,
+                recorded_by=actor.user,
+            )
+    except IntegrityError as twice:
+        raise ValidationError(ALREADY_REVIEWED) from twice
+    for action in actions[:MAX_ACTIONS]:
+        if not action.what.strip() or action.owner is None or action.due_on is None:
+            continue
+        agreed = MeetingAction.objects.create(
+            outcome=outcome, what=action.what.strip(), owner=action.owner, due_on=action.due_on
+        )
+        action_notify(
+            owner=action.owner,
+            patient=patient,
+            due_on=action.due_on,
+            about=agreed.what,
+            source=agreed.public_id,
+        )
+    record(
+        actor=actor,
+        action=Action.MEETING_OUTCOME,
+        patient=patient,
+        detail={
+            "meeting": str(meeting.public_id),
+            "outcome": str(outcome.public_id),
+            "actions": len(outcome.actions.all()),
+        },
+    )
+    return outcome

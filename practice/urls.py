@@ -15,4 +15,11 @@ urlpatterns = [
         name="search_confirm",
     ),
     path("patients/<uuid:patient_id>/not-now/", views.not_now, name="not_now"),
+    path("practice/meetings/", views.meetings, name="meetings"),
+    path("practice/meetings/<uuid:meeting_id>/", views.meeting, name="meeting"),
+    path(
+        "patients/<uuid:patient_id>/meetings/<uuid:meeting_id>/review/",
+        views.review,
+        name="review",
+    ),
 ]

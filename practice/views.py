@@ -10,13 +10,15 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from frontend.forms import show_service_errors
 from organisations.decorators import acting_required, membership
 from organisations.permissions import can_find_cases
 from practice import selectors, services
-from practice.forms import NotNowForm, SearchForm
+from practice.forms import MeetingForm, NotNowForm, OutcomeForm, SearchForm
+from practice.models import MAX_ACTIONS
 from register.selectors import register_patient_for
 
 
@@ -89,4 +91,84 @@ def not_now(request: HttpRequest, patient_id: UUID) -> HttpResponse:
         request,
         "practice/not_now.html",
         {"patient": patient, "form": form, "finding": selectors.facts_of(acting, patient)},
+    )
+
+
+@acting_required(can_find_cases)
+@require_http_methods(["GET", "POST"])
+def meetings(request: HttpRequest) -> HttpResponse:
+    acting = membership(request)
+    form = MeetingForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_schedule(actor=acting, **form.cleaned_data)
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.info(request, f"The meeting of {meeting.held_on:%-d %B %Y} is scheduled.")
+            return redirect("practice:meeting", meeting_id=meeting.public_id)
+    return render(
+        request,
+        "practice/meetings.html",
+        {
+            "form": form,
+            "meetings": selectors.meetings_of(acting)[:24],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@acting_required(can_find_cases)
+@require_GET
+def meeting(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
+    acting = membership(request)
+    found = selectors.meeting_for(acting, meeting_id)
+    return render(
+        request,
+        "practice/meeting.html",
+        {"listed": selectors.review_list(acting, found), "meeting": found},
+    )
+
+
+@acting_required()
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, patient_id: UUID, meeting_id: UUID) -> HttpResponse:
+    """The meeting's review of one person: notes, next review, actions with owners."""
+    acting = membership(request)
+    patient = register_patient_for(acting, patient_id, page="meeting_review")
+    found = selectors.meeting_for(acting, meeting_id)
+    owners = {str(m.public_id): m for m in selectors.care_team_members(patient)}
+    form = OutcomeForm(
+        request.POST if request.method == "POST" else None,
+        owners=[
+            (key, f"{m.user.get_full_name()}, {m.organisation.name}") for key, m in owners.items()
+        ],
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.outcome_record(
+                actor=acting,
+                meeting=found,
+                patient=patient,
+                notes=data["notes"],
+                next_review_on=data["next_review_on"],
+                actions=[
+                    services.ActionDetails(
+                        what=data[f"action_{i}_what"],
+                        owner=owners.get(data[f"action_{i}_owner"]),
+                        due_on=data[f"action_{i}_due_on"],
+                    )
+                    for i in range(1, MAX_ACTIONS + 1)
+                ],
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.info(request, f"The review of {patient.full_name} is recorded.")
+            return redirect("practice:meeting", meeting_id=found.public_id)
+    return render(
+        request,
+        "practice/review.html",
+        {"patient": patient, "meeting": found, "form": form},
     )

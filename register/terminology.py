@@ -43,7 +43,8 @@ GSF_STAGE = ValueSet(
     ],
 )
 
-STAGE_A, STAGE_B, STAGE_C, STAGE_D = (c.code for c in GSF_STAGE.concepts)
+STAGES = tuple(c.code for c in GSF_STAGE.concepts)
+STAGE_A, STAGE_B, STAGE_C, STAGE_D = STAGES
 
 SURPRISE_QUESTION = "Would you be surprised if this person died in the next 12 months?"
 

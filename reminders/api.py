@@ -17,7 +17,7 @@ class NotificationOut(serializers.ModelSerializer[Delivery]):
     id = serializers.UUIDField(source="public_id", read_only=True)
     kind = serializers.CharField(source="notification.get_kind_display")
     due_on = serializers.DateField(source="notification.due_on")
-    patient = serializers.UUIDField(source="notification.plan.patient.public_id")
+    patient = serializers.UUIDField(source="notification.subject.public_id")
     resolved_at = serializers.DateTimeField(source="notification.resolved_at", allow_null=True)
 
     class Meta:

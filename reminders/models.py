@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from careplans.models import CarePlan
 from organisations.models import Membership, Organisation
+from patients.models import Patient
 
 
 class Kind(models.TextChoices):
@@ -24,6 +25,7 @@ class Kind(models.TextChoices):
         "change_request_waiting",
         "Request for a change unanswered for more than 5 days",
     )
+    MDT_ACTION = "mdt_action", "Action from the practice meeting"
 
 
 class Notification(models.Model):
@@ -32,7 +34,16 @@ class Notification(models.Model):
     or the change asked for; for an escalation, the day that week's escalation fell due."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    plan = models.ForeignKey(CarePlan, on_delete=models.PROTECT, related_name="notifications")
+    plan = models.ForeignKey(
+        CarePlan, null=True, blank=True, on_delete=models.PROTECT, related_name="notifications"
+    )
+    # An action agreed at the practice meeting is about a person who may have no plan yet:
+    # it names them directly, says what to do (in-app only) and which action it is.
+    patient = models.ForeignKey(
+        Patient, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    about = models.CharField(max_length=500, blank=True)
+    source = models.UUIDField(null=True, blank=True, unique=True)
     kind = models.CharField(max_length=30, choices=Kind.choices)
     due_on = models.DateField()
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
@@ -47,6 +58,10 @@ class Notification(models.Model):
                 fields=["plan", "kind", "due_on"], name="notification_once_per_plan_kind_due"
             ),
             models.CheckConstraint(condition=Q(kind__in=Kind.values), name="notification_kind"),
+            models.CheckConstraint(
+                condition=Q(plan__isnull=False) | Q(patient__isnull=False),
+                name="notification_is_about_someone",
+            ),
         ]
         indexes = [
             models.Index(
@@ -62,6 +77,14 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.due_on}) for plan {self.plan_id}"
+
+    @property
+    def subject(self) -> Patient:
+        """Whom it is about: the person, or the person whose plan it is."""
+        if self.patient is not None:
+            return self.patient
+        assert self.plan is not None  # noqa: S101  (notification_is_about_someone)
+        return self.plan.patient
 
     @property
     def is_open(self) -> bool:
@@ -88,6 +111,7 @@ class Notification(models.Model):
                 f"The person asked for a change to their plan on {when} and nobody has "
                 "answered yet."
             ),
+            Kind.MDT_ACTION: f"An action agreed at the practice meeting is due on {when}.",
         }[Kind(self.kind)]
 
 

@@ -57,7 +57,9 @@ def plans_needing_attention(now: dt.datetime) -> set[int]:
         ).values_list("patient__care_plan__id", flat=True)
     )
     ids.update(
-        Notification.objects.filter(resolved_at__isnull=True).values_list("plan_id", flat=True)
+        Notification.objects.filter(resolved_at__isnull=True, plan__isnull=False).values_list(
+            "plan_id", flat=True
+        )
     )
     return ids
 
@@ -190,6 +192,7 @@ def notifications_of_plans(plan_ids: Iterable[int]) -> dict[tuple[int, str, dt.d
     return {
         (n.plan_id, n.kind, n.due_on): n
         for n in Notification.objects.filter(plan_id__in=list(plan_ids))
+        if n.plan_id is not None
     }
 
 
@@ -220,9 +223,10 @@ def emails_waiting(now: dt.datetime) -> list[UUID]:
 
 def _deliveries_of(viewer: Membership) -> QuerySet[Delivery]:
     """The viewer's own deliveries, for patients they may still see."""
+    seen = visible_patients(viewer)
     return Delivery.objects.filter(
+        Q(notification__plan__patient__in=seen) | Q(notification__patient__in=seen),
         membership=viewer,
-        notification__plan__patient__in=visible_patients(viewer),
     )
 
 
@@ -246,6 +250,7 @@ def notifications_for(viewer: Membership, *, page_number: str | int = 1) -> Page
             "notification",
             "notification__organisation",
             "notification__plan__patient",
+            "notification__patient",
         )
         .order_by(
             F("notification__resolved_at").desc(nulls_first=True),
@@ -261,7 +266,7 @@ def notifications_for(viewer: Membership, *, page_number: str | int = 1) -> Page
         detail={
             "page": "notifications",
             "number": page.number,
-            "shown": sorted({str(d.notification.plan.patient.public_id) for d in page.object_list}),
+            "shown": sorted({str(d.notification.subject.public_id) for d in page.object_list}),
         },
     )
     return page
@@ -272,7 +277,7 @@ def delivery_for(viewer: Membership, public_id: UUID) -> Delivery:
     delivery = (
         _deliveries_of(viewer)
         .filter(public_id=public_id)
-        .select_related("notification__plan__patient")
+        .select_related("notification__plan__patient", "notification__patient")
         .first()
     )
     if delivery is None:

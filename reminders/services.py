@@ -21,6 +21,7 @@ from django.utils import timezone
 from careplans.models import CarePlan
 from core.tasks import queue_after_commit
 from organisations.models import Membership
+from patients.models import Patient
 from reminders import rules, selectors
 from reminders.models import Delivery, EmailStatus, Kind, Notification
 from reminders.selectors import Responsibility
@@ -78,7 +79,7 @@ def _update(plan_ids: tuple[int, ...], now: dt.datetime) -> Outcome:
     known = selectors.notifications_of_plans(plan_ids)
     open_by_plan: dict[int, list[Notification]] = defaultdict(list)
     for notification in known.values():
-        if notification.is_open:
+        if notification.is_open and notification.plan_id is not None:
             open_by_plan[notification.plan_id].append(notification)
     told = selectors.recipients_of(n.pk for ns in open_by_plan.values() for n in ns)
     outcome = Outcome(plans=len(batch.dates))
@@ -267,4 +268,41 @@ def delivery_mark_read(*, actor: Membership, delivery: Delivery) -> None:
 def deliveries_mark_all_read(*, actor: Membership) -> int:
     return Delivery.objects.filter(membership=actor, read_at__isnull=True).update(
         read_at=timezone.now()
+    )
+
+
+# --- actions from the practice meeting -----------------------------------------------------
+
+
+@transaction.atomic
+def action_notify(
+    *, owner: Membership, patient: Patient, due_on: dt.date, about: str, source: UUID
+) -> Notification:
+    """Tell the owner of an action agreed at the practice meeting, in-app (with what to do)
+    and by email (without the person's name or the action's words). Once per action."""
+    notification, created = Notification.objects.get_or_create(
+        source=source,
+        defaults={
+            "patient": patient,
+            "kind": Kind.MDT_ACTION,
+            "due_on": due_on,
+            "about": about[:500],
+            "organisation": owner.organisation,
+        },
+    )
+    if created:
+        delivery = Delivery.objects.create(
+            notification=notification,
+            membership=owner,
+            email=owner.user.email,
+            email_status=EmailStatus.PENDING if owner.user.email else EmailStatus.NONE,
+        )
+        if delivery.email_status == EmailStatus.PENDING:
+            queue_after_commit("reminders.send_notification_email", str(delivery.public_id))
+    return notification
+
+
+def action_resolve(*, source: UUID, resolution: str) -> None:
+    Notification.objects.filter(source=source, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolution=resolution[:200]
     )

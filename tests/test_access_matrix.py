@@ -33,7 +33,8 @@ from coordination.models import Referral
 from organisations.models import Membership, Role
 from patients.models import BreakGlassGrant, CareTeamMember, Patient, PatientGroupObjectPermission
 from portal.models import Invitation, PatientAccount
-from practice.models import NotNow
+from practice.models import Meeting, MeetingAction, NotNow, Outcome
+from practice.services import meeting_schedule
 from register.models import PhaseOfIllness, RegisterEntry, SpictAssessment, SurpriseQuestion
 from register.services import register_add
 from tests.careplans.conftest import basis, fill, today
@@ -286,6 +287,12 @@ PATIENT_URLS: dict[str, Exercise] = {
         methods=("get", "post"),
         care_team=PRACTICE,
     ),
+    "practice:review": Exercise(
+        extra_kwargs=lambda patient, place: {"meeting_id": Meeting.objects.get().public_id},
+        post=lambda patient, place: {"notes": "an outsider says so"},
+        methods=("get", "post"),
+        care_team=PRACTICE,
+    ),
     "patients:care_team_add": Exercise(
         post=lambda patient, place: {"organisation": str(place.hospice.public_id)},
         methods=("get", "post"),
@@ -363,6 +370,8 @@ def _state(patient: Patient) -> tuple[Any, ...]:
         list(SpictAssessment.objects.values()),
         list(PhaseOfIllness.objects.values()),
         list(NotNow.objects.values()),
+        list(Outcome.objects.values()),
+        list(MeetingAction.objects.values()),
     )
 
 
@@ -409,6 +418,7 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
             actor=own, section_key="about_me", what_should_change="Add my cat, Biscuit"
         )
         register_add(actor=their_gp, patient=patient, added_on=today(), route="own_request")
+        meeting_schedule(actor=their_gp, held_on=today(), attendees="The practice team")
         yield World(place, people, patient)
         transaction.set_rollback(True)
 

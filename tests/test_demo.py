@@ -15,6 +15,7 @@ from organisations.models import Membership, OrganisationKind
 from patients.models import Patient
 from portal.models import PatientAccount
 from practice.casefinding import Reason
+from practice.models import Meeting, MeetingAction
 from practice.selectors import case_finding
 from register.models import RegisterEntry, SurpriseQuestion
 from register.terminology import STAGE_A, STAGE_B, STAGE_C, STAGE_D
@@ -84,4 +85,10 @@ def test_load_demo_twice_builds_the_same_region_people_patients_and_plans() -> N
     gp = Membership.objects.get(user__username="gp", organisation__ods_code="Z90001")
     found = case_finding(gp).candidates
     assert {term.reason for c in found for term in c.finding.terms} == set(Reason)
+    # One practice meeting held, with three people reviewed and actions, and one to come.
+    held, upcoming = Meeting.objects.order_by("held_on")
+    assert held.held_on < upcoming.held_on
+    assert held.outcomes.count() == 3
+    assert MeetingAction.objects.filter(outcome__meeting=held).count() == 3
+    assert not upcoming.outcomes.exists()
     assert verify_all().intact

@@ -12,7 +12,7 @@ from django.db import transaction
 from careplans.demo import demo_clock, load_plan
 from coordination.demo import load_referrals
 from demo.deceased import DECEASED, load_deceased
-from demo.register import load_case_finding, load_register
+from demo.register import load_case_finding, load_meetings, load_register
 from organisations import services as organisation_services
 from organisations.demo import (
     CORNWALL,
@@ -92,6 +92,10 @@ class Command(BaseCommand):
         load_case_finding(
             gp=memberships["gp"],
             paramedic=memberships["paramedic"],
+            patients=[Patient.objects.get(nhs_number=n) for n in demo_nhs_numbers(PATIENTS)],
+        )
+        load_meetings(
+            gp=memberships["gp"],
             patients=[Patient.objects.get(nhs_number=n) for n in demo_nhs_numbers(PATIENTS)],
         )
         load_online_accounts(
