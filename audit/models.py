@@ -21,6 +21,7 @@ class Action(models.TextChoices):
     CARE_TEAM_REMOVE = "care_team_remove", "Removed an organisation from the care team"
     DENIED = "denied", "Was refused access"
     ORGANISATION_CREATE = "organisation_create", "Created an organisation"
+    ORGANISATION_UPDATE = "organisation_update", "Changed an organisation's details"
     MEMBERSHIP_ADD = "membership_add", "Added a membership"
     MEMBERSHIP_END = "membership_end", "Ended a membership"
     ACT_AS = "act_as", "Chose the role to act in"

@@ -87,6 +87,21 @@ class OrganisationForm(NhsForm):
         return code
 
 
+class ListSizeForm(NhsForm):
+    list_size = forms.IntegerField(
+        label="Registered list size",
+        help_text="How many patients the practice has: the register's share is of this",
+        required=False,
+        min_value=1,
+        max_value=200_000,
+        error_messages={
+            "invalid": "Enter the list size as a whole number, like 9500",
+            "min_value": "Enter a list size between 1 and 200,000",
+            "max_value": "Enter a list size between 1 and 200,000",
+        },
+    )
+
+
 class MembershipForm(NhsForm):
     username = forms.CharField(
         max_length=150,

@@ -63,6 +63,8 @@ class Organisation(models.Model):
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="organisation")
     # The team's shared mailbox: review reminders go here as well as to the person (§7).
     team_email = models.EmailField("team email", blank=True)
+    # A GP practice's registered list: the denominator of its palliative care register.
+    list_size = models.PositiveIntegerField("list size", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -13,6 +13,7 @@ from organisations.permissions import (
     can_manage_organisations,
     can_manage_referrals,
     can_register_patient,
+    can_report_on_registers,
     can_review_access,
     can_run_reports,
     can_view_emergency_summaries,
@@ -107,6 +108,12 @@ PAGES = [
         "Reports",
         "Preferred place of death achieved, and plan quality, for your region",
         can_run_reports,
+    ),
+    Page(
+        "practice:register_report",
+        "Palliative care register report",
+        "Register size against the list, plans, preferred place of death, reviews",
+        can_report_on_registers,
     ),
     Page(
         "organisations:organisation_list",

@@ -166,6 +166,12 @@ def can_find_cases(membership: Membership | None) -> bool:
     )
 
 
+def can_report_on_registers(membership: Membership | None) -> bool:
+    """The register report: a practice's clinicians for their practice, the regional
+    admin for every practice of the region."""
+    return can_find_cases(membership) or can_run_reports(membership)
+
+
 def can_register_patient(membership: Membership | None) -> bool:
     return has_capability(membership, Capability.REGISTER_PATIENT)
 

@@ -17,7 +17,13 @@ from django.utils.http import urlsafe_base64_encode
 
 from audit.models import Action
 from audit.services import record
-from organisations.models import MULTI_REGION_KINDS, Membership, Organisation, Region
+from organisations.models import (
+    MULTI_REGION_KINDS,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Region,
+)
 from organisations.permissions import (
     can_approve_access,
     can_manage_memberships_of,
@@ -260,3 +266,29 @@ def membership_decline(*, actor: Membership, membership: Membership, reason: str
         detail={"membership": str(locked.public_id), "role": locked.role},
     )
     return locked
+
+
+MAX_LIST_SIZE = 200_000
+
+
+@transaction.atomic
+def organisation_list_size_set(
+    *, actor: Membership, organisation: Organisation, list_size: int | None
+) -> Organisation:
+    """A GP practice's registered list size (None: not known), for its register's share."""
+    if not (
+        can_manage_organisations(actor) and organisation.region_id == actor.organisation.region_id
+    ):
+        raise PermissionDenied
+    if organisation.kind != OrganisationKind.GP_PRACTICE:
+        raise ValidationError({"list_size": "Only a GP practice has a list size"})
+    if list_size is not None and not 1 <= list_size <= MAX_LIST_SIZE:
+        raise ValidationError({"list_size": f"Enter a list size between 1 and {MAX_LIST_SIZE:,}"})
+    organisation.list_size = list_size
+    organisation.save(update_fields=["list_size"])
+    record(
+        actor=actor,
+        action=Action.ORGANISATION_UPDATE,
+        detail={"organisation": str(organisation.public_id), "list_size": list_size},
+    )
+    return organisation

@@ -31,11 +31,13 @@ from organisations.forms import (
     AccessDecisionForm,
     ApiTokenForm,
     ChooseMembershipForm,
+    ListSizeForm,
     MembershipForm,
     NhsSetPasswordForm,
     OrganisationForm,
     SignInForm,
 )
+from organisations.models import OrganisationKind
 from organisations.navigation import pages_for
 from organisations.permissions import (
     can_approve_any_access,
@@ -167,12 +169,35 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 
 
 @acting_required(can_manage_organisations)
+@require_http_methods(["GET", "POST"])
 def organisation_detail(request: HttpRequest, organisation_id: UUID) -> HttpResponse:
-    organisation = selectors.organisation_for_admin(membership(request), organisation_id)
+    acting = membership(request)
+    organisation = selectors.organisation_for_admin(acting, organisation_id)
+    practice = organisation.kind == OrganisationKind.GP_PRACTICE
+    form = ListSizeForm(
+        request.POST if request.method == "POST" else None,
+        initial={"list_size": organisation.list_size},
+    )
+    if request.method == "POST" and practice and form.is_valid():
+        try:
+            services.organisation_list_size_set(
+                actor=acting, organisation=organisation, list_size=form.cleaned_data["list_size"]
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.info(request, "The list size is saved.")
+            return redirect(
+                "organisations:organisation_detail", organisation_id=organisation.public_id
+            )
     return render(
         request,
         "organisations/organisation_detail.html",
-        {"organisation": organisation, "memberships": selectors.memberships_of(organisation)},
+        {
+            "organisation": organisation,
+            "memberships": selectors.memberships_of(organisation),
+            "list_size_form": form if practice else None,
+        },
     )
 
 

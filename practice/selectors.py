@@ -18,9 +18,9 @@ from audit.models import AccessEvent, Action
 from audit.services import record
 from careplans.models import CarePlan, Death, PlanSection, PublishedVersion
 from careplans.sections import missing_labels
-from careplans.terminology import CPR_DECISION_OR_STATUS
+from careplans.terminology import CPR_DECISION_OR_STATUS, diagnosis_group
 from coordination.models import Referral
-from organisations.models import Membership, OrganisationKind, Role
+from organisations.models import Membership, Organisation, OrganisationKind, Role
 from patients.models import BreakGlassGrant, CareTeamMember, Patient
 from patients.permissions import visible_patients
 from practice.casefinding import (
@@ -32,6 +32,7 @@ from practice.casefinding import (
     find,
     latest_birthday_for_age,
 )
+from practice.figures import COUNTS, RegisterRow, suppress
 from practice.models import ImportStatus, Meeting, NotNow, Outcome, SearchImport, SearchMatch
 from register.models import RegisterEntry, SpictAssessment, SurpriseQuestion
 from register.terminology import GSF_STAGE, STAGES
@@ -372,3 +373,83 @@ def review_list(viewer: Membership, meeting: Meeting) -> ReviewList:
         },
     )
     return ReviewList(meeting=meeting, since=since, stages=stages, died=died)
+
+
+# --- the register report -------------------------------------------------------------------
+
+REVIEWED_WITHIN = dt.timedelta(days=91)  # the GSF standard: reviewed every three months
+
+
+@dataclass(frozen=True)
+class RegisterReport:
+    rows: list[RegisterRow]
+    total: RegisterRow | None
+
+
+def register_report(viewer: Membership) -> RegisterReport:
+    """Per GP practice the viewer may report on (their own; a regional admin's whole
+    region): the register, its share of the list, and how many on it have a published
+    plan, a preferred place of death, a practice-meeting review in three months, and a
+    condition other than cancer. Two queries, whatever the size of the region."""
+    if viewer.organisation.kind == OrganisationKind.GP_PRACTICE:
+        practices = Organisation.objects.filter(pk=viewer.organisation_id)
+    else:
+        practices = Organisation.objects.filter(
+            region_id=viewer.organisation.region_id, kind=OrganisationKind.GP_PRACTICE
+        )
+    since = timezone.localdate() - REVIEWED_WITHIN
+    entries = (
+        RegisterEntry.objects.filter(
+            practice__in=practices, removed_on__isnull=True, patient__date_of_death__isnull=True
+        )
+        .annotate(
+            reviewed=Exists(
+                Outcome.objects.filter(
+                    patient=OuterRef("patient"),
+                    meeting__practice=OuterRef("practice"),
+                    meeting__held_on__gte=since,
+                )
+            ),
+            diagnosis=Subquery(
+                PlanSection.objects.filter(
+                    working_copy__plan__patient=OuterRef("patient"), key="clinical"
+                )
+                .annotate(text=KeyTextTransform("primary_palliative_care_diagnosis", "data"))
+                .values("text")[:1]
+            ),
+        )
+        .values_list(
+            "practice_id",
+            "patient__care_plan__current_version_id",
+            "patient__care_plan__current_version__preferred_place_of_death",
+            "reviewed",
+            "diagnosis",
+        )
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for practice_id, version, preferred, reviewed, diagnosis in entries:
+        row = counts.setdefault(practice_id, dict.fromkeys(COUNTS, 0))
+        row["on_register"] += 1
+        row["with_plan"] += version is not None
+        row["with_ppd"] += bool(preferred)
+        row["reviewed"] += bool(reviewed)
+        row["non_cancer"] += bool(diagnosis) and diagnosis_group(diagnosis) != "cancer"
+    rows = [
+        RegisterRow(
+            str(p.public_id), p.name, p.list_size, counts.get(p.pk, dict.fromkeys(COUNTS, 0))
+        )
+        for p in practices.order_by("name")
+    ]
+    total = (
+        RegisterRow(
+            "total",
+            "All practices",
+            sum(r.list_size for r in rows if r.list_size) or None,
+            {name: sum(r.counts[name] for r in rows) for name in COUNTS},
+        )
+        if len(rows) > 1
+        else None
+    )
+    suppress(rows, total)
+    record(actor=viewer, action=Action.RUN_REPORT, detail={"report": "palliative_care_register"})
+    return RegisterReport(rows=rows, total=total)

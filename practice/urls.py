@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("patients/<uuid:patient_id>/not-now/", views.not_now, name="not_now"),
     path("practice/meetings/", views.meetings, name="meetings"),
+    path("practice/register-report/", views.register_report, name="register_report"),
     path("practice/meetings/<uuid:meeting_id>/", views.meeting, name="meeting"),
     path(
         "patients/<uuid:patient_id>/meetings/<uuid:meeting_id>/review/",

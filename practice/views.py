@@ -15,7 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from frontend.forms import show_service_errors
 from organisations.decorators import acting_required, membership
-from organisations.permissions import can_find_cases
+from organisations.permissions import (
+    can_find_cases,
+    can_manage_organisations,
+    can_report_on_registers,
+)
 from practice import selectors, services
 from practice.forms import MeetingForm, NotNowForm, OutcomeForm, SearchForm
 from practice.models import MAX_ACTIONS
@@ -171,4 +175,18 @@ def review(request: HttpRequest, patient_id: UUID, meeting_id: UUID) -> HttpResp
         request,
         "practice/review.html",
         {"patient": patient, "meeting": found, "form": form},
+    )
+
+
+@acting_required(can_report_on_registers)
+@require_GET
+def register_report(request: HttpRequest) -> HttpResponse:
+    acting = membership(request)
+    return render(
+        request,
+        "practice/register_report.html",
+        {
+            "report": selectors.register_report(acting),
+            "admin": can_manage_organisations(acting),
+        },
     )

@@ -98,6 +98,13 @@ class Command(BaseCommand):
             gp=memberships["gp"],
             patients=[Patient.objects.get(nhs_number=n) for n in demo_nhs_numbers(PATIENTS)],
         )
+        for key, list_size in (("highgate", 9_500), ("archway", 6_200)):
+            if organisations[key].list_size is None:
+                organisation_services.organisation_list_size_set(
+                    actor=memberships["admin"],
+                    organisation=organisations[key],
+                    list_size=list_size,
+                )
         load_online_accounts(
             gp=memberships["gp"],
             patients=[Patient.objects.get(nhs_number=n) for n in demo_nhs_numbers(PATIENTS)],
