@@ -59,6 +59,11 @@ class OutcomeForm(NhsForm):
     next_review_on = NhsDateField(
         label="Next review", help_text="Leave blank for the next meeting", required=False
     )
+    set_plan_review = forms.BooleanField(
+        label="Make this the plan's review date",
+        help_text="It goes into the plan's working copy: publish the plan to share it",
+        required=False,
+    )
 
     def __init__(self, *args: Any, owners: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

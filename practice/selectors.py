@@ -291,7 +291,7 @@ def _changes(entry: Any) -> list[str]:
     return words
 
 
-def review_list(viewer: Membership, meeting: Meeting) -> ReviewList:
+def review_list(viewer: Membership, meeting: Meeting, *, printed: bool = False) -> ReviewList:
     """Everyone on the practice's register by Gold Standards Framework stage, each with what
     changed since the last meeting, their review date, CPR decision and what is missing
     from the plan; and apart, those who died since. A few queries, whatever the number of
@@ -365,9 +365,9 @@ def review_list(viewer: Membership, meeting: Meeting) -> ReviewList:
     ]
     record(
         actor=viewer,
-        action=Action.LIST,
+        action=Action.PRINT if printed else Action.LIST,
         detail={
-            "page": "meeting",
+            "page": "meeting_sheet" if printed else "meeting",
             "meeting": str(meeting.public_id),
             "shown": sorted(str(e.patient.public_id) for e in entries),
         },

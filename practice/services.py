@@ -14,6 +14,9 @@ from django.utils import timezone
 
 from audit.models import Action
 from audit.services import record
+from careplans.sections import content_fingerprint, form_data_from_stored
+from careplans.selectors import section_data, working_copy_of
+from careplans.services import SectionInvalid, section_save
 from organisations.models import Membership
 from organisations.permissions import can_find_cases
 from patients.identifiers import format_nhs_number, is_valid_nhs_number, normalise_nhs_number
@@ -319,6 +322,7 @@ def outcome_record(
     notes: str,
     next_review_on: dt.date | None,
     actions: list[ActionDetails],
+    set_plan_review: bool = False,
 ) -> Outcome:
     """What the meeting agreed for the person, once: notes, the next review, and actions,
     each with an owner of the person's care team and a date, told to the owner."""
@@ -347,6 +351,8 @@ def outcome_record(
             errors[f"action_{index}_due_on"] = f"Enter the date action {index} is due"
         elif action.due_on < meeting.held_on:
             errors[f"action_{index}_due_on"] = "An action cannot be due before the meeting"
+    if set_plan_review and next_review_on is None:
+        errors["next_review_on"] = "Enter the next review to set it as the plan's review date"
     if errors:
         raise ValidationError(errors)
     if Outcome.objects.filter(meeting=meeting, patient=patient).exists():
@@ -375,6 +381,8 @@ def outcome_record(
             about=agreed.what,
             source=agreed.public_id,
         )
+    if set_plan_review and next_review_on is not None:
+        _plan_review_set(actor, patient, next_review_on)
     record(
         actor=actor,
         action=Action.MEETING_OUTCOME,
@@ -386,3 +394,21 @@ def outcome_record(
         },
     )
     return outcome
+
+
+def _plan_review_set(actor: Membership, patient: Patient, day: dt.date) -> None:
+    """The plan's planned review date, in its working copy, through the plan's own service
+    (its rules, history and audit); publishing shares it, as any change to the plan."""
+    current = section_data(working_copy_of(patient)).get("review", {})
+    data = form_data_from_stored("review", {**current, "planned_review_date": day.isoformat()})
+    data["based_on"] = content_fingerprint(current)
+    try:
+        section_save(actor=actor, patient=patient, key="review", data=data)
+    except SectionInvalid as invalid:
+        raise ValidationError(
+            {"next_review_on": " ".join(str(e) for e in invalid.form.errors.values())}
+        ) from invalid
+    except PermissionDenied as closed:
+        raise ValidationError(
+            {"next_review_on": "The plan cannot be changed: its review date was not set"}
+        ) from closed

@@ -19,6 +19,9 @@ urlpatterns = [
     path("practice/register-report/", views.register_report, name="register_report"),
     path("practice/meetings/<uuid:meeting_id>/", views.meeting, name="meeting"),
     path(
+        "practice/meetings/<uuid:meeting_id>/sheet.pdf", views.meeting_sheet, name="meeting_sheet"
+    ),
+    path(
         "patients/<uuid:patient_id>/meetings/<uuid:meeting_id>/review/",
         views.review,
         name="review",

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from careplans.pdf import pdf_response, print_notice
 from frontend.forms import show_service_errors
 from organisations.decorators import acting_required, membership
 from organisations.permissions import (
@@ -157,6 +158,7 @@ def review(request: HttpRequest, patient_id: UUID, meeting_id: UUID) -> HttpResp
                 patient=patient,
                 notes=data["notes"],
                 next_review_on=data["next_review_on"],
+                set_plan_review=data["set_plan_review"],
                 actions=[
                     services.ActionDetails(
                         what=data[f"action_{i}_what"],
@@ -189,4 +191,19 @@ def register_report(request: HttpRequest) -> HttpResponse:
             "report": selectors.register_report(acting),
             "admin": can_manage_organisations(acting),
         },
+    )
+
+
+@acting_required(can_find_cases)
+@require_GET
+def meeting_sheet(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
+    """The meeting's list on paper. It prints no part of anyone's plan but the CPR decision,
+    the review date and what is missing: never a key safe code."""
+    acting = membership(request)
+    found = selectors.meeting_for(acting, meeting_id)
+    listed = selectors.review_list(acting, found, printed=True)
+    return pdf_response(
+        "practice/pdf/meeting.html",
+        {"meeting": found, "listed": listed, "notice": print_notice(acting)},
+        filename=f"practice-meeting-{found.held_on:%Y-%m-%d}.pdf",
     )

@@ -4,6 +4,7 @@ last meeting; outcomes once each; actions reach their owners; deaths reviewed ap
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.core import mail
@@ -12,8 +13,10 @@ from django.db import connection
 from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pypdf import PdfReader
 
 from audit.models import AccessEvent, Action
+from careplans.models import CarePlan, PlanSection, WorkingCopy
 from careplans.selectors import summary_for
 from deaths.services import DeathDetails, death_record
 from organisations.models import Membership
@@ -205,3 +208,54 @@ def test_the_pages_schedule_list_and_record_and_keep_what_was_typed(
     act_as(client, team_nurse)
     assert client.get(scheduled["Location"]).status_code == 403
     assert client.get(review).status_code == 404
+
+
+def test_the_meeting_sheet_prints_the_list_and_never_a_key_safe_code(
+    client: Client, their_gp: Membership, place: Place
+) -> None:
+    person = _on_register(their_gp, place, "Printed", STAGE_D)
+    copy = WorkingCopy.objects.create(plan=CarePlan.objects.create(patient=person))
+    PlanSection.objects.create(
+        working_copy=copy, key="home_access", data={"key_safe": True, "key_safe_code": "4711"}
+    )
+    meeting = _meeting(their_gp)
+    act_as(client, their_gp)
+    response = client.get(reverse("practice:meeting_sheet", args=[meeting.public_id]))
+    assert response["Content-Type"] == "application/pdf"
+    assert "Printed" not in response["Content-Disposition"]
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Printed" in text.replace("PRINTED", "Printed")
+    assert "D (red): days" in text
+    assert "4711" not in text
+    assert AccessEvent.objects.filter(action=Action.PRINT, detail__page="meeting_sheet").exists()
+
+
+def test_the_meeting_sets_the_plans_review_date_through_the_plan_and_publishing_shares_it(
+    their_gp: Membership, patient: Patient
+) -> None:
+    register.register_add(actor=their_gp, patient=patient, added_on=today(), route="own_request")
+    meeting = _meeting(their_gp)
+    review_on = today() + dt.timedelta(days=30)
+    with pytest.raises(ValidationError) as no_date:
+        services.outcome_record(
+            actor=their_gp,
+            meeting=meeting,
+            patient=patient,
+            notes="",
+            next_review_on=None,
+            actions=[],
+            set_plan_review=True,
+        )
+    assert "Enter the next review" in no_date.value.message_dict["next_review_on"][0]
+    services.outcome_record(
+        actor=their_gp,
+        meeting=meeting,
+        patient=patient,
+        notes="",
+        next_review_on=review_on,
+        actions=[],
+        set_plan_review=True,
+    )
+    review = PlanSection.objects.get(working_copy__plan__patient=patient, key="review")
+    assert review.data["planned_review_date"] == review_on.isoformat()
+    assert AccessEvent.objects.filter(action=Action.EDIT, detail__section="review").exists()

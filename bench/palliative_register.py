@@ -1,0 +1,203 @@
+"""Case finding and the practice meeting's list for a practice of 20,000 patients with 300
+on its palliative care register, in a region of 1,000,000 patients.
+
+    .venv/bin/python bench/palliative_register.py      (PostgreSQL running: `make services`)
+
+In a PostgreSQL database made for the run, `generate_synthetic` builds the region (twenty
+practices); one practice keeps 20,000 of its patients (the rest move to another), 300 of
+them go on its register across the four stages, and the surprise question or SPICT mark
+others as candidates. Each page's work is timed five times (p50 printed), its queries are
+counted at two sizes of list (the count must not grow with the people listed), and the
+main query's EXPLAIN is searched for sequential scans of the big tables.
+
+Goals (issue 21): query count constant in the number of people listed; p50 printed; the
+plans use indexes, no sequential scan of patients, audit events or the register's tables.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+
+from common import bench_env, drop_database, generate, measured, recreate_database, run
+
+DATABASE = "openepaccs_bench_register"
+PATIENTS, SEED = 1_000_000, 3
+PRACTICE_SIZE, ON_REGISTER = 20_000, 300
+RUNS = 5
+BIG_TABLES = {
+    "patients_patient",
+    "audit_accessevent",
+    "register_registerentry",
+    "register_surprisequestion",
+    "register_spictassessment",
+    "careplans_plansection",
+    "careplans_careplan",
+    "careplans_publishedversion",
+    "coordination_referral",
+    "patients_patientgroupobjectpermission",
+    "patients_careteammember",
+    "reminders_notification",
+    "practice_outcome",
+}
+
+
+def _seq_scans(plan: object) -> set[str]:
+    found: set[str] = set()
+    if isinstance(plan, dict):
+        if plan.get("Node Type") == "Seq Scan" and plan.get("Relation Name") in BIG_TABLES:
+            found.add(str(plan["Relation Name"]))
+        for value in plan.values():
+            found |= _seq_scans(value)
+    elif isinstance(plan, list):
+        for value in plan:
+            found |= _seq_scans(value)
+    return found
+
+
+def _measure(seed: int) -> None:
+    import datetime as dt
+    import time
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from organisations.models import Membership, Organisation, OrganisationKind
+    from patients.models import Patient
+    from practice import selectors
+    from practice.models import Meeting
+    from register.models import RegisterEntry, SurpriseQuestion
+    from register.terminology import STAGES
+
+    gp = Membership.objects.select_related("organisation").get(
+        user__username=f"synthetic-{seed}-gp-0"
+    )
+    practice = gp.organisation
+    other = Organisation.objects.filter(
+        region_id=practice.region_id, kind=OrganisationKind.GP_PRACTICE
+    ).exclude(pk=practice.pk)[0]
+    kept = list(
+        Patient.objects.filter(registered_gp_practice=practice, date_of_death__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:PRACTICE_SIZE]
+    )
+    Patient.objects.filter(registered_gp_practice=practice).exclude(pk__in=kept).update(
+        registered_gp_practice=other
+    )
+    today = timezone.localdate()
+    RegisterEntry.objects.bulk_create(
+        RegisterEntry(
+            patient_id=pk,
+            practice=practice,
+            added_on=today - dt.timedelta(days=30),
+            added_by=gp.user,
+            route="surprise_question",
+            stage=STAGES[index % 4],
+        )
+        for index, pk in enumerate(kept[:ON_REGISTER])
+    )
+
+    def candidates(first: int, count: int) -> None:
+        SurpriseQuestion.objects.bulk_create(
+            SurpriseQuestion(
+                patient_id=pk,
+                recorded_on=today,
+                recorded_by=gp.user,
+                organisation=practice,
+                would_be_surprised=False,
+            )
+            for pk in kept[first : first + count]
+        )
+
+    meeting = Meeting.objects.create(
+        practice=practice, held_on=today, attendees="GP, nurses", created_by=gp.user
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+    def queries(work: object) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            work()  # type: ignore[operator]
+        return len(captured)
+
+    def timed(work: object) -> float:
+        times = []
+        for _ in range(RUNS):
+            started = time.perf_counter()
+            work()  # type: ignore[operator]
+            times.append(time.perf_counter() - started)
+        return statistics.median(times)
+
+    def finding() -> object:
+        return selectors.case_finding(gp)
+
+    def meeting_list() -> object:
+        return selectors.review_list(gp, meeting)
+
+    candidates(ON_REGISTER, 5)
+    finding()
+    few = queries(finding)
+    candidates(ON_REGISTER + 5, 600)
+    many = queries(finding)
+    meeting_list()
+    listed_queries = queries(meeting_list)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    sql, params = selectors._candidates(gp, today).order_by("family_name").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        finding_scans = _seq_scans(cursor.fetchone()[0])
+    print(
+        json.dumps(
+            {
+                "region": Patient.objects.filter(home_region_id=practice.region_id).count(),
+                "practice": Patient.objects.filter(registered_gp_practice=practice).count(),
+                "on_register": RegisterEntry.objects.filter(practice=practice).count(),
+                "candidates": selectors.case_finding(gp).page.paginator.count,
+                "finding_queries": [few, many],
+                "meeting_queries": listed_queries,
+                "finding_p50": timed(finding),
+                "meeting_p50": timed(meeting_list),
+                "finding_seq_scans": sorted(finding_scans),
+            }
+        )
+    )
+
+
+def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--measure":
+        _measure(int(sys.argv[2]))
+        return
+    recreate_database(DATABASE)
+    env = bench_env(DATABASE, REDIS_URL="")
+    try:
+        run(env, "manage.py", "migrate", "--noinput", "-v0")
+        generate(env, PATIENTS, SEED)
+        row = measured(env, "bench/palliative_register.py", str(SEED))
+    finally:
+        drop_database(DATABASE)
+    print(json.dumps(row, indent=2))
+    few, many = row["finding_queries"]
+    print(
+        f"region {row['region']:,} patients; practice {row['practice']:,}; "
+        f"{row['on_register']} on the register; {row['candidates']} candidates"
+    )
+    print(f"case finding: p50 {row['finding_p50']:.3f} s; queries {few} then {many}")
+    print(f"meeting list: p50 {row['meeting_p50']:.3f} s; queries {row['meeting_queries']}")
+    verdicts = [
+        "queries constant: " + ("yes" if few == many else "NO"),
+        "no sequential scan of a big table: "
+        + ("yes" if not row["finding_seq_scans"] else f"NO {row['finding_seq_scans']}"),
+    ]
+    print("; ".join(verdicts))
+
+
+if __name__ == "__main__":
+    main()
