@@ -22,7 +22,13 @@ from patients.models import Patient
 from register import selectors, services
 from register.forms import AddForm, PhaseForm, RemoveForm, SpictForm, SurpriseQuestionForm
 from register.models import Route
-from register.terminology import PHASE_PLAIN, SPICT_CLINICAL_ITEMS, SPICT_GENERAL, Phase
+from register.terminology import (
+    ON_REGISTER,
+    PHASE_PLAIN,
+    SPICT_CLINICAL_ITEMS,
+    SPICT_GENERAL,
+    Phase,
+)
 
 
 @acting_required()
@@ -36,6 +42,7 @@ def register_page(request: HttpRequest, patient_id: UUID) -> HttpResponse:
         {
             "patient": patient,
             "entry": selectors.open_entry(patient),
+            "on_register": ON_REGISTER,
             "history": selectors.register_history(patient),
             "surprise_questions": found.surprise_questions,
             "spict": [

@@ -93,6 +93,12 @@ def _change_request(patient: Patient, place: Place) -> dict[str, Any]:
     return {"request_id": patient.change_requests.get().public_id}
 
 
+def _practice_form(date: str, *, year: str = "2026", **fields: object) -> Exercise:
+    """A page of the practice's register (its own clinicians only): a dated form."""
+    data = {f"{date}_0": "1", f"{date}_1": "1", f"{date}_2": year, **fields}
+    return Exercise(post=lambda patient, place: data, methods=("get", "post"), care_team=PRACTICE)
+
+
 LPA_FORM = {
     "attorney_name": "An Outsider",
     "relationship": "Friend",
@@ -227,66 +233,12 @@ PATIENT_URLS: dict[str, Exercise] = {
     # The palliative care register: the person's own practice only (the team nurse, of the
     # community nursing team, meets 404 like any outsider).
     "register:register": Exercise(care_team=PRACTICE),
-    "register:add": Exercise(
-        post=lambda patient, place: {
-            "added_on_0": "1",
-            "added_on_1": "1",
-            "added_on_2": "2026",
-            "route": "own_request",
-        },
-        methods=("get", "post"),
-        care_team=PRACTICE,
-    ),
-    "register:remove": Exercise(
-        post=lambda patient, place: {
-            "removed_on_0": "1",
-            "removed_on_1": "1",
-            "removed_on_2": "2026",
-            "removal_reason": "moved_away",
-        },
-        methods=("get", "post"),
-        care_team=PRACTICE,
-    ),
-    "register:surprise_question": Exercise(
-        post=lambda patient, place: {
-            "would_be_surprised": "no",
-            "recorded_on_0": "1",
-            "recorded_on_1": "1",
-            "recorded_on_2": "2026",
-        },
-        methods=("get", "post"),
-        care_team=PRACTICE,
-    ),
-    "register:spict": Exercise(
-        post=lambda patient, place: {
-            "general": ["weight_loss"],
-            "recorded_on_0": "1",
-            "recorded_on_1": "1",
-            "recorded_on_2": "2026",
-        },
-        methods=("get", "post"),
-        care_team=PRACTICE,
-    ),
-    "register:phase": Exercise(
-        post=lambda patient, place: {
-            "phase": "dying",
-            "recorded_on_0": "1",
-            "recorded_on_1": "1",
-            "recorded_on_2": "2026",
-        },
-        methods=("get", "post"),
-        care_team=PRACTICE,
-    ),
-    "practice:not_now": Exercise(
-        post=lambda patient, place: {
-            "reason": "an outsider says so",
-            "ask_again_on_0": "1",
-            "ask_again_on_1": "1",
-            "ask_again_on_2": "2099",
-        },
-        methods=("get", "post"),
-        care_team=PRACTICE,
-    ),
+    "register:add": _practice_form("added_on", route="own_request"),
+    "register:remove": _practice_form("removed_on", removal_reason="moved_away"),
+    "register:surprise_question": _practice_form("recorded_on", would_be_surprised="no"),
+    "register:spict": _practice_form("recorded_on", general=["weight_loss"]),
+    "register:phase": _practice_form("recorded_on", phase="dying"),
+    "practice:not_now": _practice_form("ask_again_on", year="2099", reason="an outsider says so"),
     "practice:review": Exercise(
         extra_kwargs=lambda patient, place: {"meeting_id": Meeting.objects.get().public_id},
         post=lambda patient, place: {"notes": "an outsider says so"},
