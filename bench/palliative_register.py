@@ -93,6 +93,7 @@ def _measure(seed: int) -> None:
         registered_gp_practice=other
     )
     today = timezone.localdate()
+    registered = RegisterEntry.objects.filter(practice=practice).exists()
     RegisterEntry.objects.bulk_create(  # once: a second measure of the same database adds none
         RegisterEntry(
             patient_id=pk,
@@ -103,7 +104,7 @@ def _measure(seed: int) -> None:
             stage=STAGES[index % 4],
         )
         for index, pk in enumerate(kept[:ON_REGISTER])
-        if not RegisterEntry.objects.filter(practice=practice).exists()
+        if not registered
     )
 
     def candidates(first: int, count: int) -> None:

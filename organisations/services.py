@@ -27,6 +27,7 @@ from organisations.models import (
 from organisations.permissions import (
     can_approve_access,
     can_manage_memberships_of,
+    can_manage_organisation,
     can_manage_organisations,
     reads_patient_records,
 )
@@ -276,9 +277,7 @@ def organisation_list_size_set(
     *, actor: Membership, organisation: Organisation, list_size: int | None
 ) -> Organisation:
     """A GP practice's registered list size (None: not known), for its register's share."""
-    if not (
-        can_manage_organisations(actor) and organisation.region_id == actor.organisation.region_id
-    ):
+    if not can_manage_organisation(actor, organisation):
         raise PermissionDenied
     if organisation.kind != OrganisationKind.GP_PRACTICE:
         raise ValidationError({"list_size": "Only a GP practice has a list size"})

@@ -233,7 +233,7 @@ def care_team_members(patient: Patient) -> QuerySet[Membership]:
 
 
 def meetings_of(viewer: Membership) -> QuerySet[Meeting]:
-    return Meeting.objects.filter(practice_id=viewer.organisation_id)
+    return meetings_of_practice(viewer.organisation_id)
 
 
 def meeting_for(viewer: Membership, public_id: UUID) -> Meeting:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -198,12 +199,26 @@ def register_reopen_after_death_in_error(*, actor: Membership, patient: Patient)
     return reopened
 
 
+Identified = TypeVar("Identified", SurpriseQuestion, SpictAssessment, PhaseOfIllness)
+
+
 def _identified(
     actor: Membership,
     patient: Patient,
-    recorded: SurpriseQuestion | SpictAssessment | PhaseOfIllness,
+    model: type[Identified],
     what: str,
-) -> None:
+    recorded_on: dt.date | None,
+    **content: Any,
+) -> Identified:
+    """Save one dated, attributed identification record and audit it. Precondition: its
+    content and date are valid (a missing date is a field error already raised)."""
+    recorded = model(
+        patient=patient,
+        recorded_on=_known(recorded_on),
+        recorded_by=actor.user,
+        organisation=actor.organisation,
+        **content,
+    )
     recorded.full_clean()
     recorded.save()
     record(
@@ -212,6 +227,7 @@ def _identified(
         patient=patient,
         detail={"what": what, "record": str(recorded.public_id)},
     )
+    return recorded
 
 
 def _when(patient: Patient, day: dt.date | None, field: str, what: str) -> dict[str, str]:
@@ -234,15 +250,14 @@ def surprise_question_record(
         errors["would_be_surprised"] = "Choose yes or no"
     if errors:
         raise ValidationError(errors)
-    answer = SurpriseQuestion(
-        patient=patient,
-        recorded_on=_known(asked_on),
-        recorded_by=actor.user,
-        organisation=actor.organisation,
+    return _identified(
+        actor,
+        patient,
+        SurpriseQuestion,
+        "surprise_question",
+        asked_on,
         would_be_surprised=bool(would_be_surprised),
     )
-    _identified(actor, patient, answer, "surprise_question")
-    return answer
 
 
 @transaction.atomic
@@ -269,17 +284,16 @@ def spict_record(
     note = _note(errors, "note", note)
     if errors:
         raise ValidationError(errors)
-    assessment = SpictAssessment(
-        patient=patient,
-        recorded_on=_known(assessed_on),
-        recorded_by=actor.user,
-        organisation=actor.organisation,
+    return _identified(
+        actor,
+        patient,
+        SpictAssessment,
+        "spict",
+        assessed_on,
         general=general,
         clinical=clinical,
         note=note,
     )
-    _identified(actor, patient, assessment, "spict")
-    return assessment
 
 
 @transaction.atomic
@@ -292,12 +306,4 @@ def phase_record(
         errors["phase"] = "Choose the phase of illness"
     if errors:
         raise ValidationError(errors)
-    recorded = PhaseOfIllness(
-        patient=patient,
-        recorded_on=_known(assessed_on),
-        recorded_by=actor.user,
-        organisation=actor.organisation,
-        phase=phase,
-    )
-    _identified(actor, patient, recorded, "phase_of_illness")
-    return recorded
+    return _identified(actor, patient, PhaseOfIllness, "phase_of_illness", assessed_on, phase=phase)
