@@ -94,6 +94,8 @@ class ListSizeForm(NhsForm):
         required=False,
         min_value=1,
         max_value=200_000,
+        # NHS.UK: numbers in a text input with a numeric keypad, never type="number".
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
         error_messages={
             "invalid": "Enter the list size as a whole number, like 9500",
             "min_value": "Enter a list size between 1 and 200,000",
