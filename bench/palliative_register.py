@@ -6,9 +6,11 @@ on its palliative care register, in a region of 1,000,000 patients.
 In a PostgreSQL database made for the run, `generate_synthetic` builds the region (twenty
 practices); one practice keeps 20,000 of its patients (the rest move to another), 300 of
 them go on its register across the four stages, and the surprise question or SPICT mark
-others as candidates. Each page's work is timed five times (p50 printed), its queries are
-counted at two sizes of list (the count must not grow with the people listed), and the
-main query's EXPLAIN is searched for sequential scans of the big tables.
+others as candidates, and the access log is filled to two years of a region's use (five
+million events, urgent care's among them). Each page's work is timed five times (p50
+printed), its queries are counted at two sizes of list (the count must not grow with the
+people listed), and the EXPLAIN of every SELECT each page runs is searched for sequential
+scans of the big tables.
 
 Goals (issue 21): query count constant in the number of people listed; p50 printed; the
 plans use indexes: no sequential scan of a big table (10,000 rows or more; a small table is
@@ -21,12 +23,16 @@ import json
 import os
 import statistics
 import sys
+from typing import Any
 
 from common import bench_env, drop_database, generate, measured, recreate_database, run
 
 DATABASE = "openepaccs_bench_register"
 PATIENTS, SEED = 1_000_000, 3
 PRACTICE_SIZE, ON_REGISTER = 20_000, 300
+# The access log a region builds over two years: every page a clinician opens is a row. One
+# in twenty-five of them is urgent care reading a summary, one in five hundred a break-glass.
+AUDIT_EVENTS, AUDIT_DAYS = 5_000_000, 730
 RUNS = 5
 BIG_TABLES = {
     "patients_patient",
@@ -58,6 +64,50 @@ def _seq_scans(plan: object) -> set[str]:
     return found
 
 
+def _audit_volume(cursor: Any) -> None:
+    """Fill the access log to a region's size, once, in SQL (the app's chain is not needed
+    to read it): events spread over the region's patients and the last two years."""
+    from django.utils import timezone
+
+    cursor.execute("SELECT 1 FROM audit_auditstream WHERE key = 'bench-volume'")
+    if cursor.fetchone():
+        return
+    cursor.execute(
+        "INSERT INTO audit_auditstream (key, head_hash, length) VALUES ('bench-volume', '', 0)"
+        " RETURNING id"
+    )
+    stream = cursor.fetchone()[0]
+    cursor.execute(
+        "CREATE TEMP TABLE bench_ids AS"
+        " SELECT row_number() OVER (ORDER BY id) AS n, public_id FROM patients_patient"
+    )
+    cursor.execute("SELECT count(*) FROM bench_ids")
+    patients = cursor.fetchone()[0]
+    cursor.execute(
+        """
+        INSERT INTO audit_accessevent (stream_id, sequence, occurred_at, username,
+            organisation_name, role, patient_public_id, action, reason, detail, user_agent,
+            previous_hash, hash)
+        SELECT %(stream)s, g, %(now)s - random() * %(days)s * interval '1 day', 'bench', 'Bench',
+            CASE WHEN g %% 25 = 0 OR g %% 500 = 1 THEN 'urgent_care' ELSE 'clinician' END,
+            bench_ids.public_id,
+            CASE WHEN g %% 500 = 1 THEN 'break_glass' WHEN g %% 25 = 0 THEN 'view_summary'
+                ELSE 'view_plan' END,
+            '', '{}', '', '', md5(g::text)
+        FROM generate_series(1, %(events)s) AS g
+        JOIN bench_ids ON bench_ids.n = 1 + (g::bigint * 7919) %% %(patients)s
+        """,
+        {
+            "stream": stream,
+            "now": timezone.now(),
+            "days": AUDIT_DAYS,
+            "events": AUDIT_EVENTS,
+            "patients": patients,
+        },
+    )
+    cursor.execute("DROP TABLE bench_ids")
+
+
 def _measure(seed: int) -> None:
     import datetime as dt
     import time
@@ -70,6 +120,7 @@ def _measure(seed: int) -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
+    from audit.models import AccessEvent
     from organisations.models import Membership, Organisation, OrganisationKind
     from patients.models import Patient
     from practice import selectors
@@ -123,12 +174,25 @@ def _measure(seed: int) -> None:
         practice=practice, held_on=today, attendees="GP, nurses", created_by=gp.user
     )
     with connection.cursor() as cursor:
+        _audit_volume(cursor)
         cursor.execute("VACUUM ANALYZE")
 
     def queries(work: object) -> int:
         with CaptureQueriesContext(connection) as captured:
             work()  # type: ignore[operator]
         return len(captured)
+
+    def scans(work: object) -> set[str]:
+        """The big tables that any SELECT of the page's work reads whole."""
+        with CaptureQueriesContext(connection) as captured:
+            work()  # type: ignore[operator]
+        found: set[str] = set()
+        with connection.cursor() as cursor:
+            for query in captured.captured_queries:
+                if query["sql"].lstrip().upper().startswith("SELECT"):
+                    cursor.execute(f"EXPLAIN (FORMAT JSON) {query['sql']}")
+                    found |= _seq_scans(cursor.fetchone()[0])
+        return found
 
     def timed(work: object) -> float:
         times = []
@@ -153,20 +217,19 @@ def _measure(seed: int) -> None:
     listed_queries = queries(meeting_list)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
-    sql, params = selectors._candidates(gp, today).order_by("family_name").query.sql_with_params()
+    scanned = {"finding": scans(finding), "meeting": scans(meeting_list)}
     with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        finding_scans = _seq_scans(cursor.fetchone()[0])
         # How big each scanned table is: a sequential scan of a small table is the right plan.
         cursor.execute(
             "SELECT relname, reltuples::bigint FROM pg_class WHERE relname = ANY(%s)",
-            [sorted(finding_scans)],
+            [sorted(scanned["finding"] | scanned["meeting"])],
         )
         scanned_rows = dict(cursor.fetchall())
     print(
         json.dumps(
             {
                 "region": Patient.objects.filter(home_region_id=practice.region_id).count(),
+                "audit_events": AccessEvent.objects.count(),
                 "practice": Patient.objects.filter(registered_gp_practice=practice).count(),
                 "on_register": RegisterEntry.objects.filter(practice=practice).count(),
                 "candidates": selectors.case_finding(gp).page.paginator.count,
@@ -174,8 +237,9 @@ def _measure(seed: int) -> None:
                 "meeting_queries": listed_queries,
                 "finding_p50": timed(finding),
                 "meeting_p50": timed(meeting_list),
-                "finding_seq_scans": {
-                    name: scanned_rows.get(name) for name in sorted(finding_scans)
+                "seq_scans": {
+                    page: {name: scanned_rows.get(name) for name in sorted(tables)}
+                    for page, tables in scanned.items()
                 },
             }
         )
@@ -202,12 +266,24 @@ def main() -> None:
     )
     print(f"case finding: p50 {row['finding_p50']:.3f} s; queries {few} then {many}")
     print(f"meeting list: p50 {row['meeting_p50']:.3f} s; queries {row['meeting_queries']}")
-    big = {name: rows for name, rows in row["finding_seq_scans"].items() if (rows or 0) >= 10_000}
+    print(f"access log: {row['audit_events']:,} events")
+    big = {
+        f"{page}: {name}": rows
+        for page, tables in row["seq_scans"].items()
+        for name, rows in tables.items()
+        if (rows or 0) >= 10_000
+    }
+    small = {
+        f"{page}: {name}": rows
+        for page, tables in row["seq_scans"].items()
+        for name, rows in tables.items()
+        if (rows or 0) < 10_000
+    }
     verdicts = [
         "queries constant: " + ("yes" if few == many else "NO"),
         "no sequential scan of a table of 10,000 rows or more: "
         + ("yes" if not big else f"NO {big}"),
-        f"sequential scans of smaller tables: {row['finding_seq_scans'] or 'none'}",
+        f"sequential scans of smaller tables: {small or 'none'}",
     ]
     print("; ".join(verdicts))
 
