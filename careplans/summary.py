@@ -62,6 +62,8 @@ class EmergencySummary:
     approved_by_organisation: str
     cpr: CprDecision
     blocks: list[Block]
+    # What a crew must see on the first screen of a phone, beside the CPR decision.
+    at_a_glance: list[Row]
     review_date: dt.date | None
     review_overdue: bool
     cpr_review_overdue: bool
@@ -340,6 +342,9 @@ def build_summary(
         blocks.append(Block(key, heading, rows))
     review_date = _date(sections.get("review", {}).get("planned_review_date"))
     cpr_review = _date(sections.get("cpr_decision", {}).get("date_for_review"))
+    allergies = _allergies(sections.get("clinical", {}))[0]
+    escalation = sections.get("treatment_escalation", {})
+    ceiling = _row("treatment_escalation", "ceiling_of_treatment", escalation)
     return EmergencySummary(
         version_number=version.number,
         published_at=version.published_at,
@@ -347,6 +352,10 @@ def build_summary(
         approved_by_organisation=version.approved_by_organisation,
         cpr=_cpr(sections),
         blocks=blocks,
+        at_a_glance=[
+            Row("Allergies", allergies.value),
+            Row("Ceiling of treatment", ceiling.value if ceiling else "Not recorded"),
+        ],
         review_date=review_date,
         review_overdue=review_date is not None and review_date < today,
         cpr_review_overdue=cpr_review is not None and cpr_review < today,

@@ -45,7 +45,7 @@ from frontend.unsaved import take as take_unsaved
 from organisations.decorators import acting_required, membership, refuse
 from organisations.permissions import Capability
 from patients.models import Patient
-from patients.selectors import patient_for
+from patients.selectors import patient_for, who_to_call
 from register.permissions import keeps_register_of
 from register.selectors import open_entry
 
@@ -324,7 +324,12 @@ def emergency_summary(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     return render(
         request,
         "careplans/summary.html",
-        {"access": access, "patient": access.patient, "summary": summary},
+        {
+            "access": access,
+            "patient": access.patient,
+            "summary": summary,
+            "who": who_to_call(access.patient),
+        },
     )
 
 
@@ -340,7 +345,12 @@ def emergency_summary_pdf(request: HttpRequest, patient_id: UUID) -> HttpRespons
     version = f"version-{access.version.number}" if access.version else "no-shareable-plan"
     return pdf_response(
         "careplans/pdf/summary.html",
-        {"patient": access.patient, "summary": summary, "notice": print_notice(acting)},
+        {
+            "patient": access.patient,
+            "summary": summary,
+            "notice": print_notice(acting),
+            "who": who_to_call(access.patient),
+        },
         filename=f"emergency-summary-{version}.pdf",
     )
 
@@ -361,6 +371,7 @@ def plan_pdf(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             "version": version,
             "sections": sections,
             "notice": print_notice(acting),
+            "who": who_to_call(patient),
         },
         filename=f"care-plan-version-{version.number}.pdf",
     )

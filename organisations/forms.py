@@ -223,3 +223,32 @@ class TwoFactorResetForm(NhsForm):
         help_text="For example, phone lost on 3 March; identity checked in person by me",
         error_messages={"required": "Say why the reset is needed"},
     )
+
+
+class RegionAccessForm(NhsForm):
+    """The region's single point of access. Left empty, none is shown."""
+
+    name = forms.CharField(
+        label="Service name",
+        help_text="For example, North Central London Palliative Care Co-ordination",
+        max_length=120,
+        required=False,
+    )
+    phone = forms.CharField(
+        label="Phone number",
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    hours = forms.CharField(
+        label="Hours",
+        help_text="For example, 24 hours a day, 7 days a week",
+        max_length=120,
+        required=False,
+    )
+    what_for = forms.CharField(
+        label="What to call it for",
+        help_text="In plain words, for the person, their family and carers, and services",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

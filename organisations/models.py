@@ -20,6 +20,12 @@ class Region(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=120, unique=True)
+    # The single point of access: one number for the person, their family and carers, and
+    # services, kept by the regional admin; shown beside the key worker.
+    access_phone = models.CharField("phone number", max_length=30, blank=True)
+    access_name = models.CharField("service name", max_length=120, blank=True)
+    access_hours = models.CharField("hours", max_length=120, blank=True)
+    access_for = models.TextField("what to call it for", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -121,6 +121,12 @@ PAGES = [
         "Organisations and people in your region",
         can_manage_organisations,
     ),
+    Page(
+        "organisations:region_access",
+        "Single point of access",
+        "The one number people with a plan, their carers and crews call, day and night",
+        can_manage_organisations,
+    ),
 ]
 
 

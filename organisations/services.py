@@ -17,6 +17,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from audit.models import Action
 from audit.services import record
+from core.phone import validate_phone
 from organisations.models import (
     MULTI_REGION_KINDS,
     Membership,
@@ -291,3 +292,54 @@ def organisation_list_size_set(
         detail={"organisation": str(organisation.public_id), "list_size": list_size},
     )
     return organisation
+
+
+# What a clinician or carer reads to know when to call: enough words to say it.
+ACCESS_FOR_MAX = 600
+
+
+def region_access_set(
+    *, actor: Membership, name: str, phone: str, hours: str, what_for: str
+) -> Region:
+    """The acting admin's region's single point of access: its name, number, hours and
+    what to call it for. All four or none (none: no single point of access is shown)."""
+    if not can_manage_organisations(actor):
+        raise PermissionDenied
+    region = actor.organisation.region
+    values = {
+        "name": " ".join(name.split()),
+        "phone": " ".join(phone.split()),
+        "hours": " ".join(hours.split()),
+        "what_for": what_for.strip(),
+    }
+    if any(values.values()):
+        errors = {
+            field: message
+            for field, message in (
+                ("name", "Enter the service's name, for example Palliative Care Co-ordination"),
+                ("phone", "Enter the phone number"),
+                ("hours", "Enter its hours, for example 24 hours a day, 7 days a week"),
+                ("what_for", "Say what to call it for"),
+            )
+            if not values[field]
+        }
+        if values["phone"]:
+            try:
+                validate_phone(values["phone"])
+            except ValidationError as error:
+                errors["phone"] = error.messages[0]
+        if len(values["what_for"]) > ACCESS_FOR_MAX:
+            errors["what_for"] = f"Say what to call it for in {ACCESS_FOR_MAX} characters or fewer"
+        if errors:
+            raise ValidationError(errors)
+    region.access_name = values["name"]
+    region.access_phone = values["phone"]
+    region.access_hours = values["hours"]
+    region.access_for = values["what_for"]
+    region.save(update_fields=["access_name", "access_phone", "access_hours", "access_for"])
+    record(
+        actor=actor,
+        action=Action.REGION_UPDATE,
+        detail={"region": str(region.public_id), "access_phone": region.access_phone},
+    )
+    return region

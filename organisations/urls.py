@@ -29,6 +29,7 @@ urlpatterns = [
     ),
     path("access/approvals/<uuid:membership_id>/", views.access_decide, name="access_decide"),
     path("region/organisations/", views.organisation_list, name="organisation_list"),
+    path("region/single-point-of-access/", views.region_access, name="region_access"),
     path("region/organisations/new/", views.organisation_create, name="organisation_create"),
     path(
         "region/organisations/<uuid:organisation_id>/",

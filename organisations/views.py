@@ -35,6 +35,7 @@ from organisations.forms import (
     MembershipForm,
     NhsSetPasswordForm,
     OrganisationForm,
+    RegionAccessForm,
     SignInForm,
 )
 from organisations.models import OrganisationKind
@@ -199,6 +200,33 @@ def organisation_detail(request: HttpRequest, organisation_id: UUID) -> HttpResp
             "list_size_form": form if practice else None,
         },
     )
+
+
+@acting_required(can_manage_organisations)
+@require_http_methods(["GET", "POST"])
+def region_access(request: HttpRequest) -> HttpResponse:
+    """The region's single point of access: one number to call, shown to every person
+    with a plan, their carers and urgent care, beside the key worker."""
+    acting = membership(request)
+    region = acting.organisation.region
+    form = RegionAccessForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "name": region.access_name,
+            "phone": region.access_phone,
+            "hours": region.access_hours,
+            "what_for": region.access_for,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.region_access_set(actor=acting, **form.cleaned_data)
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.info(request, "The single point of access is saved.")
+            return redirect("organisations:region_access")
+    return render(request, "organisations/region_access.html", {"form": form, "region": region})
 
 
 @acting_required(can_manage_organisations)

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from frontend.forms import NhsDateField, NhsForm
-from organisations.models import Organisation
+from organisations.models import Membership, Organisation
 from patients.identifiers import (
     normalise_nhs_number,
     normalise_postcode,
@@ -215,3 +215,36 @@ class AddCareTeamMemberForm(NhsForm):
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(OrganisationChoiceField, self.fields["organisation"]).queryset = organisations
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Membership) -> str:
+        name = obj.user.get_full_name() or obj.user.get_username()
+        return f"{name}, {obj.get_role_display()}, {obj.organisation.name}"
+
+
+class KeyContactForm(NhsForm):
+    membership = PersonChoiceField(
+        label="Person",
+        queryset=Membership.objects.none(),
+        empty_label="Choose a person",
+        error_messages={"required": "Choose the person to name"},
+        to_field_name="public_id",
+    )
+    phone = forms.CharField(
+        label="Phone number to reach them on",
+        help_text="A direct line or the team's number that answers for them",
+        max_length=40,
+        error_messages={"required": "Enter the phone number to reach them on"},
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    reason = forms.CharField(
+        label="Why this person",
+        help_text="For example, agreed at the practice meeting; the person asked for them",
+        error_messages={"required": "Say why this person was chosen"},
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(PersonChoiceField, self.fields["membership"]).queryset = candidates

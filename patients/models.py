@@ -12,6 +12,7 @@ from guardian.models import GroupObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from organisations.models import Membership, Organisation, OrganisationKind, Region
+from patients.dates import age_on
 from patients.identifiers import (
     format_nhs_number,
     normalise_nhs_number,
@@ -115,6 +116,11 @@ class Patient(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.given_name, self.family_name.upper()) if p)
+
+    @property
+    def age(self) -> int:
+        """Age in whole years today, or on the day they died."""
+        return age_on(self.date_of_birth, self.date_of_death or timezone.localdate())
 
     @property
     def nhs_number_display(self) -> str:
@@ -293,3 +299,49 @@ class AccessReview(models.Model):
 
     def __str__(self) -> str:
         return f"Access review {self.public_id}"
+
+
+class KeyContactKind(models.TextChoices):
+    KEY_WORKER = "key_worker", "Key worker"
+    NAMED_GP = "named_gp", "Named GP"
+
+
+class KeyContact(models.Model):
+    """The person's named key worker (the one person to contact, who co-ordinates the team)
+    or named GP: a member of the care team. One current of each kind; naming someone else
+    ends the row before, so the rows are the history. Never deleted."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="key_contacts")
+    kind = models.CharField(max_length=20, choices=KeyContactKind.choices)
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    phone = models.CharField("phone number", max_length=30)
+    reason = models.TextField()
+    started_at = models.DateTimeField()
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "kind"],
+                condition=Q(ended_at__isnull=True),
+                name="key_contact_one_current_of_each_kind",
+            )
+        ]
+        indexes = [models.Index(fields=["membership", "kind"], name="key_contact_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.patient_id}"
+
+    @property
+    def name(self) -> str:
+        user = self.membership.user
+        return user.get_full_name() or user.get_username()

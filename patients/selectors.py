@@ -8,13 +8,13 @@ from typing import Literal
 from uuid import UUID
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from audit.models import Action
 from audit.services import record
-from organisations.models import Membership, Organisation, OrganisationKind
+from organisations.models import Membership, Organisation, OrganisationKind, Region, Role
 from organisations.permissions import (
     Capability,
     can_break_glass,
@@ -22,7 +22,14 @@ from organisations.permissions import (
     has_capability,
 )
 from patients.identifiers import normalise_nhs_number, normalise_postcode
-from patients.models import JOINABLE_KINDS, BreakGlassGrant, CareTeamMember, Patient
+from patients.models import (
+    JOINABLE_KINDS,
+    BreakGlassGrant,
+    CareTeamMember,
+    KeyContact,
+    KeyContactKind,
+    Patient,
+)
 from patients.permissions import summary_patients, visible_patients
 
 PAGE_SIZE = 25
@@ -315,6 +322,70 @@ def care_team_member_for(patient: Patient, public_id: UUID) -> CareTeamMember:
     if member is None:
         raise Http404("No such care team member")
     return member
+
+
+def key_contacts_of(patient: Patient) -> dict[str, KeyContact]:
+    """The person's current key worker and named GP, by kind ("key_worker", "named_gp").
+    Precondition: the caller may see `patient`."""
+    current = KeyContact.objects.filter(patient=patient, ended_at__isnull=True).select_related(
+        "membership__user", "membership__organisation"
+    )
+    return {contact.kind: contact for contact in current}
+
+
+@dataclass(frozen=True)
+class WhoToCall:
+    """The one number and the named people: the key worker, the named GP and the region's
+    single point of access (shown when the region has one)."""
+
+    key_worker: KeyContact | None
+    named_gp: KeyContact | None
+    region: Region
+
+    @property
+    def has_access_line(self) -> bool:
+        return bool(self.region.access_phone)
+
+
+def who_to_call(patient: Patient) -> WhoToCall:
+    """Precondition: the caller may see `patient` (or is the person, or their attorney)."""
+    contacts = key_contacts_of(patient)
+    return WhoToCall(
+        key_worker=contacts.get(KeyContactKind.KEY_WORKER),
+        named_gp=contacts.get(KeyContactKind.NAMED_GP),
+        region=patient.home_region,
+    )
+
+
+def key_contact_history(patient: Patient) -> QuerySet[KeyContact]:
+    """Every key worker and named GP the person has had, newest first."""
+    return KeyContact.objects.filter(patient=patient).select_related(
+        "membership__user", "membership__organisation", "started_by", "ended_by"
+    )
+
+
+def key_contact_candidates(patient: Patient, kind: str) -> QuerySet[Membership]:
+    """Who may be named: for a named GP, a clinician of the registered GP practice; for a
+    key worker, a clinician (GP, nurse, specialist) of an organisation in the care team or
+    a case manager of the region's co-ordination centre. Active memberships only."""
+    clinicians = Q(role=Role.CLINICIAN)
+    if kind == KeyContactKind.NAMED_GP:
+        where = clinicians & Q(organisation_id=patient.registered_gp_practice_id)
+    else:
+        team = CareTeamMember.objects.filter(patient=patient, ended_at__isnull=True).values(
+            "organisation_id"
+        )
+        where = (clinicians & Q(organisation_id__in=team)) | Q(
+            role=Role.COORDINATOR,
+            organisation__kind=OrganisationKind.COORDINATION_CENTRE,
+            organisation__region_id=patient.home_region_id,
+        )
+    return (
+        Membership.objects.active()
+        .filter(where, api_token__isnull=True)  # people, not other systems' keys
+        .select_related("user", "organisation")
+        .order_by("organisation__name", "user__last_name", "user__first_name", "pk")
+    )
 
 
 def gp_practices_for_registration(viewer: Membership) -> QuerySet[Organisation]:

@@ -15,7 +15,7 @@ from audit.models import Action
 from audit.services import record
 from organisations.models import Membership, Organisation, OrganisationKind
 from organisations.permissions import can_break_glass, can_register_patient, can_review_access
-from patients.identifiers import normalise_nhs_number
+from patients.identifiers import normalise_nhs_number, validate_phone
 from patients.models import (
     BREAK_GLASS_DURATION,
     JOINABLE_KINDS,
@@ -24,9 +24,12 @@ from patients.models import (
     BreakGlassGrant,
     CareTeamMember,
     CareTeamRelationship,
+    KeyContact,
+    KeyContactKind,
     Patient,
 )
 from patients.permissions import VIEW_PATIENT, can_manage_care_team
+from patients.selectors import key_contact_candidates
 
 PERMISSION = f"patients.{VIEW_PATIENT}"
 
@@ -184,12 +187,94 @@ def care_team_remove(*, actor: Membership, patient: Patient, member: CareTeamMem
     member.ended_by_id = actor.user_id
     member.save(update_fields=["ended_at", "ended_by"])
     remove_perm(PERMISSION, member.organisation.group, patient)
+    # A key worker of an organisation that leaves the team is no longer theirs to call.
+    ended = KeyContact.objects.filter(
+        patient=patient, ended_at__isnull=True, membership__organisation=member.organisation
+    ).update(
+        ended_at=member.ended_at,
+        ended_by_id=actor.user_id,
+        end_reason=f"{member.organisation.name} left the care team",
+    )
     record(
         actor=actor,
         action=Action.CARE_TEAM_REMOVE,
         patient=patient,
-        detail={"organisation": str(member.organisation.public_id)},
+        detail={"organisation": str(member.organisation.public_id), "key_contacts_ended": ended},
     )
+
+
+@transaction.atomic
+def key_contact_set(
+    *,
+    actor: Membership,
+    patient: Patient,
+    kind: str,
+    membership: Membership,
+    phone: str,
+    reason: str,
+) -> KeyContact:
+    """Name `membership` as the person's key worker or named GP from now, ending whoever
+    it was (their row stays as history). Care-team clinicians only; the person named must
+    be one `key_contact_candidates` offers."""
+    if not can_manage_care_team(actor, patient):
+        raise PermissionDenied
+    if kind not in KeyContactKind.values:
+        raise ValidationError({"kind": "Choose key worker or named GP"})
+    label = KeyContactKind(kind).label.lower()
+    if patient.date_of_death is not None:
+        raise ValidationError(f"{patient.full_name} has died: their {label} cannot change")
+    errors: dict[str, str] = {}
+    phone = " ".join(phone.split())
+    reason = reason.strip()
+    if not key_contact_candidates(patient, kind).filter(pk=membership.pk).exists():
+        errors["membership"] = (
+            "Choose a GP of the person's registered practice"
+            if kind == KeyContactKind.NAMED_GP
+            else "Choose a clinician of the care team or a case manager of the region's "
+            "co-ordination centre"
+        )
+    if not phone:
+        errors["phone"] = f"Enter the phone number to reach the {label} on"
+    else:
+        try:
+            validate_phone(phone)
+        except ValidationError as error:
+            errors["phone"] = error.messages[0]
+    if not reason:
+        errors["reason"] = f'Say why this person is the {label}, for example "agreed at MDT"'
+    if errors:
+        raise ValidationError(errors)
+    current = (
+        KeyContact.objects.select_for_update()
+        .filter(patient=patient, kind=kind, ended_at__isnull=True)
+        .first()
+    )
+    if current is not None and current.membership_id == membership.pk and current.phone == phone:
+        raise ValidationError({"membership": f"They are already the {label}"})
+    now = timezone.now()
+    if current is not None:
+        current.ended_at, current.ended_by_id, current.end_reason = now, actor.user_id, reason
+        current.save(update_fields=["ended_at", "ended_by", "end_reason"])
+    contact = KeyContact.objects.create(
+        patient=patient,
+        kind=kind,
+        membership=membership,
+        phone=phone,
+        reason=reason,
+        started_at=now,
+        started_by_id=actor.user_id,
+    )
+    record(
+        actor=actor,
+        action=Action.KEY_CONTACT_SET,
+        patient=patient,
+        detail={
+            "kind": kind,
+            "membership": str(membership.public_id),
+            "previous": str(current.membership.public_id) if current else None,
+        },
+    )
+    return contact
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ urlpatterns = [
     path("access-reviews/", views.access_reviews, name="access_reviews"),
     path("<uuid:patient_id>/", views.patient_detail, name="detail"),
     path("<uuid:patient_id>/care-team/add/", views.care_team_add, name="care_team_add"),
+    path("<uuid:patient_id>/contacts/<slug:kind>/", views.key_contact, name="key_contact"),
     path(
         "<uuid:patient_id>/care-team/<uuid:member_id>/remove/",
         views.care_team_remove,

@@ -26,8 +26,10 @@ from patients.forms import (
     BreakGlassForm,
     EmergencySearchForm,
     FindPatientForm,
+    KeyContactForm,
     PatientRegistrationForm,
 )
+from patients.models import KeyContactKind
 from patients.permissions import can_manage_care_team, can_open_summary
 
 # The most recent emergency accesses shown on the patient page; all are in the audit log.
@@ -163,6 +165,50 @@ def patient_detail(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             "can_invite": can_invite_patients(acting),
             "can_record_death": has_capability(acting, Capability.RECORD_DEATH),
             "break_glass_grants": selectors.break_glass_grants_of(patient)[:BREAK_GLASS_SHOWN],
+            "key_contacts": selectors.key_contacts_of(patient),
+            "can_change_key_contacts": can_manage_care_team(acting, patient)
+            and patient.date_of_death is None,
+        },
+    )
+
+
+# The URL's words for each kind of key contact.
+KEY_CONTACT_SLUGS = {"key-worker": KeyContactKind.KEY_WORKER, "named-gp": KeyContactKind.NAMED_GP}
+
+
+@acting_required()
+@require_http_methods(["GET", "POST"])
+def key_contact(request: HttpRequest, patient_id: UUID, kind: str) -> HttpResponse:
+    """Name the person's key worker or named GP, and see who it has been."""
+    acting = membership(request)
+    if kind not in KEY_CONTACT_SLUGS:
+        raise Http404("No such kind of contact")
+    patient = selectors.patient_for(acting, patient_id, page=f"key_contact_{kind}")
+    if not can_manage_care_team(acting, patient):
+        refuse(acting, request, reason="the acting role cannot name a key worker", patient=patient)
+    contact_kind = KEY_CONTACT_SLUGS[kind]
+    form = KeyContactForm(
+        request.POST if request.method == "POST" else None,
+        candidates=selectors.key_contact_candidates(patient, contact_kind),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = services.key_contact_set(
+                actor=acting, patient=patient, kind=contact_kind, **form.cleaned_data
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.info(request, f"{contact.name} is now the {contact_kind.label.lower()}.")
+            return redirect("patients:detail", patient_id=patient.public_id)
+    return render(
+        request,
+        "patients/key_contact.html",
+        {
+            "patient": patient,
+            "form": form,
+            "kind": contact_kind,
+            "history": selectors.key_contact_history(patient).filter(kind=contact_kind),
         },
     )
 

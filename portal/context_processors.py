@@ -4,7 +4,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
+from patients.selectors import who_to_call
 from portal.acting import patient_account
 
 PAGES = [
@@ -24,6 +26,8 @@ def patient_account_context(request: HttpRequest) -> dict[str, Any]:
     current = f"{match.namespace}:{match.url_name}" if match else ""
     return {
         "patient_account": account,
+        # Every page of the person's own shows whom to contact: read only when shown.
+        "who": SimpleLazyObject(lambda: who_to_call(account.patient)),
         "navigation": [
             {"href": reverse(name), "text": text, "current": name == current}
             for name, text in PAGES

@@ -21,6 +21,8 @@ from organisations.permissions import (
     can_manage_organisations,
     can_report_on_registers,
 )
+from patients.models import KeyContactKind
+from patients.selectors import key_contacts_of
 from practice import selectors, services
 from practice.forms import MeetingForm, NotNowForm, OutcomeForm, SearchForm
 from practice.models import MAX_ACTIONS
@@ -143,11 +145,22 @@ def review(request: HttpRequest, patient_id: UUID, meeting_id: UUID) -> HttpResp
     patient = register_patient_for(acting, patient_id, page="meeting_review")
     found = selectors.meeting_for(acting, meeting_id)
     owners = {str(m.public_id): m for m in selectors.care_team_members(patient)}
+    key_worker = key_contacts_of(patient).get(KeyContactKind.KEY_WORKER)
+    key_worker_id = str(key_worker.membership.public_id) if key_worker else ""
     form = OutcomeForm(
         request.POST if request.method == "POST" else None,
-        owners=[
-            (key, f"{m.user.get_full_name()}, {m.organisation.name}") for key, m in owners.items()
-        ],
+        # The key worker first: most actions are theirs.
+        owners=sorted(
+            (
+                (
+                    key,
+                    f"{m.user.get_full_name()}, {m.organisation.name}"
+                    + (" (key worker)" if key == key_worker_id else ""),
+                )
+                for key, m in owners.items()
+            ),
+            key=lambda owner: owner[0] != key_worker_id,
+        ),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -20,7 +20,7 @@ from audit.services import record
 from careplans.models import CarePlan, ChangeRequest, ChangeRequestStatus, Status, WorkingCopy
 from organisations.models import Membership, Organisation
 from organisations.permissions import can_receive_reminders, can_view_overdue_reviews
-from patients.models import CareTeamMember
+from patients.models import CareTeamMember, KeyContact, KeyContactKind
 from patients.permissions import visible_patients
 from reminders import rules
 from reminders.models import Delivery, EmailStatus, Kind, Notification
@@ -74,10 +74,19 @@ class Responsibility:
     clinician_memberships: list[Membership] = field(default_factory=list)
     leads: list[Membership] = field(default_factory=list)
     everyone: list[Membership] = field(default_factory=list)
+    # The person's named key worker hears too, whichever organisation they work for.
+    key_worker: Membership | None = None
 
     def people_for(self, kind: str) -> list[Membership]:
         named = self.clinician_memberships or self.leads
-        return (self.leads if kind in rules.FOR_LEADS else named) or self.everyone
+        people = (self.leads if kind in rules.FOR_LEADS else named) or self.everyone
+        if (
+            kind not in rules.FOR_LEADS
+            and self.key_worker is not None
+            and self.key_worker not in people
+        ):
+            people = [*people, self.key_worker]
+        return people
 
 
 @dataclass
@@ -166,6 +175,15 @@ def _responsibility(plans: Sequence[Mapping[str, Any]]) -> dict[int, Responsibil
         o for o in organisation_ids if not any(m.is_organisation_lead for m in members[o])
     }
     everyone = _receiving_members(Q(organisation_id__in=leaderless)) if leaderless else {}
+    key_workers = {
+        contact.patient_id: contact.membership
+        for contact in KeyContact.objects.filter(
+            patient_id__in=[p["patient_id"] for p in plans],
+            kind=KeyContactKind.KEY_WORKER,
+            ended_at__isnull=True,
+        ).select_related("membership__user", "membership__organisation")
+        if contact.membership.is_active and can_receive_reminders(contact.membership)
+    }
     result = {}
     for p in plans:
         chosen_id = chosen[p["id"]]
@@ -175,6 +193,7 @@ def _responsibility(plans: Sequence[Mapping[str, Any]]) -> dict[int, Responsibil
             clinician_memberships=[m for m in staff if m.user_id == p["review_clinician_id"]],
             leads=[m for m in staff if m.is_organisation_lead],
             everyone=everyone.get(chosen_id, []) if chosen_id is not None else [],
+            key_worker=key_workers.get(p["patient_id"]),
         )
     return result
 

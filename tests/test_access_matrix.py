@@ -31,7 +31,15 @@ from consent.models import ConsentToShare, LastingPowerOfAttorney
 from consent.services import consent_record
 from coordination.models import Referral
 from organisations.models import Membership, Role
-from patients.models import BreakGlassGrant, CareTeamMember, Patient, PatientGroupObjectPermission
+from patients.models import (
+    BreakGlassGrant,
+    CareTeamMember,
+    KeyContact,
+    Patient,
+    PatientGroupObjectPermission,
+)
+from patients.selectors import key_contact_candidates
+from patients.services import key_contact_set
 from portal.models import Invitation, PatientAccount
 from practice.models import Meeting, MeetingAction, NotNow, Outcome
 from practice.services import meeting_schedule
@@ -249,6 +257,19 @@ PATIENT_URLS: dict[str, Exercise] = {
         post=lambda patient, place: {"organisation": str(place.hospice.public_id)},
         methods=("get", "post"),
     ),
+    "patients:key_contact": Exercise(
+        extra_kwargs=lambda patient, place: {"kind": "key-worker"},
+        post=lambda patient, place: {
+            "membership": str(
+                key_contact_candidates(patient, "key_worker")
+                .get(user__username="their-gp")
+                .public_id
+            ),
+            "phone": "020 7946 0999",
+            "reason": "an outsider says so",
+        },
+        methods=("get", "post"),
+    ),
     "patients:care_team_remove": Exercise(
         extra_kwargs=_nurse_place, post=lambda patient, place: {}, methods=("get", "post")
     ),
@@ -324,6 +345,7 @@ def _state(patient: Patient) -> tuple[Any, ...]:
         list(NotNow.objects.values()),
         list(Outcome.objects.values()),
         list(MeetingAction.objects.values()),
+        list(KeyContact.objects.values()),
     )
 
 
@@ -371,6 +393,14 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
         )
         register_add(actor=their_gp, patient=patient, added_on=today(), route="own_request")
         meeting_schedule(actor=their_gp, held_on=today(), attendees="The practice team")
+        key_contact_set(
+            actor=their_gp,
+            patient=patient,
+            kind="key_worker",
+            membership=people["team_nurse"],
+            phone="020 7946 0123",
+            reason="Agreed at the practice meeting",
+        )
         yield World(place, people, patient)
         transaction.set_rollback(True)
 

@@ -17,7 +17,7 @@ from careplans.models import PublishedVersion
 from careplans.sections import SECTIONS
 from consent.models import ConsentToShare, LastingPowerOfAttorney
 from frontend.forms import NhsDateField
-from patients.models import Patient
+from patients.models import KeyContact, KeyContactKind, Patient
 
 Resource = dict[str, Any]
 
@@ -39,6 +39,7 @@ LPA_FLAG = (
 TYPES = (
     "Patient",
     "CarePlan",
+    "CareTeam",
     "Flag",
     "Consent",
     "Condition",
@@ -68,6 +69,7 @@ def concept(code: str, value_set: t.ValueSet) -> Resource:
 
 SHORT = {
     "CarePlan": "careplan",
+    "CareTeam": "careteam",
     "Flag": "flag",
     "QuestionnaireResponse": "qr",
     "RelatedPerson": "rp",
@@ -145,12 +147,18 @@ def everything(
     version: PublishedVersion,
     consent: ConsentToShare | None,
     lpas: Sequence[LastingPowerOfAttorney] = (),
+    key_contacts: Sequence[KeyContact] = (),
 ) -> list[Resource]:
     """Every resource of the published version, the Patient first; the LPAs in force come
-    from the one LPA record."""
+    from the one LPA record, and the key worker and named GP (a CareTeam the CarePlan
+    references) from the person's current key contacts."""
     sections: dict[str, dict[str, Any]] = version.snapshot.get("sections", {})
     subject = _ref("Patient", str(patient.public_id))
     resources = [patient_resource(patient), _careplan(version, subject, sections)]
+    if key_contacts:
+        team = _care_team(version, subject, key_contacts)
+        resources[1]["careTeam"] = [_ref("CareTeam", team["id"])]
+        resources.append(team)
     resources += _cpr(version, subject, sections.get("cpr_decision", {}))
     resources += _legal(version, subject, sections.get("legal", {}), lpas)
     resources += _preferences(version, subject, sections.get("preferences", {}))
@@ -180,6 +188,8 @@ def _ended_by_death(resources: list[Resource], died_on: dt.date) -> None:
             resource["status"] = "inactive"
         elif kind == "MedicationStatement":
             resource["status"] = "stopped"
+        elif kind == "CareTeam":
+            resource["status"] = "inactive"
 
 
 def _careplan(version: PublishedVersion, subject: Resource, sections: dict[str, Any]) -> Resource:
@@ -522,6 +532,60 @@ def _contacts(version: PublishedVersion, subject: Resource, data: dict[str, Any]
             person["telecom"] = [{"system": "phone", "value": contact["phone"]}]
         resources.append(person)
     return resources
+
+
+# PRSB "Professional contacts": the key worker flag, and the named GP. No SNOMED CT concept
+# says "key worker", so both roles are local codes with their plain words.
+KEY_CONTACT_ROLES = {
+    KeyContactKind.KEY_WORKER: "local:key-worker",
+    KeyContactKind.NAMED_GP: "local:named-gp",
+}
+
+
+def _care_team(
+    version: PublishedVersion, subject: Resource, key_contacts: Sequence[KeyContact]
+) -> Resource:
+    """The key worker and named GP, each a contained PractitionerRole with their number."""
+    contained, participants = [], []
+    for contact in sorted(key_contacts, key=lambda c: c.kind != KeyContactKind.KEY_WORKER):
+        role = coding(
+            KEY_CONTACT_ROLES[KeyContactKind(contact.kind)], display=contact.get_kind_display()
+        )
+        organisation = contact.membership.organisation
+        ident = contact.kind.replace("_", "-")
+        contained.append(
+            {
+                "resourceType": "PractitionerRole",
+                "id": ident,
+                "practitioner": {"display": contact.name},
+                "organization": {
+                    "identifier": {"system": ODS, "value": organisation.ods_code},
+                    "display": organisation.name,
+                },
+                "code": [{"coding": [role], "text": contact.get_kind_display()}],
+                "telecom": [{"system": "phone", "value": contact.phone, "use": "work"}],
+            }
+        )
+        participants.append(
+            {
+                "role": [{"coding": [role], "text": contact.get_kind_display()}],
+                "member": {"reference": f"#{ident}", "display": contact.name},
+                "onBehalfOf": {
+                    "identifier": {"system": ODS, "value": organisation.ods_code},
+                    "display": organisation.name,
+                },
+                "period": {"start": contact.started_at.isoformat()},
+            }
+        )
+    return {
+        "resourceType": "CareTeam",
+        "id": resource_id(version, "CareTeam"),
+        "contained": contained,
+        "status": "active",
+        "name": "Key worker and named GP",
+        "subject": subject,
+        "participant": participants,
+    }
 
 
 def _whole_plan(version: PublishedVersion, subject: Resource, sections: dict[str, Any]) -> Resource:

@@ -15,8 +15,9 @@ from careplans.selectors import has_sharable_version
 from consent.models import ConsentToShare, LastingPowerOfAttorney
 from consent.selectors import active_consent, active_lpas
 from organisations.models import Membership
-from patients.models import Patient
+from patients.models import KeyContact, Patient
 from patients.permissions import summary_patients
+from patients.selectors import key_contacts_of
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Shared:
     version: PublishedVersion
     consent: ConsentToShare | None
     lpas: list[LastingPowerOfAttorney]
+    key_contacts: list[KeyContact]
 
 
 def readable_patients(viewer: Membership) -> QuerySet[Patient]:
@@ -39,7 +41,13 @@ def readable_patients(viewer: Membership) -> QuerySet[Patient]:
 def shared(patient: Patient) -> Shared:
     version = patient.care_plan.current_version
     assert version is not None  # noqa: S101  (readable_patients has one)
-    return Shared(patient, version, active_consent(patient), list(active_lpas(patient)))
+    return Shared(
+        patient,
+        version,
+        active_consent(patient),
+        list(active_lpas(patient)),
+        list(key_contacts_of(patient).values()),
+    )
 
 
 def by_nhs_number(viewer: Membership, nhs_number: str) -> list[Shared]:

@@ -389,7 +389,9 @@ def patient_everything(request: HttpRequest, viewer: Membership, patient_id: str
     asked = _search(request, "everything")
     found = _patient(viewer, patient_id, "fhir Patient $everything")
     _audit(viewer, [found], "operation Patient/$everything")
-    resources = mapping.everything(found.patient, found.version, found.consent, found.lpas)
+    resources = mapping.everything(
+        found.patient, found.version, found.consent, found.lpas, found.key_contacts
+    )
     return _json(searchset(request, asked, asked.select(resources)))
 
 
@@ -426,7 +428,9 @@ def _type_search(request: HttpRequest, viewer: Membership, kind: str) -> HttpRes
     resources = [
         resource
         for item in found
-        for resource in mapping.everything(item.patient, item.version, item.consent, item.lpas)
+        for resource in mapping.everything(
+            item.patient, item.version, item.consent, item.lpas, item.key_contacts
+        )
     ]
     return _json(searchset(request, asked, asked.select(resources)))
 
@@ -444,7 +448,9 @@ def type_read(
     match = next(
         (
             r
-            for r in mapping.everything(found.patient, found.version, found.consent, found.lpas)
+            for r in mapping.everything(
+                found.patient, found.version, found.consent, found.lpas, found.key_contacts
+            )
             if r["resourceType"] == kind and r["id"] == resource_id
         ),
         None,

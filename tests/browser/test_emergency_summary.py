@@ -10,7 +10,9 @@ from playwright.sync_api import Browser
 from careplans.services import careplan_publish
 from consent.services import consent_record
 from organisations.models import Membership, Role
+from organisations.services import region_access_set
 from patients.models import Patient
+from patients.services import key_contact_set
 from tests.browser.conftest import serious_axe_violations, sign_in
 from tests.careplans.conftest import basis, fill, today
 from tests.conftest import PASSWORD, Place
@@ -24,6 +26,7 @@ def test_a_paramedic_finds_the_summary_by_nhs_number_on_a_phone(
     place: Place,
     patient: Patient,
     their_gp: Membership,
+    regional_admin: Membership,
     live_server: object,
     browser: Browser,
     javascript: bool,
@@ -32,6 +35,21 @@ def test_a_paramedic_finds_the_summary_by_nhs_number_on_a_phone(
     fill(their_gp, patient)
     careplan_publish(actor=their_gp, patient=patient, basis=basis())
     make_member(place.ambulance, Role.URGENT_CARE, username="crew", password=PASSWORD)
+    key_contact_set(
+        actor=their_gp,
+        patient=patient,
+        kind="key_worker",
+        membership=their_gp,
+        phone="020 7946 0123",
+        reason="Agreed at the practice meeting",
+    )
+    region_access_set(
+        actor=regional_admin,
+        name="Palliative Care Co-ordination Centre",
+        phone="020 7946 0999",
+        hours="24 hours a day, 7 days a week",
+        what_for="Call if things change or you are worried, day or night",
+    )
     connections.close_all()
 
     base = str(getattr(live_server, "url", ""))
@@ -50,9 +68,23 @@ def test_a_paramedic_finds_the_summary_by_nhs_number_on_a_phone(
 
     cpr = page.get_by_test_id("cpr-decision")
     assert "Not for CPR" in cpr.inner_text()
-    box = cpr.bounding_box()
-    assert box is not None
-    assert box["y"] + 60 < 740, "the CPR decision is on the first screen"
+    # The first screen of a 360 x 740 phone holds, whole: the CPR decision, the allergy
+    # status, the ceiling of treatment, the key worker and the single point of access.
+    first_screen = {
+        "the CPR decision": cpr,
+        "the allergy status": page.get_by_test_id("glance-1"),
+        "the ceiling of treatment": page.get_by_test_id("glance-2"),
+        "the key worker": page.get_by_test_id("key-worker"),
+        "the single point of access": page.get_by_test_id("single-point-of-access"),
+    }
+    for what, locator in first_screen.items():
+        box = locator.bounding_box()
+        assert box is not None, what
+        assert box["y"] + box["height"] <= 740, f"{what} ends at {box['y'] + box['height']} px"
+    assert "Allergies" in first_screen["the allergy status"].inner_text()
+    assert "Ceiling of treatment" in first_screen["the ceiling of treatment"].inner_text()
+    assert "020 7946 0123" in first_screen["the key worker"].inner_text()
+    assert "020 7946 0999" in first_screen["the single point of access"].inner_text()
     body = page.locator("main").inner_text()
     assert "Preferred place of death" in body
     assert "Ann Attwater" in body

@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
+from fhir.resources.R4B.careteam import CareTeam
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.patient import Patient as FhirPatient
 
@@ -21,6 +22,7 @@ from consent.services import consent_withdraw
 from organisations.models import Membership, Role
 from organisations.tokens import token_revoke
 from patients.models import Patient
+from patients.services import key_contact_set
 from tests.conftest import Place
 from tests.factories import make_token
 
@@ -68,6 +70,7 @@ def test_metadata_lists_exactly_what_is_supported_without_a_token(client: Client
     assert {r["type"] for r in rest["resource"]} == {
         "Patient",
         "CarePlan",
+        "CareTeam",
         "Flag",
         "Consent",
         "Condition",
@@ -521,3 +524,40 @@ def test_everything_recorded_in_the_plan_reaches_fhir_but_the_key_safe_code(
             if item["linkId"].startswith(f"{key}.")
         }
         assert exported == shown, key
+
+
+def test_the_key_worker_and_named_gp_are_a_care_team_the_care_plan_references(
+    client: Client,
+    secret: str,
+    published: PublishedVersion,
+    patient: Patient,
+    their_gp: Membership,
+    team_nurse: Membership,
+) -> None:
+    for kind, person, phone in (
+        ("key_worker", team_nurse, "020 7946 0450"),
+        ("named_gp", their_gp, "020 7946 0100"),
+    ):
+        key_contact_set(
+            actor=their_gp,
+            patient=patient,
+            kind=kind,
+            membership=person,
+            phone=phone,
+            reason="Agreed at the practice meeting",
+        )
+    body = _body(_get(client, f"{BASE}/Patient/{patient.public_id}/$everything", secret))
+    Bundle.model_validate(body)
+    resources = [entry["resource"] for entry in body["entry"]]
+    [careplan] = [r for r in resources if r["resourceType"] == "CarePlan"]
+    [team] = [r for r in resources if r["resourceType"] == "CareTeam"]
+    CareTeam.model_validate(team)
+    assert careplan["careTeam"] == [{"reference": f"CareTeam/{team['id']}"}]
+    assert [p["role"][0]["text"] for p in team["participant"]] == ["Key worker", "Named GP"]
+    [worker] = [c for c in team["contained"] if c["id"] == "key-worker"]
+    assert worker["telecom"] == [{"system": "phone", "value": "020 7946 0450", "use": "work"}]
+    assert worker["organization"]["display"] == team_nurse.organisation.name
+    read = _get(client, f"{BASE}/CareTeam/{team['id']}", secret)
+    assert _body(read) == team
+    found = _body(_get(client, f"{BASE}/CareTeam?patient={patient.public_id}", secret))
+    assert [e["resource"]["id"] for e in found["entry"]] == [team["id"]]

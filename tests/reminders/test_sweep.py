@@ -25,7 +25,7 @@ from consent.services import consent_record
 from organisations.demo import GIVEN_NAMES
 from organisations.models import Membership, Organisation
 from patients.models import Patient
-from patients.services import care_team_add
+from patients.services import care_team_add, key_contact_set
 from portal.models import PatientAccount
 from reminders.models import Delivery, EmailStatus, Kind, Notification
 from reminders.services import reminders_sweep
@@ -92,6 +92,10 @@ def test_demo_data_on_a_frozen_clock_the_whole_story(
     assert swept.filter(membership=gp).count() == 9
     practice = Organisation.objects.get(ods_code="Z90001")
     assert swept.filter(email=practice.team_email, membership=None).count() == 9
+    # The demo's key worker (nurse) hears every reminder of her people but the lead's
+    # escalation; the fourth of them (Harold, index 7) has no key worker yet.
+    nurse = Membership.objects.get(user__username="nurse")
+    assert swept.filter(membership=nurse).count() == 7
     actions = Notification.objects.filter(kind=Kind.MDT_ACTION)
     assert actions.count() == 3
     assert not actions.filter(resolved_at__isnull=False).exists()
@@ -103,7 +107,7 @@ def test_demo_data_on_a_frozen_clock_the_whole_story(
             update_plan_reminders(str(plan.public_id))
     assert again.raised == 0
     assert SWEPT.count() == 9
-    assert swept.count() == 18
+    assert swept.count() == 9 + 9 + 7
     assert actions.count() == 3
 
     # The GP reviews the overdue, escalated plan and publishes it with new dates.
@@ -203,6 +207,27 @@ def test_escalations_go_to_the_leads_and_reminders_to_the_approver(
     overdue = Notification.objects.get(plan=plan, kind=Kind.REVIEW_OVERDUE)
     escalated = Notification.objects.get(plan=plan, kind=Kind.REVIEW_ESCALATED)
     assert {d.membership for d in overdue.deliveries.all()} == {approver}
+    assert {d.membership for d in escalated.deliveries.all()} == {their_gp}
+
+
+def test_the_key_worker_hears_the_review_reminders_but_not_the_escalations(
+    place: Place, consented: Patient, their_gp: Membership, team_nurse: Membership
+) -> None:
+    approver = make_member(place.practice, username="dr-approver", senior=True)
+    key_contact_set(
+        actor=their_gp,
+        patient=consented,
+        kind="key_worker",
+        membership=team_nurse,
+        phone="020 7946 0450",
+        reason="Agreed at the practice meeting",
+    )
+    plan = publish(approver, consented, review_in=90)
+    CarePlan.objects.filter(pk=plan.pk).update(review_due_on=TODAY - dt.timedelta(days=9))
+    reminders_sweep()
+    overdue = Notification.objects.get(plan=plan, kind=Kind.REVIEW_OVERDUE)
+    escalated = Notification.objects.get(plan=plan, kind=Kind.REVIEW_ESCALATED)
+    assert {d.membership for d in overdue.deliveries.all()} == {approver, team_nurse}
     assert {d.membership for d in escalated.deliveries.all()} == {their_gp}
 
 

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from careplans.demo import demo_clock, load_plan
 from coordination.demo import load_referrals
+from demo.contacts import load_key_contacts
 from demo.deceased import DECEASED, load_deceased
 from demo.register import load_case_finding, load_meetings, load_register
 from organisations import services as organisation_services
@@ -105,6 +106,12 @@ class Command(BaseCommand):
                     organisation=organisations[key],
                     list_size=list_size,
                 )
+        load_key_contacts(
+            admin=memberships["admin"],
+            gp=memberships["gp"],
+            nurse=memberships["nurse"],
+            patients=[Patient.objects.get(nhs_number=n) for n in demo_nhs_numbers(PATIENTS)],
+        )
         load_online_accounts(
             gp=memberships["gp"],
             patients=[Patient.objects.get(nhs_number=n) for n in demo_nhs_numbers(PATIENTS)],
