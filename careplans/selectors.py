@@ -9,11 +9,14 @@ from uuid import UUID
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 from django.http import Http404
+from django.utils import timezone
 
 from audit.models import Action
 from audit.services import record
+from careplans import terminology as t
 from careplans.models import (
     OPEN_CHANGE_REQUEST,
+    CarePlan,
     ChangeRequest,
     Death,
     PlanSection,
@@ -28,9 +31,9 @@ from organisations.permissions import (
     can_handle_patient_requests,
     can_view_emergency_summaries,
 )
-from patients.models import Patient
+from patients.models import KeyContact, KeyContactKind, Patient
 from patients.permissions import active_break_glass_grants, summary_patients, visible_patients
-from patients.selectors import patient_for, record_refusal
+from patients.selectors import key_contacts_of, patient_for, record_refusal
 
 
 def plan_patient_for(
@@ -212,4 +215,58 @@ def death_of(patient: Patient) -> Death | None:
         Death.objects.filter(patient=patient, entered_in_error=False)
         .select_related("recorded_by_organisation")
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class Banner:
+    """Who this is and where their plan stands, at the top of every page about them: so
+    that nobody edits the wrong person's plan, or a closed one, unawares."""
+
+    patient: Patient
+    plan_status: str  # "No plan", "Draft", "Published version 3", ...
+    cpr: str  # in plain words, from the version in force
+    not_for_cpr: bool
+    review_due_on: dt.date | None
+    review_overdue: bool
+    key_worker: KeyContact | None
+
+
+def banner_for(patient: Patient) -> Banner:
+    """Precondition: the caller may see `patient`. Two queries: the plan with its version
+    in force and working copy, and the key worker."""
+    plan = (
+        CarePlan.objects.filter(patient=patient)
+        .select_related("current_version", "working_copy")
+        .first()
+    )
+    version = plan.current_version if plan else None
+    draft = getattr(plan, "working_copy", None) if plan else None
+    if plan is None:
+        status = "No plan"
+    elif plan.closed_at is not None:
+        status = f"Closed (version {version.number})" if version else "Closed, never published"
+    elif version is None:
+        status = (
+            "Awaiting approval, never published"
+            if draft and draft.status == Status.AWAITING_APPROVAL
+            else "Draft, never published"
+        )
+    else:
+        status = f"Published version {version.number}"
+        if draft and draft.status == Status.AWAITING_APPROVAL:
+            status += "; changes awaiting approval"
+        elif draft and draft.status == Status.DRAFT:
+            status += "; changes in draft"
+    code = version.cpr_decision if version else ""
+    cpr = t.CPR_DECISION_OR_STATUS.plain(code) if code else ""
+    review = plan.review_due_on if plan and plan.closed_at is None else None
+    return Banner(
+        patient=patient,
+        plan_status=status,
+        cpr=cpr or ("None recorded" if version else "No published plan"),
+        not_for_cpr=code == t.NOT_FOR_CPR,
+        review_due_on=review,
+        review_overdue=review is not None and review < timezone.localdate(),
+        key_worker=key_contacts_of(patient).get(KeyContactKind.KEY_WORKER),
     )

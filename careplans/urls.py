@@ -7,6 +7,7 @@ from careplans import views
 app_name = "careplans"
 
 urlpatterns = [
+    path("", views.worklist, name="worklist"),
     path("<uuid:patient_id>/plan/", views.plan_overview, name="overview"),
     path("<uuid:patient_id>/plan/submit/", views.plan_submit, name="submit"),
     path("<uuid:patient_id>/plan/publish/", views.plan_publish, name="publish"),

@@ -38,12 +38,14 @@ from careplans.summary import (
     key_safe_code_on_screen,
     lpa_described,
 )
+from careplans.worklist import CPR, KEY_WORKER, PLAN, REGISTER, REVIEW, SHOW, SORTS, Criteria
+from careplans.worklist import worklist as worklist_of
 from consent.selectors import active_consent, active_lpas, active_lpas_of_plan
 from consent.services import BasisDetails
 from frontend.forms import show_service_errors
 from frontend.unsaved import take as take_unsaved
 from organisations.decorators import acting_required, membership, refuse
-from organisations.permissions import Capability
+from organisations.permissions import Capability, can_view_patients
 from patients.models import Patient
 from patients.selectors import patient_for, who_to_call
 from register.permissions import keeps_register_of
@@ -417,5 +419,43 @@ def change_request_answer(request: HttpRequest, patient_id: UUID, request_id: UU
             "latest": latest,
             "working_rows": describe(section, working.get(section.key, {})) if section else [],
             "form": form,
+        },
+    )
+
+
+# The worklist's search, kept in the session (server-side) so that a name, NHS number or
+# date of birth never appears in a URL or an access log.
+WORKLIST_SEARCH = "worklist_search"
+
+
+@acting_required(can_view_patients)
+@require_http_methods(["GET", "POST"])
+def worklist(request: HttpRequest) -> HttpResponse:
+    """My patients: the care teams' people with where each plan stands."""
+    if request.method == "POST":
+        typed = "" if "clear" in request.POST else request.POST.get("search", "")
+        request.session[WORKLIST_SEARCH] = typed.strip()[:100]
+        query = request.POST.get("query", "")
+        return redirect(f"{request.path}?{query}" if query else request.path)
+    criteria = Criteria.from_query(request.GET, request.session.get(WORKLIST_SEARCH, ""))
+    found = worklist_of(membership(request), criteria, request.GET.get("page", 1))
+    return render(
+        request,
+        "careplans/worklist.html",
+        {
+            "worklist": found,
+            "criteria": criteria,
+            "show_choices": SHOW,
+            "filter_choices": [
+                (name, label, choices, criteria.filters.get(name, ""))
+                for name, label, choices in (
+                    ("plan", "Plan", PLAN),
+                    ("cpr", "CPR decision", CPR),
+                    ("review", "Review", REVIEW),
+                    ("register", "Palliative care register", REGISTER),
+                    ("key_worker", "Key worker", KEY_WORKER),
+                )
+            ],
+            "sort_choices": SORTS,
         },
     )

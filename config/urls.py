@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from config.views import healthz
-from organisations import views as organisation_views
+from config.views import healthz, home
 
 urlpatterns = [
-    path("", organisation_views.home, name="home"),
+    path("", home, name="home"),
     path("healthz/", healthz, name="healthz"),
     path("", include("organisations.urls")),
     path("patients/", include("patients.urls")),

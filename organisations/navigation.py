@@ -44,9 +44,9 @@ PAGES = [
         can_approve_anything,
     ),
     Page(
-        "patients:list",
+        "careplans:worklist",
         "My patients",
-        "Patients whose care team includes your organisation",
+        "Your worklist: plan status, CPR decision, reviews, register and key workers",
         can_view_patients,
     ),
     Page(

@@ -20,7 +20,7 @@ from audit.models import Action
 from audit.services import record
 from frontend.forms import show_service_errors
 from organisations import selectors, services, tokens, two_factor
-from organisations.acting import act_as, acting_membership, acting_patient_account
+from organisations.acting import act_as, acting_patient_account
 from organisations.decorators import (
     acting_required,
     membership,
@@ -39,7 +39,6 @@ from organisations.forms import (
     SignInForm,
 )
 from organisations.models import OrganisationKind
-from organisations.navigation import pages_for
 from organisations.permissions import (
     can_approve_any_access,
     can_approve_anything,
@@ -100,23 +99,6 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: NhsSetPasswordForm) -> HttpResponse:
         messages.info(self.request, "Your password is set. Sign in with it now.")
         return super().form_valid(form)
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """Staff start here; patients and their attorneys have their own start page."""
-    if acting_membership(request) is None and acting_patient_account(request) is not None:
-        return redirect("portal:home")
-    return _staff_home(request)
-
-
-@acting_required()
-def _staff_home(request: HttpRequest) -> HttpResponse:
-    links = [
-        (reverse(page.url_name), page.title, page.description)
-        for page in pages_for(membership(request))
-    ]
-    return render(request, "organisations/home.html", {"links": links})
 
 
 @login_required

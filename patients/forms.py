@@ -154,9 +154,13 @@ class EmergencySearchForm(IdentityLookupForm):
     postcode = forms.CharField(
         max_length=10, required=False, help_text="Of their home address, for example N19 5NF"
     )
+    # Where the cursor starts on a fresh form: a crew types the NHS number at once.
+    first_focus = "nhs_number"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields[self.first_focus].widget.attrs["autofocus"] = True
         self.fields["postcode"].widget.attrs.update(
             {"class": "nhsuk-input--width-10", "autocomplete": "off", "spellcheck": "false"}
         )
@@ -196,6 +200,7 @@ class BreakGlassForm(EmergencySearchForm):
         error_messages={"required": "Give the reason you need emergency access"},
     )
     field_order = ["reason", "nhs_number", "family_name", "date_of_birth", "postcode"]
+    first_focus = "reason"
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):

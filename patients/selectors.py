@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
 from uuid import UUID
 
-from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -33,30 +31,7 @@ from patients.models import (
 from patients.permissions import summary_patients, visible_patients
 
 PAGE_SIZE = 25
-SORTS: dict[str, tuple[str, ...]] = {
-    "name": ("family_name", "given_name", "id"),
-    "-name": ("-family_name", "-given_name", "-id"),
-    "dob": ("date_of_birth", "id"),
-    "-dob": ("-date_of_birth", "-id"),
-}
-SortKey = Literal["name", "-name", "dob", "-dob"]
-
-
-def my_patients(viewer: Membership, *, sort: str = "name", page_number: str | int = 1) -> Page:
-    """One page of the acting organisation's patients. Records one `list` event naming them."""
-    ordering = SORTS.get(sort, SORTS["name"])
-    patients = visible_patients(viewer).select_related("registered_gp_practice").order_by(*ordering)
-    page = Paginator(patients, PAGE_SIZE).get_page(page_number)
-    record(
-        actor=viewer,
-        action=Action.LIST,
-        detail={
-            "page": page.number,
-            "sort": sort if sort in SORTS else "name",
-            "shown": [str(p.public_id) for p in page.object_list],
-        },
-    )
-    return page
+NAME_ORDER = ("family_name", "given_name", "id")
 
 
 def patient_for(
@@ -261,7 +236,7 @@ def _exact_matches(
     found = list(
         criteria.matching(scope)
         .select_related("registered_gp_practice")
-        .order_by(*SORTS["name"])[:PAGE_SIZE]
+        .order_by(*NAME_ORDER)[:PAGE_SIZE]
     )
     found_ids = {p.pk for p in found}
     record(

@@ -7,7 +7,6 @@ from patients import views
 app_name = "patients"
 
 urlpatterns = [
-    path("", views.patient_list, name="list"),
     path("find/", views.patient_find, name="find"),
     path("register/", views.patient_register, name="register"),
     path("emergency/", views.emergency_find, name="emergency_find"),

@@ -35,30 +35,6 @@ from patients.permissions import can_manage_care_team, can_open_summary
 # The most recent emergency accesses shown on the patient page; all are in the audit log.
 BREAK_GLASS_SHOWN = 20
 
-SORT_OPTIONS = [
-    ("name", "name (A to Z)"),
-    ("-name", "name (Z to A)"),
-    ("dob", "oldest first"),
-    ("-dob", "youngest first"),
-]
-
-
-@acting_required(can_view_patients)
-def patient_list(request: HttpRequest) -> HttpResponse:
-    sort = request.GET.get("sort", "name")
-    page = selectors.my_patients(
-        membership(request), sort=sort, page_number=request.GET.get("page", 1)
-    )
-    return render(
-        request,
-        "patients/patient_list.html",
-        {
-            "page": page,
-            "sort": sort if sort in selectors.SORTS else "name",
-            "sort_options": SORT_OPTIONS,
-        },
-    )
-
 
 @acting_required(can_view_patients)
 @require_http_methods(["GET", "POST"])
@@ -69,6 +45,20 @@ def patient_find(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         results = selectors.find_patients(membership(request), **form.cleaned_data)
     return render(request, "patients/patient_find.html", {"form": form, "results": results})
+
+
+# What a search that found no one carries into emergency access, so that nothing is typed
+# twice: the form's own boxes, kept in the (server-side) session, never in a URL, and used
+# once. The session survives the identity check emergency access asks for first.
+CARRIED_TO_BREAK_GLASS = (
+    "nhs_number",
+    "family_name",
+    "date_of_birth_0",
+    "date_of_birth_1",
+    "date_of_birth_2",
+    "postcode",
+)
+CARRIED_KEY = "break_glass_search"
 
 
 @acting_required(can_view_emergency_summaries)
@@ -83,6 +73,10 @@ def emergency_find(request: HttpRequest) -> HttpResponse:
         lookup = selectors.find_for_summary(acting, **form.cleaned_data)
         if len(lookup.matches) == 1 and not lookup.mismatches:
             return redirect("careplans:summary", patient_id=lookup.matches[0].public_id)
+        if not lookup.matches:
+            request.session[CARRIED_KEY] = {
+                name: request.POST.get(name, "") for name in CARRIED_TO_BREAK_GLASS
+            }
     return render(
         request,
         "patients/emergency_find.html",
@@ -102,7 +96,18 @@ def break_glass(request: HttpRequest) -> HttpResponse:
     """Emergency access to someone outside the viewer's regions or care teams, on a stated
     reason that the person's care team will see."""
     acting = membership(request)
-    form = BreakGlassForm(request.POST if request.method == "POST" else None)
+    typed = request.session.pop(CARRIED_KEY, None) if request.method == "GET" else None
+    if typed:  # from a search that found no one: its details, the reason still to give
+        form = BreakGlassForm(
+            initial={
+                "nhs_number": typed.get("nhs_number", ""),
+                "family_name": typed.get("family_name", ""),
+                "date_of_birth": [typed.get(f"date_of_birth_{i}", "") for i in range(3)],
+                "postcode": typed.get("postcode", ""),
+            }
+        )
+    else:
+        form = BreakGlassForm(request.POST if request.method == "POST" else None)
     not_found = False
     if request.method == "POST" and form.is_valid():
         details = {k: v for k, v in form.cleaned_data.items() if k != "reason"}

@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -256,6 +256,23 @@ def unread_count(viewer: Membership) -> int:
         .filter(read_at__isnull=True, notification__resolved_at__isnull=True)
         .count()
     )
+
+
+REVIEW_KINDS = (Kind.REVIEW_DUE, Kind.REVIEW_OVERDUE, Kind.REVIEW_ESCALATED, Kind.CPR_REVIEW_DUE)
+
+
+def open_counts(viewer: Membership) -> dict[str, int]:
+    """For the home page: the viewer's open reminders of reviews, and their open practice
+    meeting actions. One query."""
+    found = (
+        _deliveries_of(viewer)
+        .filter(notification__resolved_at__isnull=True)
+        .aggregate(
+            reviews=Count("pk", filter=Q(notification__kind__in=REVIEW_KINDS)),
+            actions=Count("pk", filter=Q(notification__kind=Kind.MDT_ACTION)),
+        )
+    )
+    return {"reviews": found["reviews"], "actions": found["actions"]}
 
 
 def notifications_for(viewer: Membership, *, page_number: str | int = 1) -> Page:

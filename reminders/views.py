@@ -35,6 +35,18 @@ def mark_read(request: HttpRequest, delivery_id: UUID) -> HttpResponse:
 
 
 @acting_required(can_receive_reminders)
+@require_GET
+def open_delivery(request: HttpRequest, delivery_id: UUID) -> HttpResponse:
+    """Open the plan a notification is about, marking the notification read: opening it is
+    reading it. (Only the viewer's own notification, of a patient they may still see.)"""
+    acting = membership(request)
+    delivery = selectors.delivery_for(acting, delivery_id)
+    if delivery.read_at is None:
+        services.delivery_mark_read(actor=acting, delivery=delivery)
+    return redirect("careplans:overview", patient_id=delivery.notification.subject.public_id)
+
+
+@acting_required(can_receive_reminders)
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
     marked = services.deliveries_mark_all_read(actor=membership(request))

@@ -82,4 +82,5 @@ def sign_in(page: Page, base: str, username: str, password: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
+    # Home, or the page a role starts on (urgent care: the summary search).
+    page.wait_for_url(lambda url: url.startswith(base) and "/sign-in/" not in url)

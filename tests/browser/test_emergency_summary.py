@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connections
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 
 from careplans.services import careplan_publish
 from consent.services import consent_record
@@ -59,9 +59,11 @@ def test_a_paramedic_finds_the_summary_by_nhs_number_on_a_phone(
     context.set_default_timeout(15_000)
     page = context.new_page()
     sign_in(page, base, "crew", PASSWORD)
-    page.goto(f"{base}/patients/emergency/")
+    # Urgent care start on the search, the cursor in the NHS number.
+    page.wait_for_url(f"{base}/patients/emergency/")
     if javascript:  # axe-core runs in the page
         assert serious_axe_violations(page) == []
+        expect(page.get_by_label("NHS number")).to_be_focused()
     page.get_by_label("NHS number").fill("485 777 3457")
     page.get_by_role("button", name="Find summary").click()
     page.wait_for_url(f"{base}/patients/{patient.public_id}/summary/")

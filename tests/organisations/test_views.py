@@ -99,14 +99,14 @@ def test_sessions_end_twelve_hours_after_sign_in(client: Client, their_gp: Membe
     session = client.session
     session[SIGNED_IN_AT] = (timezone.now() - dt.timedelta(hours=12, minutes=1)).isoformat()
     session.save()
-    response = client.get(reverse("patients:list"))
+    response = client.get(reverse("careplans:worklist"))
     assert response.status_code == 302
     assert response["Location"].startswith(SIGN_IN)
     assert "_auth_user_id" not in client.session
 
 
 def test_signed_out_people_are_sent_to_sign_in(client: Client, place: Place) -> None:
-    response = client.get(reverse("patients:list"))
+    response = client.get(reverse("careplans:worklist"))
     assert response.status_code == 302
     assert response["Location"].startswith(SIGN_IN)
 
@@ -238,7 +238,7 @@ def test_a_signed_in_person_sent_back_to_sign_in_lands_on_the_start_page(
 
 def test_signed_in_pages_are_never_cached(client: Client, their_gp: Membership) -> None:
     act_as(client, their_gp)
-    assert "no-store" in client.get(reverse("patients:list"))["Cache-Control"]
+    assert "no-store" in client.get(reverse("careplans:worklist"))["Cache-Control"]
 
 
 def test_when_the_chosen_role_ends_the_person_is_asked_again_not_switched(
@@ -250,7 +250,7 @@ def test_when_the_chosen_role_ends_the_person_is_asked_again_not_switched(
     make_member(place.hospice, username="two-hats")
     act_as(client, first)
     membership_end(actor=None, membership=first)
-    response = client.get(reverse("patients:list"))
+    response = client.get(reverse("careplans:worklist"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("organisations:choose_membership"))
 

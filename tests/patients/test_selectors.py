@@ -8,9 +8,9 @@ from django.http import Http404
 from audit.models import AccessEvent, Action
 from organisations.models import Membership
 from patients.models import Patient
-from patients.selectors import find_patients, my_patients, patient_for, visible_patients
+from patients.selectors import find_patients, patient_for, visible_patients
 from tests.conftest import OUTSIDERS, Place
-from tests.factories import make_member, make_patient
+from tests.factories import make_member
 
 
 def test_team_members_see_the_patient_and_the_view_is_audited(
@@ -51,28 +51,6 @@ def test_acting_as_one_membership_never_shows_another_memberships_patients(
     assert at_nursing.user == at_hospice.user
     assert list(visible_patients(at_nursing)) == [patient]
     assert list(visible_patients(at_hospice)) == []
-
-
-def test_my_patients_sorts_and_pages_and_audits_who_was_shown(
-    place: Place, their_gp: Membership
-) -> None:
-    names = ["Zephaniah", "Abbott", "Moss"]
-    for index, name in enumerate(names):
-        make_patient(
-            registered_by=their_gp,
-            practice=place.practice,
-            family_name=name,
-            date_of_birth=__import__("datetime").date(1950 + index, 1, 1),
-        )
-    page = my_patients(their_gp, sort="name")
-    assert [p.family_name for p in page.object_list] == ["Abbott", "Moss", "Zephaniah"]
-    page = my_patients(their_gp, sort="-dob")
-    assert [p.family_name for p in page.object_list] == ["Moss", "Abbott", "Zephaniah"]
-    page = my_patients(their_gp, sort="nonsense", page_number="not-a-number")
-    assert page.number == 1
-    listing = AccessEvent.objects.filter(action=Action.LIST).last()
-    assert listing is not None
-    assert len(listing.detail["shown"]) == 3
 
 
 def test_find_is_exact_and_limited_to_the_care_team(

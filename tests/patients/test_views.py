@@ -41,7 +41,7 @@ def test_my_patients_lists_the_care_teams_patients(
     client: Client, patient: Patient, their_gp: Membership
 ) -> None:
     act_as(client, their_gp)
-    page = client.get(reverse("patients:list")).content.decode()
+    page = client.get(reverse("careplans:worklist")).content.decode()
     assert "Winifred ATTWATER" in page
     assert "485 777 3457" in page
     assert AccessEvent.objects.filter(action=Action.LIST, user=their_gp.user).count() == 1
@@ -49,7 +49,7 @@ def test_my_patients_lists_the_care_teams_patients(
 
 def _list_queries(client: Client, membership: Membership) -> int:
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("patients:list"), {"sort": "dob"})
+        response = client.get(reverse("careplans:worklist"), {"sort": "dob"})
     assert response.status_code == 200
     return len(queries)
 
@@ -60,7 +60,7 @@ def test_my_patients_issues_the_same_number_of_queries_for_5_and_50_patients(
     act_as(client, their_gp)
     for _ in range(5):
         make_patient(registered_by=their_gp, practice=place.practice)
-    client.get(reverse("patients:list"))  # warm the session and the audit stream
+    client.get(reverse("careplans:worklist"))  # warm the session and the audit stream
     with_5 = _list_queries(client, their_gp)
     for _ in range(45):
         make_patient(registered_by=their_gp, practice=place.practice)

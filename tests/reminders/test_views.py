@@ -37,7 +37,7 @@ def reminded(their_gp: Membership, consented: Patient) -> CarePlan:
 
 
 def _unread(client: Client) -> str | None:
-    page = client.get(reverse("patients:list")).content.decode()
+    page = client.get(reverse("careplans:worklist")).content.decode()
     marker = 'data-testid="unread-count">'
     if marker not in page:
         return None
@@ -79,6 +79,26 @@ def test_marking_one_and_then_all_as_read(
     assert not Delivery.objects.filter(membership=their_gp, read_at__isnull=True).exists()
 
 
+def test_opening_the_plan_from_a_notification_marks_it_read_and_home_counts_it(
+    client: Client, their_gp: Membership, reminded: CarePlan, consented: Patient
+) -> None:
+    act_as(client, their_gp)
+    home = client.get(reverse("home")).content.decode()
+    counts = home[home.index('data-testid="home-counts"') :]
+    assert '<span class="nhsuk-u-visually-hidden">3 </span>Reviews due or overdue' in counts
+    delivery = Delivery.objects.filter(membership=their_gp).first()
+    assert delivery is not None
+    page = client.get(NOTIFICATIONS).content.decode()
+    assert reverse("reminders:open", args=[delivery.public_id]) in page
+    response = client.get(reverse("reminders:open", args=[delivery.public_id]))
+    assert response["Location"] == reverse(
+        "careplans:overview", kwargs={"patient_id": consented.public_id}
+    )
+    delivery.refresh_from_db()
+    assert delivery.read_at is not None
+    assert _unread(client) == "2"
+
+
 def test_someone_else_cannot_see_or_mark_the_gps_reminders(
     client: Client,
     their_gp: Membership,
@@ -98,6 +118,7 @@ def test_someone_else_cannot_see_or_mark_the_gps_reminders(
         assert _unread(client) is None
         response = client.post(reverse("reminders:mark_read", args=[delivery.public_id]))
         assert response.status_code == 404
+        assert client.get(reverse("reminders:open", args=[delivery.public_id])).status_code == 404
         client.post(reverse("reminders:mark_all_read"))
     delivery.refresh_from_db()
     assert delivery.read_at is None

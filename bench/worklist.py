@@ -1,0 +1,183 @@
+"""My patients (the worklist) for a clinician whose organisation has 5,000 and then 50,000
+people in its care teams, in a region of 1,000,000 patients.
+
+    .venv/bin/python bench/worklist.py      (PostgreSQL running: `make services`)
+
+In a PostgreSQL database made for the run, `generate_synthetic` builds the region; one
+practice's care-team grants are cut to 5,000 people, then grown to 50,000. At each size the
+whole page (Django's test client, in-process: session, audit and template included) is
+requested 30 times for each of four views of the list — the first page by name, a page
+deep in the list, sorted by review date, filtered to "Not for CPR" — and its p50 and p95
+printed; the queries per page are counted at both sizes, and the EXPLAIN of every SELECT
+is searched for sequential scans of the big tables.
+
+Goals (issue 22): p95 <= 50 ms per page at 5,000; at 50,000 within 1.5 x of that; the same
+queries at both sizes; index scans only on tables of 10,000 rows or more.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from typing import Any
+
+from common import bench_env, drop_database, generate, measured, recreate_database, run
+
+DATABASE = "openepaccs_bench_worklist"
+PATIENTS, SEED = 1_000_000, 4
+SIZES = (5_000, 50_000)
+RUNS = 30
+VIEWS = {
+    "first page": {},
+    "page 100": {"page": "100"},
+    "by review date": {"sort": "review"},
+    "not for CPR": {"cpr": "not_for_cpr"},
+}
+BIG = 10_000
+
+
+def _seq_scans(plan: object, sizes: dict[str, int]) -> set[str]:
+    found: set[str] = set()
+    if isinstance(plan, dict):
+        name = plan.get("Relation Name")
+        if plan.get("Node Type") == "Seq Scan" and sizes.get(str(name), 0) >= BIG:
+            found.add(str(name))
+        for value in plan.values():
+            found |= _seq_scans(value, sizes)
+    elif isinstance(plan, list):
+        for value in plan:
+            found |= _seq_scans(value, sizes)
+    return found
+
+
+def _measure(seed: int) -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from organisations.acting import SESSION_KEY
+    from organisations.models import Membership
+    from patients.models import Patient, PatientGroupObjectPermission
+
+    gp = Membership.objects.select_related("organisation").get(
+        user__username=f"synthetic-{seed}-gp-0"
+    )
+    group = gp.organisation.group_id
+    grant = PatientGroupObjectPermission.objects.filter(group_id=group).first()
+    assert grant is not None  # the generator gave the practice its patients
+    url = reverse("careplans:worklist")
+    client = Client()
+    client.force_login(gp.user)
+    session = client.session
+    session[SESSION_KEY] = str(gp.public_id)
+    session.save()
+
+    def grants_to(size: int) -> None:
+        """Exactly `size` living people in the practice's care teams."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM patients_patientgroupobjectpermission WHERE group_id = %s", [group]
+            )
+            cursor.execute(
+                "INSERT INTO patients_patientgroupobjectpermission"
+                " (group_id, permission_id, content_object_id)"
+                " SELECT %s, %s, id FROM patients_patient"
+                " WHERE date_of_death IS NULL ORDER BY id LIMIT %s",
+                [group, grant.permission_id, size],
+            )
+            cursor.execute("VACUUM ANALYZE patients_patientgroupobjectpermission")
+
+    def page(query: dict[str, str]) -> None:
+        response = client.get(url, query)
+        assert response.status_code == 200
+
+    sizes: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+        cursor.execute("SELECT relname, reltuples::bigint FROM pg_class WHERE relkind = 'r'")
+        sizes = dict(cursor.fetchall())
+
+    figures: dict[str, Any] = {"region": Patient.objects.count()}
+    for size in SIZES:
+        grants_to(size)
+        for query in VIEWS.values():
+            page(query)  # warm
+        row: dict[str, Any] = {"in_care_teams": size, "views": {}, "seq_scans": set()}
+        for name, query in VIEWS.items():
+            with CaptureQueriesContext(connection) as captured:
+                page(query)
+            with connection.cursor() as cursor:
+                for executed in captured.captured_queries:
+                    if executed["sql"].lstrip().upper().startswith("SELECT"):
+                        cursor.execute(f"EXPLAIN (FORMAT JSON) {executed['sql']}")
+                        row["seq_scans"] |= _seq_scans(cursor.fetchone()[0], sizes)
+            times = []
+            for _ in range(RUNS):
+                started = time.perf_counter()
+                page(query)
+                times.append(time.perf_counter() - started)
+            times.sort()
+            row["views"][name] = {
+                "queries": len(captured),
+                "p50_ms": round(statistics.median(times) * 1000, 1),
+                "p95_ms": round(times[int(0.95 * (RUNS - 1))] * 1000, 1),
+            }
+        row["seq_scans"] = sorted(row["seq_scans"])
+        figures[str(size)] = row
+    print(json.dumps(figures))
+
+
+def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--measure":
+        _measure(int(sys.argv[2]))
+        return
+    recreate_database(DATABASE)
+    env = bench_env(DATABASE, REDIS_URL="")
+    try:
+        run(env, "manage.py", "migrate", "--noinput", "-v0")
+        generate(env, PATIENTS, SEED)
+        row = measured(env, "bench/worklist.py", str(SEED))
+    finally:
+        drop_database(DATABASE)
+    print(json.dumps(row, indent=2))
+    small, large = (row[str(size)] for size in SIZES)
+    print(f"region {row['region']:,} patients")
+    for name in VIEWS:
+        a, b = small["views"][name], large["views"][name]
+        print(
+            f"{name}: {SIZES[0]:,} in care teams p50 {a['p50_ms']} ms p95 {a['p95_ms']} ms "
+            f"({a['queries']} queries); {SIZES[1]:,}: p50 {b['p50_ms']} ms p95 {b['p95_ms']} ms "
+            f"({b['queries']} queries); ratio of p95 {b['p95_ms'] / a['p95_ms']:.2f}"
+        )
+    verdicts = [
+        "p95 <= 50 ms at 5,000: "
+        + ("yes" if all(v["p95_ms"] <= 50 for v in small["views"].values()) else "NO"),
+        "50,000 within 1.5 x: "
+        + (
+            "yes"
+            if all(large["views"][n]["p95_ms"] <= 1.5 * small["views"][n]["p95_ms"] for n in VIEWS)
+            else "NO"
+        ),
+        "queries constant: "
+        + (
+            "yes"
+            if all(large["views"][n]["queries"] == small["views"][n]["queries"] for n in VIEWS)
+            else "NO"
+        ),
+        "no sequential scan of a table of 10,000 rows or more: "
+        + ("yes" if not (small["seq_scans"] or large["seq_scans"]) else "NO")
+        + f" {small['seq_scans'] + large['seq_scans']}",
+    ]
+    print("; ".join(verdicts))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,337 @@
+"""A clinician's worklist ("My patients"): the people of the acting organisation's care teams,
+each with where their plan stands, filtered, searched, sorted and paged in the database.
+
+A page is a few queries whatever the number of people: the count, one page of ids in the
+order asked, the details of those ids, their key workers, and the audit event naming them.
+Only what a filter or the order needs is computed for every person; the rest is read for
+the page's people alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from audit.models import Action
+from audit.services import record
+from careplans import terminology as t
+from careplans.models import Status
+from organisations.models import Membership
+from patients.identifiers import normalise_nhs_number
+from patients.models import KeyContact, KeyContactKind, Patient
+from patients.permissions import visible_patients
+from register.models import RegisterEntry
+from register.terminology import GSF_STAGE, STAGES
+
+PAGE_SIZE = 25
+DUE_SOON_DAYS = 30
+
+# Each filter: its name in the URL, its choices (value, words), and what it keeps. The URL
+# carries only these words, never anything typed about a person (the search is in the
+# session).
+SHOW = {"living": "Living", "died": "Died", "all": "Everyone"}
+PLAN = {
+    "none": "No plan",
+    "draft": "Draft",
+    "awaiting": "Awaiting approval",
+    "published": "Published",
+}
+CPR = {"not_for_cpr": "Not for CPR", "for_cpr": "For CPR", "none": "No decision published"}
+REVIEW = {"overdue": "Overdue", "due_soon": f"Due in {DUE_SOON_DAYS} days", "not_set": "Not set"}
+REGISTER = {
+    "on": "On the register",
+    "not_on": "Not on the register",
+    **{f"stage_{s}": f"Stage {s}" for s in ("A", "B", "C", "D")},
+}
+KEY_WORKER = {"me": "Me", "none": "Not named"}
+STAGE_BY_LETTER = dict(zip("ABCD", STAGES, strict=True))
+# The CPR decision in the fewest words a list can hold; the summary says the rest.
+CPR_SHORT = {t.NOT_FOR_CPR: "Not for CPR", t.FOR_CPR: "For CPR"}
+FILTERS: dict[str, dict[str, str]] = {
+    "plan": PLAN,
+    "cpr": CPR,
+    "review": REVIEW,
+    "register": REGISTER,
+    "key_worker": KEY_WORKER,
+}
+SORTS: dict[str, str] = {
+    "name": "Name (A to Z)",
+    "-name": "Name (Z to A)",
+    "age": "Oldest first",
+    "-age": "Youngest first",
+    "review": "Review date, soonest first",
+    "plan": "Plan status",
+    "cpr": "CPR decision",
+    "stage": "Gold Standards Framework stage, D first",
+    "key_worker": "Key worker",
+}
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """What the clinician asked for, each value one of the choices above ("" for any)."""
+
+    show: str = "living"
+    sort: str = "name"
+    search: str = ""
+    filters: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_query(cls, query: Any, search: str = "") -> Criteria:
+        """From the page's query string, dropping anything not offered."""
+        show = query.get("show", "living")
+        sort = query.get("sort", "name")
+        return cls(
+            show=show if show in SHOW else "living",
+            sort=sort if sort in SORTS else "name",
+            search=search.strip()[:100],
+            filters={
+                name: query.get(name)
+                for name, choices in FILTERS.items()
+                if query.get(name) in choices
+            },
+        )
+
+    def query(self, **changes: str) -> str:
+        """This page's query string with some values changed (for links that keep the rest)."""
+        values = {"show": self.show, "sort": self.sort, **self.filters, **changes}
+        return "&".join(f"{k}={v}" for k, v in values.items() if v and k != "page")
+
+
+@dataclass(frozen=True)
+class Row:
+    patient: Patient
+    plan_status: str
+    version: int | None
+    cpr: str
+    not_for_cpr: bool
+    review_due_on: dt.date | None
+    review_overdue: bool
+    stage: str
+    on_register: bool
+    key_worker: KeyContact | None
+
+
+@dataclass(frozen=True)
+class Worklist:
+    page: Page
+    rows: list[Row]
+    criteria: Criteria
+
+
+def _search(patients: QuerySet[Patient], text: str) -> QuerySet[Patient]:
+    """Part of a name, an NHS number (or its start) or a date of birth."""
+    if not text:
+        return patients
+    born = _as_date(text)
+    if born is not None:
+        return patients.filter(date_of_birth=born)
+    digits = re.sub(r"\s", "", text)
+    if digits.isdigit() and len(digits) >= 3:
+        return patients.filter(nhs_number__startswith=normalise_nhs_number(digits))
+    words = text.split()
+    for word in words[:4]:
+        patients = patients.filter(
+            Q(family_name__icontains=word)
+            | Q(given_name__icontains=word)
+            | Q(preferred_name__icontains=word)
+        )
+    return patients
+
+
+def _as_date(text: str) -> dt.date | None:
+    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%d %m %Y", "%Y-%m-%d", "%d %b %Y", "%d %B %Y"):
+        try:
+            return dt.datetime.strptime(text.strip(), pattern).date()  # noqa: DTZ007  (a day)
+        except ValueError:
+            continue
+    return None
+
+
+def _open_entry(stage: str | None = None) -> Exists:
+    entries = RegisterEntry.objects.filter(patient=OuterRef("pk"), removed_on__isnull=True)
+    if stage is not None:
+        entries = entries.filter(stage=stage)
+    return Exists(entries)
+
+
+def _key_worker_of(viewer: Membership | None = None) -> Exists:
+    contacts = KeyContact.objects.filter(
+        patient=OuterRef("pk"), kind=KeyContactKind.KEY_WORKER, ended_at__isnull=True
+    )
+    if viewer is not None:
+        contacts = contacts.filter(membership=viewer)
+    return Exists(contacts)
+
+
+def _filtered(viewer: Membership, criteria: Criteria) -> QuerySet[Patient]:
+    today = timezone.localdate()
+    patients = visible_patients(viewer)
+    if criteria.show == "living":
+        patients = patients.filter(date_of_death__isnull=True)
+    elif criteria.show == "died":
+        patients = patients.filter(date_of_death__isnull=False)
+    patients = _search(patients, criteria.search)
+    wanted = criteria.filters
+    plan = wanted.get("plan")
+    if plan == "none":
+        patients = patients.filter(care_plan__isnull=True)
+    elif plan == "draft":
+        patients = patients.filter(care_plan__working_copy__status=Status.DRAFT)
+    elif plan == "awaiting":
+        patients = patients.filter(care_plan__working_copy__status=Status.AWAITING_APPROVAL)
+    elif plan == "published":
+        patients = patients.filter(care_plan__current_version__isnull=False)
+    cpr = wanted.get("cpr")
+    if cpr == "not_for_cpr":
+        patients = patients.filter(care_plan__current_version__cpr_decision=t.NOT_FOR_CPR)
+    elif cpr == "for_cpr":
+        patients = patients.filter(care_plan__current_version__cpr_decision=t.FOR_CPR)
+    elif cpr == "none":
+        patients = patients.exclude(
+            care_plan__current_version__cpr_decision__in=[t.NOT_FOR_CPR, t.FOR_CPR]
+        )
+    review = wanted.get("review")
+    if review == "overdue":
+        patients = patients.filter(care_plan__review_due_on__lt=today)
+    elif review == "due_soon":
+        patients = patients.filter(
+            care_plan__review_due_on__range=(today, today + dt.timedelta(days=DUE_SOON_DAYS))
+        )
+    elif review == "not_set":
+        patients = patients.filter(care_plan__review_due_on__isnull=True)
+    register = wanted.get("register")
+    if register == "on":
+        patients = patients.filter(_open_entry())
+    elif register == "not_on":
+        patients = patients.exclude(_open_entry())
+    elif register and register.startswith("stage_"):
+        patients = patients.filter(_open_entry(STAGE_BY_LETTER[register.removeprefix("stage_")]))
+    key_worker = wanted.get("key_worker")
+    if key_worker == "me":
+        patients = patients.filter(_key_worker_of(viewer))
+    elif key_worker == "none":
+        patients = patients.exclude(_key_worker_of())
+    return patients
+
+
+def _stage() -> Subquery:
+    return Subquery(
+        RegisterEntry.objects.filter(patient=OuterRef("pk"), removed_on__isnull=True)
+        .order_by("-added_on")
+        .values("stage")[:1]
+    )
+
+
+def _ordered(patients: QuerySet[Patient], sort: str) -> QuerySet[Patient]:
+    name = ("family_name", "given_name", "id")
+    if sort == "-name":
+        return patients.order_by("-family_name", "-given_name", "-id")
+    if sort == "age":
+        return patients.order_by("date_of_birth", "id")
+    if sort == "-age":
+        return patients.order_by("-date_of_birth", "-id")
+    if sort == "review":
+        return patients.order_by(F("care_plan__review_due_on").asc(nulls_last=True), *name)
+    if sort == "plan":
+        return patients.order_by(
+            F("care_plan__working_copy__status").asc(nulls_first=True),
+            F("care_plan__current_version__number").asc(nulls_first=True),
+            *name,
+        )
+    if sort == "cpr":
+        return patients.order_by(
+            F("care_plan__current_version__cpr_decision").desc(nulls_last=True), *name
+        )
+    if sort == "stage":
+        return patients.annotate(sort_stage=_stage()).order_by(
+            F("sort_stage").desc(nulls_last=True), *name
+        )
+    if sort == "key_worker":
+        worker = KeyContact.objects.filter(
+            patient=OuterRef("pk"), kind=KeyContactKind.KEY_WORKER, ended_at__isnull=True
+        ).values("membership__user__last_name")[:1]
+        return patients.annotate(sort_worker=Subquery(worker)).order_by(
+            F("sort_worker").asc(nulls_last=True), *name
+        )
+    return patients.order_by(*name)
+
+
+def _status(patient: Patient) -> tuple[str, int | None]:
+    plan = getattr(patient, "care_plan", None)
+    if plan is None:
+        return "No plan", None
+    version = plan.current_version
+    draft = getattr(plan, "working_copy", None)
+    if plan.closed_at is not None:
+        return "Closed", version.number if version else None
+    if version is None:
+        if draft is not None and draft.status == Status.AWAITING_APPROVAL:
+            return "Awaiting approval", None
+        return "Draft", None
+    if draft is not None and draft.status == Status.AWAITING_APPROVAL:
+        return f"Version {version.number}; changes awaiting approval", version.number
+    return f"Published version {version.number}", version.number
+
+
+def worklist(viewer: Membership, criteria: Criteria, page_number: str | int = 1) -> Worklist:
+    """One page of the worklist. Records one `list` event naming the people shown (never
+    the search typed)."""
+    ids = _ordered(_filtered(viewer, criteria), criteria.sort).values_list("pk", flat=True)
+    page = Paginator(ids, PAGE_SIZE).get_page(page_number)
+    wanted = list(page.object_list)
+    found = {
+        p.pk: p
+        for p in Patient.objects.filter(pk__in=wanted)
+        .select_related(
+            "care_plan__current_version", "care_plan__working_copy", "registered_gp_practice"
+        )
+        .annotate(stage=_stage(), on_register=_open_entry())
+    }
+    workers = {
+        c.patient_id: c
+        for c in KeyContact.objects.filter(
+            patient_id__in=wanted, kind=KeyContactKind.KEY_WORKER, ended_at__isnull=True
+        ).select_related("membership__user", "membership__organisation")
+    }
+    today = timezone.localdate()
+    rows = []
+    for pk in wanted:
+        patient = found[pk]
+        plan = getattr(patient, "care_plan", None)
+        version = plan.current_version if plan else None
+        code = version.cpr_decision if version else ""
+        review = plan.review_due_on if plan and plan.closed_at is None else None
+        status, number = _status(patient)
+        rows.append(
+            Row(
+                patient=patient,
+                plan_status=status,
+                version=number,
+                cpr=CPR_SHORT.get(code) or (t.CPR_DECISION_OR_STATUS.plain(code) if code else ""),
+                not_for_cpr=code == t.NOT_FOR_CPR,
+                review_due_on=review,
+                review_overdue=review is not None and review < today,
+                stage=GSF_STAGE.plain(patient.stage) if patient.stage else "",
+                on_register=patient.on_register,
+                key_worker=workers.get(pk),
+            )
+        )
+    record(
+        actor=viewer,
+        action=Action.LIST,
+        detail={
+            "page": page.number,
+            "sort": criteria.sort,
+            "show": criteria.show,
+            "filters": criteria.filters,
+            "searched": bool(criteria.search),
+            "shown": [str(row.patient.public_id) for row in rows],
+        },
+    )
+    return Worklist(page=page, rows=rows, criteria=criteria)

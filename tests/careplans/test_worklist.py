@@ -1,0 +1,178 @@
+"""My patients as a worklist: where each plan stands, filters, search, sort and pages, in a
+few queries whatever the number of people, with nothing typed in a URL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AccessEvent, Action
+from careplans import services
+from careplans.models import CarePlan, PublishedVersion
+from careplans.worklist import Criteria, worklist
+from organisations.models import Membership
+from patients.models import Patient
+from patients.services import key_contact_set
+from register.services import register_add
+from register.terminology import STAGE_C
+from tests.careplans.conftest import basis, fill
+from tests.conftest import Place, act_as
+from tests.factories import make_patient
+
+URL = reverse("careplans:worklist")
+
+
+def _names(viewer: Membership, **asked: str) -> list[str]:
+    search = asked.pop("search", "")
+    found = worklist(viewer, Criteria.from_query(asked, search))
+    return [row.patient.family_name for row in found.rows]
+
+
+def test_each_row_says_where_the_plan_stands(
+    published: PublishedVersion, their_gp: Membership, team_nurse: Membership
+) -> None:
+    patient = published.plan.patient
+    key_contact_set(
+        actor=their_gp,
+        patient=patient,
+        kind="key_worker",
+        membership=team_nurse,
+        phone="020 7946 0450",
+        reason="Agreed at the practice meeting",
+    )
+    register_add(
+        actor=their_gp,
+        patient=patient,
+        added_on=timezone.localdate(),
+        route="own_request",
+        stage=STAGE_C,
+    )
+    CarePlan.objects.filter(pk=published.plan_id).update(review_due_on=dt.date(2020, 1, 1))
+    [row] = worklist(their_gp, Criteria()).rows
+    assert row.plan_status == "Published version 1"
+    assert row.cpr == "Not for CPR"
+    assert row.review_overdue
+    assert row.stage == "C (yellow): weeks"
+    assert row.key_worker is not None
+    assert row.key_worker.membership == team_nurse
+
+
+def test_the_dead_are_behind_a_filter(place: Place, their_gp: Membership) -> None:
+    make_patient(registered_by=their_gp, practice=place.practice, family_name="Alive")
+    died = make_patient(registered_by=their_gp, practice=place.practice, family_name="Gone")
+    Patient.objects.filter(pk=died.pk).update(date_of_death=dt.date(2026, 1, 1))
+    assert _names(their_gp) == ["Alive"]
+    assert _names(their_gp, show="died") == ["Gone"]
+    assert _names(their_gp, show="all") == ["Alive", "Gone"]
+
+
+def test_search_by_part_of_a_name_an_nhs_number_or_a_date_of_birth(
+    place: Place, their_gp: Membership
+) -> None:
+    whitfield = make_patient(
+        registered_by=their_gp,
+        practice=place.practice,
+        family_name="Whitfield",
+        date_of_birth=dt.date(1928, 1, 1),
+    )
+    make_patient(registered_by=their_gp, practice=place.practice, family_name="Osei")
+    assert _names(their_gp, search="whit") == ["Whitfield"]
+    number = whitfield.nhs_number
+    assert _names(their_gp, search=f"{number[:3]} {number[3:6]} {number[6:]}") == ["Whitfield"]
+    assert _names(their_gp, search="1/1/1928") == ["Whitfield"]
+    assert _names(their_gp, search="1 January 1928") == ["Whitfield"]
+    assert _names(their_gp, search="Nobody") == []
+
+
+def test_filters_and_sorts_by_each_column(
+    place: Place, consented: Patient, their_gp: Membership, team_nurse: Membership
+) -> None:
+    fill(their_gp, consented)
+    services.careplan_publish(actor=their_gp, patient=consented, basis=basis())
+    draft = make_patient(registered_by=their_gp, practice=place.practice, family_name="Draft")
+    services.section_save(
+        actor=their_gp,
+        patient=draft,
+        key="about_me",
+        data={"what_is_most_important_to_me": "My garden"},
+    )
+    make_patient(registered_by=their_gp, practice=place.practice, family_name="Aardvark")
+    key_contact_set(
+        actor=their_gp,
+        patient=draft,
+        kind="key_worker",
+        membership=their_gp,
+        phone="020 7946 0100",
+        reason="Agreed at the practice meeting",
+    )
+    assert _names(their_gp, plan="published") == ["Attwater"]
+    assert _names(their_gp, plan="draft") == ["Draft"]
+    assert _names(their_gp, plan="none") == ["Aardvark"]
+    assert _names(their_gp, cpr="not_for_cpr") == ["Attwater"]
+    assert _names(their_gp, cpr="none") == ["Aardvark", "Draft"]
+    assert _names(their_gp, key_worker="me") == ["Draft"]
+    assert _names(their_gp, key_worker="none") == ["Aardvark", "Attwater"]
+    assert _names(their_gp, register="on") == []
+    assert _names(their_gp, sort="review")[0] == "Attwater"  # the only review date
+    assert _names(their_gp, sort="key_worker")[0] == "Draft"
+    assert _names(their_gp, sort="-name") == ["Draft", "Attwater", "Aardvark"]
+    # Anything not offered is dropped, never an error.
+    assert _names(their_gp, plan="everything", sort="; drop", show="x") == _names(their_gp)
+
+
+def test_the_search_is_never_in_the_url_and_the_audit_says_only_that_there_was_one(
+    client: Client, place: Place, their_gp: Membership
+) -> None:
+    make_patient(registered_by=their_gp, practice=place.practice, family_name="Whitfield")
+    act_as(client, their_gp)
+    response = client.post(URL, {"search": "Whitfield", "query": "show=living&sort=name"})
+    assert response.status_code == 302
+    assert "Whitfield" not in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert "WHITFIELD" in page
+    assert 'value="Whitfield"' in page
+    event = AccessEvent.objects.filter(action=Action.LIST).last()
+    assert event is not None
+    assert event.detail["searched"] is True
+    assert "Whitfield" not in str(event.detail)
+    client.post(URL, {"clear": "1"})
+    assert 'value="Whitfield"' not in client.get(URL).content.decode()
+
+
+def _queries(client: Client, **query: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(URL, query).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("sort", ["name", "review", "stage", "key_worker"])
+def test_a_page_takes_the_same_queries_for_5_and_40_people(
+    client: Client, place: Place, their_gp: Membership, sort: str
+) -> None:
+    act_as(client, their_gp)
+    for _ in range(5):
+        make_patient(registered_by=their_gp, practice=place.practice)
+    client.get(URL)  # warm the session and the audit stream
+    few = _queries(client, sort=sort)
+    for _ in range(35):
+        make_patient(registered_by=their_gp, practice=place.practice)
+    many = _queries(client, sort=sort)
+    assert few == many
+    page = client.get(URL, {"sort": sort, "page": "2"}).content.decode()
+    assert "Page 1 of 2" in page  # the previous page's link
+    assert page.count('class="nhsuk-pagination__link') == 1  # no link per page
+
+
+def test_roles_that_see_no_records_are_refused(
+    client: Client, paramedic: Membership, regional_admin: Membership
+) -> None:
+    for persona in (paramedic, regional_admin):
+        act_as(client, persona)
+        assert client.get(URL).status_code == 403
+        assert client.post(URL, {"search": "x"}).status_code == 403
