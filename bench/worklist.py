@@ -32,7 +32,7 @@ SIZES = (5_000, 50_000)
 RUNS = 30
 VIEWS = {
     "first page": {},
-    "page 100": {"page": "100"},
+    "page 40": {"page": "40"},
     "by review date": {"sort": "review"},
     "not for CPR": {"cpr": "not_for_cpr"},
 }
@@ -112,10 +112,12 @@ def _measure(seed: int) -> None:
             page(query)  # warm
         row: dict[str, Any] = {"in_care_teams": size, "views": {}, "seq_scans": set()}
         for name, query in VIEWS.items():
+            connection.queries_log.clear()  # a full log (9,000) would capture nothing more
             with CaptureQueriesContext(connection) as captured:
                 page(query)
+            executed_queries = list(captured.captured_queries)
             with connection.cursor() as cursor:
-                for executed in captured.captured_queries:
+                for executed in executed_queries:
                     if executed["sql"].lstrip().upper().startswith("SELECT"):
                         cursor.execute(f"EXPLAIN (FORMAT JSON) {executed['sql']}")
                         row["seq_scans"] |= _seq_scans(cursor.fetchone()[0], sizes)
@@ -126,7 +128,7 @@ def _measure(seed: int) -> None:
                 times.append(time.perf_counter() - started)
             times.sort()
             row["views"][name] = {
-                "queries": len(captured),
+                "queries": len(executed_queries),
                 "p50_ms": round(statistics.median(times) * 1000, 1),
                 "p95_ms": round(times[int(0.95 * (RUNS - 1))] * 1000, 1),
             }
@@ -140,7 +142,8 @@ def main() -> None:
         _measure(int(sys.argv[2]))
         return
     recreate_database(DATABASE)
-    env = bench_env(DATABASE, REDIS_URL="")
+    # The second factor is asked for at sign-in; the page's own work is what is measured.
+    env = bench_env(DATABASE, REDIS_URL="", STAFF_TWO_FACTOR="false")
     try:
         run(env, "manage.py", "migrate", "--noinput", "-v0")
         generate(env, PATIENTS, SEED)

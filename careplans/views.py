@@ -38,7 +38,17 @@ from careplans.summary import (
     key_safe_code_on_screen,
     lpa_described,
 )
-from careplans.worklist import CPR, KEY_WORKER, PLAN, REGISTER, REVIEW, SHOW, SORTS, Criteria
+from careplans.worklist import (
+    COUNT_CAP,
+    CPR,
+    KEY_WORKER,
+    PLAN,
+    REGISTER,
+    REVIEW,
+    SHOW,
+    SORTS,
+    Criteria,
+)
 from careplans.worklist import worklist as worklist_of
 from consent.selectors import active_consent, active_lpas, active_lpas_of_plan
 from consent.services import BasisDetails
@@ -457,5 +467,6 @@ def worklist(request: HttpRequest) -> HttpResponse:
                 )
             ],
             "sort_choices": SORTS,
+            "count_cap": f"{COUNT_CAP:,}",
         },
     )

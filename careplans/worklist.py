@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from audit.models import Action
 from audit.services import record
@@ -30,6 +31,23 @@ from register.terminology import GSF_STAGE, STAGES
 
 PAGE_SIZE = 25
 DUE_SOON_DAYS = 30
+# Counting stops here: past it the list says "more than 1,000" and asks for a search or a
+# filter, so that a page costs the same for a hospice of 50,000 as for a practice of 500.
+COUNT_CAP = 1_000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most COUNT_CAP + 1 people (one LIMITed query), never the whole list."""
+
+    @cached_property
+    def count(self) -> int:
+        people = cast(QuerySet[Any], self.object_list)
+        return int(people.order_by()[: COUNT_CAP + 1].count())
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
+
 
 # Each filter: its name in the URL, its choices (value, words), and what it keeps. The URL
 # carries only these words, never anything typed about a person (the search is in the
@@ -283,7 +301,7 @@ def worklist(viewer: Membership, criteria: Criteria, page_number: str | int = 1)
     """One page of the worklist. Records one `list` event naming the people shown (never
     the search typed)."""
     ids = _ordered(_filtered(viewer, criteria), criteria.sort).values_list("pk", flat=True)
-    page = Paginator(ids, PAGE_SIZE).get_page(page_number)
+    page = CappedPaginator(ids, PAGE_SIZE).get_page(page_number)
     wanted = list(page.object_list)
     found = {
         p.pk: p

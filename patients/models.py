@@ -98,6 +98,12 @@ class Patient(models.Model):
         ordering = ["family_name", "given_name"]
         indexes = [
             models.Index(fields=["family_name", "given_name"], name="patient_name"),
+            # The worklist's default order, read index-only: living people by name.
+            models.Index(
+                fields=["family_name", "given_name", "id"],
+                condition=Q(date_of_death__isnull=True),
+                name="patient_living_name",
+            ),
             models.Index(fields=["date_of_birth"], name="patient_dob"),
             models.Index(
                 fields=["home_region", "family_name", "date_of_birth"],

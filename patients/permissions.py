@@ -3,7 +3,8 @@ care-team relationship, held as guardian object permissions granted to organisat
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth.models import Permission
+from django.db.models import Q, QuerySet, Subquery
 from django.utils import timezone
 
 from organisations.models import Membership, Organisation
@@ -19,11 +20,17 @@ VIEW_PATIENT = "view_patient"
 
 
 def care_team_grants(membership: Membership) -> QuerySet[PatientGroupObjectPermission]:
-    """Grants held by the acting organisation only, never by the person's other memberships."""
+    """Grants held by the acting organisation only, never by the person's other memberships.
+
+    The permission is matched by its id, read in a scalar subquery: PostgreSQL then knows
+    how many grants the organisation holds (a join to the permission table hid it), and for
+    a large organisation walks a page of living patients in name order (the partial index
+    patient_living_name) instead of reading and sorting every grant (bench/worklist.py)."""
+    view_patient = Permission.objects.filter(
+        codename=VIEW_PATIENT, content_type__app_label="patients", content_type__model="patient"
+    ).values("id")[:1]
     return PatientGroupObjectPermission.objects.filter(
-        group_id=membership.organisation.group_id,
-        permission__codename=VIEW_PATIENT,
-        permission__content_type__app_label="patients",
+        group_id=membership.organisation.group_id, permission_id=Subquery(view_patient)
     )
 
 
