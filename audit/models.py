@@ -45,6 +45,8 @@ class Action(models.TextChoices):
     )
     ACCOUNT_CREATE = "account_create", "Set up online access"
     ACCOUNT_END = "account_end", "Ended someone's online access"
+    CARER_SHARING = "carer_sharing", "Changed what a carer sees"
+    CARER_MESSAGE = "carer_message", "A carer told the team things are getting harder"
     ACCOUNT_REQUEST = "account_request", "Asked for online access"
     ACCOUNT_REQUEST_DECIDE = "account_request_decide", "Decided a request for online access"
     LPA_RECORD = "lpa_record", "Recorded a lasting power of attorney"

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "coordination",
     "deaths",
     "practice",
+    "carers",
     "interop",
     "demo",
     "rest_framework",

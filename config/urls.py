@@ -15,6 +15,7 @@ urlpatterns = [
     path("patients/", include("register.urls")),
     path("", include("practice.urls")),
     path("", include("portal.urls")),
+    path("", include("carers.urls")),
     path("", include("reminders.urls")),
     path("reports/", include("reports.urls")),
     path("", include("coordination.urls")),

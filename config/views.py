@@ -35,8 +35,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """Staff start here; patients and their attorneys have their own start page, and urgent
     care start on the summary search."""
-    if acting_membership(request) is None and acting_patient_account(request) is not None:
-        return redirect("portal:home")
+    own = acting_patient_account(request) if acting_membership(request) is None else None
+    if own is not None:
+        return redirect("carers:home" if own.is_carer else "portal:home")
     return _staff_home(request)
 
 

@@ -89,6 +89,10 @@ class Referral(models.Model):
     override_band = models.CharField(max_length=10, choices=BANDS, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closing_note = models.TextField(blank=True)
+    # The latest message from a carer that things are getting harder (carers app): it
+    # raises the referral in the queue until the centre assesses again.
+    carer_concern_at = models.DateTimeField(null=True, blank=True)
+    carer_concern = models.TextField(blank=True)
 
     history = HistoricalRecords()
 

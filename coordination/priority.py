@@ -288,10 +288,23 @@ class SortKey:
     value: int
     waited: dt.timedelta
     target: dt.timedelta
+    # A carer told the team things are getting harder since the last assessment.
+    concern: Term | None = None
 
     @property
     def breached(self) -> bool:
         return self.waited > self.target
+
+
+CARER_CONCERN = "A carer says things are getting harder at home (since the last assessment)"
+
+
+def carer_concern(assessed_carer: str, rule_version: str = RULE_VERSION) -> Term:
+    """A carer's report counts as "carer struggling" until the centre assesses again: the
+    points of struggling, less what the last assessment already gave the carer."""
+    weights = RULES[rule_version]
+    already = weights.carer[Carer(assessed_carer)] if assessed_carer else 0
+    return Term(CARER_CONCERN, max(weights.carer[Carer.STRUGGLING] - already, 0))
 
 
 def sort_key(
@@ -300,9 +313,10 @@ def sort_key(
     waited: dt.timedelta,
     target: dt.timedelta,
     rule_version: str = RULE_VERSION,
+    concern: Term | None = None,
 ) -> SortKey:
-    """Band base + need score + ageing, where ageing grows by `ageing_per_target` points per
-    target period waited, up to `ageing_cap`."""
+    """Band base + need score + ageing (+ a carer's concern), where ageing grows by
+    `ageing_per_target` points per target period waited, up to `ageing_cap`."""
     weights = RULES[rule_version]
     waited = max(waited, dt.timedelta(0))
     ratio = waited / target if target > dt.timedelta(0) else 0
@@ -313,9 +327,10 @@ def sort_key(
         base=weights.band_base[band],
         score=score,
         ageing=Term(label, ageing),
-        value=weights.band_base[band] + score + ageing,
+        value=weights.band_base[band] + score + ageing + (concern.points if concern else 0),
         waited=waited,
         target=target,
+        concern=concern,
     )
 
 

@@ -26,7 +26,15 @@ from coordination.models import (
     ServiceTarget,
 )
 from coordination.permissions import can_manage_referral
-from coordination.priority import RULE_VERSION, RULES, Band, Phase, SortKey, sort_key
+from coordination.priority import (
+    RULE_VERSION,
+    RULES,
+    Band,
+    Phase,
+    SortKey,
+    carer_concern,
+    sort_key,
+)
 from organisations.models import Membership, Organisation, OrganisationKind, Region
 from organisations.permissions import can_manage_referrals
 from patients.models import Patient
@@ -125,12 +133,17 @@ def key_of(
     referral: Referral, now: dt.datetime, targets: dict[tuple[int, str, str], int]
 ) -> SortKey:
     band = referral.effective_band
+    assessment = referral.assessment
+    concerned = (
+        referral.carer_concern_at is not None and referral.carer_concern_at > assessment.assessed_at
+    )
     return sort_key(
         band,
         referral.score,
         now - referral.received_at,
         target_for(referral, band, targets),
         _version(referral),
+        carer_concern(assessment.carer, _version(referral)) if concerned else None,
     )
 
 

@@ -38,8 +38,14 @@ from coordination.priority import (
     need,
     validate,
 )
+from core.actors import Actor
 from organisations.models import Membership
-from organisations.permissions import can_manage_referrals, can_override_priority
+from organisations.permissions import (
+    Capability,
+    can_manage_referrals,
+    can_override_priority,
+    has_capability,
+)
 from patients.models import Patient
 
 MAX_TEXT = 2000
@@ -463,3 +469,15 @@ def targets_set(*, actor: Membership, hours: dict[tuple[str, str], int]) -> int:
             )
     record(actor=actor, action=Action.TARGETS_SET, detail={"changes": changes})
     return len(changes)
+
+
+@transaction.atomic
+def referrals_note_carer_concern(*, actor: Actor, patient: Patient, summary: str) -> int:
+    """A carer told the team things are getting harder: each open referral of the person
+    shows it and rises in its centre's queue until the centre assesses again. Precondition:
+    the caller (carers.services) checked the carer may tell the team."""
+    if not has_capability(actor, Capability.TELL_THE_TEAM):
+        raise PermissionDenied
+    return Referral.objects.filter(patient=patient, closed_at__isnull=True).update(
+        carer_concern_at=timezone.now(), carer_concern=summary[:1000]
+    )

@@ -114,6 +114,8 @@ class Role(models.TextChoices):
     PRIVACY_OFFICER = "privacy_officer", "Privacy officer (Caldicott)"
     PATIENT = "patient", "Patient"
     LPA_PROXY = "lpa_proxy", "Lasting power of attorney (health and welfare)"
+    # Someone who looks after the person, invited by them: sees only what the person shares.
+    CARER = "carer", "Carer"
 
 
 # Which kinds of organisation each staff role may be held in. Patients and their proxies act

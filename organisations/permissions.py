@@ -56,6 +56,12 @@ class Capability(StrEnum):
     # Keep the practice's palliative care register and record identification (surprise
     # question, SPICT, phase of illness): clinicians of the person's own GP practice.
     KEEP_PALLIATIVE_REGISTER = "keep_palliative_register"
+    # The person (or their attorney) invites a carer, chooses what they see, ends it.
+    INVITE_CARERS = "invite_carers"
+    # A carer: the parts of the plan the person shares, whom to call, and telling the team
+    # that things are getting harder at home.
+    VIEW_SHARED_PARTS = "view_shared_parts"
+    TELL_THE_TEAM = "tell_the_team"
 
 
 _OWN_RECORD = frozenset(
@@ -65,6 +71,7 @@ _OWN_RECORD = frozenset(
         Capability.REQUEST_PLAN_CHANGE,
         Capability.MANAGE_OWN_CONSENT,
         Capability.VIEW_OWN_ACCESS_LOG,
+        Capability.INVITE_CARERS,
     }
 )
 _NON_CLINICAL_CARER = frozenset(
@@ -115,6 +122,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.PRIVACY_OFFICER: frozenset({Capability.APPROVE_CLINICAL_ACCESS, Capability.REVIEW_ACCESS}),
     Role.PATIENT: _OWN_RECORD,
     Role.LPA_PROXY: _OWN_RECORD,
+    Role.CARER: frozenset({Capability.VIEW_SHARED_PARTS, Capability.TELL_THE_TEAM}),
 }
 
 # Capabilities that reach a patient's record: a role with any of them is clinical access.

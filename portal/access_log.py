@@ -43,10 +43,13 @@ WHAT: dict[str, str] = {
     Action.DEATH_RECORD: "Recorded the person's death",
     Action.DEATH_CORRECT: "Corrected the record of the person's death",
     Action.DEATH_IN_ERROR: "Recorded that a death was recorded in error",
+    Action.CARER_SHARING: "Changed what a carer sees",
+    Action.CARER_MESSAGE: "Told the care team that things are getting harder at home",
 }
 WHO_WITHOUT_ORGANISATION: dict[str, str] = {
     Role.PATIENT: "The person themselves, online",
     Role.LPA_PROXY: "Their attorney (lasting power of attorney), online",
+    Role.CARER: "A carer you invited, online",
     "": "The OpenEPaCCS service",
 }
 
@@ -61,7 +64,7 @@ class AccessLine:
 
 
 def _role(event: AccessEvent) -> str:
-    if not event.role or event.role in (Role.PATIENT, Role.LPA_PROXY):
+    if not event.role or event.role in (Role.PATIENT, Role.LPA_PROXY, Role.CARER):
         return ""
     return Role(event.role).label if event.role in Role.values else event.role
 

@@ -15,7 +15,10 @@ PAGES = [
     ("portal:changes", "Ask for a change"),
     ("portal:consent", "Sharing"),
     ("portal:access_log", "Who looked at my record"),
+    ("portal:carers", "My carers"),
 ]
+# A carer's own pages: nothing of the person's other pages.
+CARER_PAGES = [("carers:home", "Home"), ("carers:tell", "Tell the team")]
 
 
 def patient_account_context(request: HttpRequest) -> dict[str, Any]:
@@ -30,6 +33,6 @@ def patient_account_context(request: HttpRequest) -> dict[str, Any]:
         "who": SimpleLazyObject(lambda: who_to_call(account.patient)),
         "navigation": [
             {"href": reverse(name), "text": text, "current": name == current}
-            for name, text in PAGES
+            for name, text in (CARER_PAGES if account.is_carer else PAGES)
         ],
     }

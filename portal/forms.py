@@ -212,3 +212,44 @@ class ChooseAccountForm(NhsForm):
             (str(a.public_id), a.patient.full_name + (" (as their attorney)" if a.is_proxy else ""))
             for a in accounts
         ]
+
+
+def _shareable_choices() -> list[tuple[str, str]]:
+    from portal.services import CARER_SHAREABLE
+
+    return [(s.key, s.title) for s in SECTIONS if s.key in CARER_SHAREABLE]
+
+
+class CarerInviteForm(NhsForm):
+    name = forms.CharField(label="Their name", max_length=200, required=False)
+    relationship = forms.CharField(
+        label="Who they are to you",
+        help_text="For example, daughter, husband, neighbour, friend",
+        max_length=100,
+        required=False,
+    )
+    email = forms.EmailField(
+        label="Their email address",
+        help_text="We email them a link that works once, for 7 days",
+        error_messages={
+            "required": "Enter the carer's email address",
+            "invalid": "Enter an email address like name@example.com",
+        },
+    )
+    shared_sections = forms.MultipleChoiceField(
+        label="What they may see of your plan",
+        help_text="They always see your key worker and the number to call. Your diagnosis, "
+        "medicines, CPR decision and other clinical parts are never shown to a carer.",
+        choices=_shareable_choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+class CarerSharingForm(NhsForm):
+    shared_sections = forms.MultipleChoiceField(
+        label="What they may see of your plan",
+        choices=_shareable_choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )

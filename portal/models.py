@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from careplans.sections import SECTION_BY_KEY
 from consent.models import LastingPowerOfAttorney
 from organisations.models import Organisation, Role
 from patients.models import Patient
@@ -21,7 +22,12 @@ IDENTITY_TRIES = 5
 ONLINE_ROLES = [
     (Role.PATIENT.value, "The person themselves"),
     (Role.LPA_PROXY.value, Role.LPA_PROXY.label),
+    (Role.CARER.value, "A carer the person invited"),
 ]
+# Only an attorney's account or invitation holds an LPA.
+_LPA_ONLY_FOR_ATTORNEYS = Q(
+    role__in=[Role.PATIENT, Role.CARER], lasting_power_of_attorney__isnull=True
+) | Q(role=Role.LPA_PROXY, lasting_power_of_attorney__isnull=False)
 
 
 class PatientAccount(models.Model):
@@ -41,6 +47,9 @@ class PatientAccount(models.Model):
         on_delete=models.PROTECT,
         related_name="online_accounts",
     )
+    # A carer's: who they are to the person, and the parts of the plan the person shares.
+    relationship = models.CharField(max_length=100, blank=True)
+    shared_sections = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.ForeignKey(
@@ -51,13 +60,11 @@ class PatientAccount(models.Model):
         ordering = ["created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(role__in=[Role.PATIENT, Role.LPA_PROXY]),
+                condition=Q(role__in=[Role.PATIENT, Role.LPA_PROXY, Role.CARER]),
                 name="patient_account_role_valid",
             ),
             models.CheckConstraint(
-                condition=Q(role=Role.PATIENT, lasting_power_of_attorney__isnull=True)
-                | Q(role=Role.LPA_PROXY, lasting_power_of_attorney__isnull=False),
-                name="patient_account_proxy_has_lpa",
+                condition=_LPA_ONLY_FOR_ATTORNEYS, name="patient_account_proxy_has_lpa"
             ),
             models.UniqueConstraint(
                 fields=["user", "patient"],
@@ -82,6 +89,15 @@ class PatientAccount(models.Model):
     @property
     def is_proxy(self) -> bool:
         return self.role == Role.LPA_PROXY
+
+    @property
+    def is_carer(self) -> bool:
+        return self.role == Role.CARER
+
+    @property
+    def shared_titles(self) -> list[str]:
+        """A carer's shared parts of the plan, by their titles."""
+        return [SECTION_BY_KEY[key].title for key in self.shared_sections if key in SECTION_BY_KEY]
 
     @property
     def lpa_is_active(self) -> bool:
@@ -115,8 +131,12 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     invited_by_organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+"
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A carer's invitation: the name the person gave, who they are to them, what they share.
+    name = models.CharField(max_length=200, blank=True)
+    relationship = models.CharField(max_length=100, blank=True)
+    shared_sections = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
@@ -135,9 +155,12 @@ class Invitation(models.Model):
                 name="invitation_expires_after_created",
             ),
             models.CheckConstraint(
-                condition=Q(role=Role.PATIENT, lasting_power_of_attorney__isnull=True)
-                | Q(role=Role.LPA_PROXY, lasting_power_of_attorney__isnull=False),
-                name="invitation_proxy_has_lpa",
+                condition=_LPA_ONLY_FOR_ATTORNEYS, name="invitation_proxy_has_lpa"
+            ),
+            # Staff invite on behalf of their organisation; the person invites their carer.
+            models.CheckConstraint(
+                condition=Q(role=Role.CARER) | Q(invited_by_organisation__isnull=False),
+                name="invitation_staff_name_their_organisation",
             ),
         ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.paginator import Page, Paginator
@@ -13,7 +14,8 @@ from audit.services import record
 from careplans.models import PublishedVersion
 from careplans.selectors import versions_of
 from consent.models import LastingPowerOfAttorney
-from organisations.models import Membership, Organisation, OrganisationKind
+from organisations.models import Membership, Organisation, OrganisationKind, Role
+from organisations.permissions import Capability, has_capability
 from patients.models import Patient
 from portal.models import AccountRequest, AccountRequestStatus, Invitation, PatientAccount
 from portal.permissions import can_view_own_access_log, can_view_own_record, may_decide
@@ -133,3 +135,52 @@ def own_published_version(account: PatientAccount) -> PublishedVersion | None:
         detail={"page": "my_plan", "version": version.number if version else None},
     )
     return version
+
+
+@dataclass(frozen=True)
+class Carers:
+    accounts: list[PatientAccount]
+    invitations: list[Invitation]
+
+
+def carers_of(account: PatientAccount) -> Carers:
+    """The person's carers with access now, and invitations still waiting."""
+    if not has_capability(account, Capability.INVITE_CARERS):
+        raise Http404
+    patient = account.patient
+    return Carers(
+        accounts=list(
+            PatientAccount.objects.filter(
+                patient=patient, role=Role.CARER, ended_at__isnull=True
+            ).select_related("user", "invitation")
+        ),
+        invitations=[
+            invitation
+            for invitation in Invitation.objects.filter(
+                patient=patient, role=Role.CARER, used_at__isnull=True, withdrawn_at__isnull=True
+            )
+            if invitation.state == "pending"
+        ],
+    )
+
+
+def carer_of(account: PatientAccount, public_id: UUID) -> PatientAccount:
+    found = (
+        PatientAccount.objects.filter(
+            patient=account.patient, role=Role.CARER, public_id=public_id, ended_at__isnull=True
+        )
+        .select_related("user")
+        .first()
+    )
+    if found is None or not has_capability(account, Capability.INVITE_CARERS):
+        raise Http404
+    return found
+
+
+def carer_invitation_of(account: PatientAccount, public_id: UUID) -> Invitation:
+    found = Invitation.objects.filter(
+        patient=account.patient, role=Role.CARER, public_id=public_id
+    ).first()
+    if found is None or not has_capability(account, Capability.INVITE_CARERS):
+        raise Http404
+    return found

@@ -20,9 +20,11 @@ from django.utils import timezone
 
 from audit.models import Action
 from audit.services import record
+from careplans.sections import NON_CLINICAL, SECTIONS
 from consent.models import LastingPowerOfAttorney
 from consent.services import LpaDetails, lpa_record
 from organisations.models import Membership, Organisation, OrganisationKind, Role
+from organisations.permissions import Capability, has_capability
 from patients.identifiers import normalise_nhs_number, validate_date_of_birth, validate_nhs_number
 from patients.models import Patient
 from patients.permissions import visible_patients
@@ -120,7 +122,7 @@ def _send_invitation(invitation: Invitation, link: str) -> None:
     context = {
         "invitation": invitation,
         "link": link,
-        "is_proxy": invitation.role == Role.LPA_PROXY,
+        "is_proxy": invitation.role in (Role.LPA_PROXY, Role.CARER),
     }
     body = render_to_string("portal/emails/invitation.txt", context)
     send_mail("Your care record online", body, None, [invitation.email])
@@ -287,7 +289,11 @@ def _create_account(invitation: Invitation, existing: User | None, password: str
     password checked."""
     user = existing
     if user is None:
-        user = User(username=invitation.email, email=invitation.email)
+        # A carer's name is the one the person gave: the header greets them by it.
+        first, _, last = invitation.name.partition(" ")
+        user = User(
+            username=invitation.email, email=invitation.email, first_name=first, last_name=last
+        )
         user.set_password(password)
         user.save()
     account = PatientAccount.objects.create(
@@ -295,6 +301,8 @@ def _create_account(invitation: Invitation, existing: User | None, password: str
         patient=invitation.patient,
         role=invitation.role,
         lasting_power_of_attorney=invitation.lasting_power_of_attorney,
+        relationship=invitation.relationship,
+        shared_sections=invitation.shared_sections,
     )
     invitation.used_at = timezone.now()
     invitation.account = account
@@ -452,3 +460,151 @@ def _send_declined(request: AccountRequest, practice: str) -> None:
     tell whoever typed the request whether the person is known to the service."""
     body = render_to_string("portal/emails/request_declined.txt", {"practice": practice})
     send_mail("Your request for online access", body, None, [request.email])
+
+
+# --- carers: invited by the person (or their attorney), never by staff ----------------------
+
+# What a carer may be shown: the plan's non-clinical parts, as the person chooses.
+CARER_SHAREABLE = tuple(s.key for s in SECTIONS if s.capability == NON_CLINICAL)
+MAX_CARERS = 5
+
+
+def _shared(sections: list[str]) -> list[str]:
+    chosen = [key for key in CARER_SHAREABLE if key in set(sections)]
+    if len(chosen) != len(set(sections)):
+        raise ValidationError({"shared_sections": "Choose only parts of the plan a carer may see"})
+    return chosen
+
+
+@transaction.atomic
+def carer_invite(
+    *,
+    actor: PatientAccount,
+    name: str,
+    email: str,
+    relationship: str,
+    shared_sections: list[str],
+    site: str,
+) -> Invitation:
+    """The person (or their attorney) invites a carer to see the parts of the plan they
+    choose, whom to call, and to tell the team when things get harder. The carer proves who
+    they are with the person's NHS number and date of birth, as an attorney does."""
+    if not has_capability(actor, Capability.INVITE_CARERS):
+        raise PermissionDenied
+    patient = actor.patient
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    errors: dict[str, str] = {}
+    name, relationship = " ".join(name.split()), " ".join(relationship.split())
+    email = email.strip().lower()
+    if not name:
+        errors["name"] = "Enter the carer's name"
+    if not relationship:
+        errors["relationship"] = "Say who they are to you, for example daughter or neighbour"
+    if email == actor.user.email.lower():
+        errors["email"] = "Enter the carer's own email address, not yours"
+    try:
+        shared = _shared(shared_sections)
+    except ValidationError as error:
+        errors.update({k: v[0] for k, v in error.message_dict.items()})
+        shared = []
+    waiting = Invitation.objects.filter(
+        patient=patient,
+        role=Role.CARER,
+        used_at__isnull=True,
+        withdrawn_at__isnull=True,
+        locked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+    active = PatientAccount.objects.filter(patient=patient, role=Role.CARER, ended_at__isnull=True)
+    if email and (
+        waiting.filter(email=email).exists() or active.filter(user__email=email).exists()
+    ):
+        errors["email"] = "This carer is already invited or already has access"
+    elif waiting.count() + active.count() >= MAX_CARERS:
+        errors["email"] = f"You can have up to {MAX_CARERS} carers: end one first"
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        patient=patient,
+        role=Role.CARER,
+        email=email,
+        name=name,
+        relationship=relationship,
+        shared_sections=shared,
+        token_hash=token_hash(token),
+        invited_by_id=actor.user_id,
+        invited_by_organisation=None,
+        created_at=now,
+        expires_at=now + INVITATION_LIFETIME,
+    )
+    record(
+        actor=actor,
+        action=Action.INVITE,
+        patient=patient,
+        detail={"invitation": str(invitation.public_id), "role": Role.CARER, "shared": shared},
+    )
+    link = site.rstrip("/") + reverse("portal:accept", kwargs={"token": token})
+    transaction.on_commit(lambda: _send_invitation(invitation, link), robust=True)
+    return invitation
+
+
+def _own_carer(actor: PatientAccount, carer: PatientAccount) -> None:
+    if not has_capability(actor, Capability.INVITE_CARERS):
+        raise PermissionDenied
+    if carer.patient_id != actor.patient_id or carer.role != Role.CARER:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def carer_sharing_set(
+    *, actor: PatientAccount, carer: PatientAccount, shared_sections: list[str]
+) -> PatientAccount:
+    """Change what a carer sees, from now."""
+    _own_carer(actor, carer)
+    if carer.ended_at is not None:
+        raise ValidationError("This carer's access has ended")
+    carer.shared_sections = _shared(shared_sections)
+    carer.save(update_fields=["shared_sections"])
+    record(
+        actor=actor,
+        action=Action.CARER_SHARING,
+        patient=actor.patient,
+        detail={"account": str(carer.public_id), "shared": carer.shared_sections},
+    )
+    return carer
+
+
+@transaction.atomic
+def carer_access_end(*, actor: PatientAccount, carer: PatientAccount) -> None:
+    """End a carer's access at once: their next page is refused."""
+    _own_carer(actor, carer)
+    if carer.ended_at is not None:
+        return
+    carer.ended_at, carer.ended_by_id = timezone.now(), actor.user_id
+    carer.save(update_fields=["ended_at", "ended_by"])
+    record(
+        actor=actor,
+        action=Action.ACCOUNT_END,
+        patient=actor.patient,
+        detail={"account": str(carer.public_id), "role": Role.CARER},
+    )
+
+
+@transaction.atomic
+def carer_invitation_withdraw(*, actor: PatientAccount, invitation: Invitation) -> None:
+    if not has_capability(actor, Capability.INVITE_CARERS):
+        raise PermissionDenied
+    if invitation.patient_id != actor.patient_id or invitation.role != Role.CARER:
+        raise PermissionDenied
+    if invitation.state != "pending":
+        return
+    invitation.withdrawn_at = timezone.now()
+    invitation.save(update_fields=["withdrawn_at"])
+    record(
+        actor=actor,
+        action=Action.INVITATION_WITHDRAW,
+        patient=actor.patient,
+        detail={"invitation": str(invitation.public_id), "role": Role.CARER},
+    )

@@ -17,6 +17,13 @@ urlpatterns = [
     path("my/consent/", views.consent, name="consent"),
     path("my/who-looked/", views.access_log, name="access_log"),
     path("my/acting-for/", views.choose_account, name="choose_account"),
+    path("my/carers/", views.carers, name="carers"),
+    path("my/carers/<uuid:carer_id>/", views.carer, name="carer"),
+    path(
+        "my/carers/invitations/<uuid:invitation_id>/withdraw/",
+        views.carer_invitation_withdraw,
+        name="carer_invitation_withdraw",
+    ),
     path("online/invitation/", views.accept_form, name="accept_form"),
     path("online/invitation/<str:token>/", views.accept, name="accept"),
     path("online/request-account/", views.request_account, name="request_account"),

@@ -3,6 +3,8 @@ Every page is about the one person the account is for; nothing here takes a pati
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -23,6 +25,8 @@ from consent import services as consent_services
 from consent.selectors import active_consent, active_lpas
 from frontend.forms import show_service_errors
 from frontend.unsaved import take as take_unsaved
+from organisations.models import Role
+from organisations.permissions import Capability, has_capability
 from portal import selectors, services
 from portal.access_log import described_events
 from portal.acting import act_for, open_accounts
@@ -30,6 +34,8 @@ from portal.decorators import account, any_own_account, patient_required
 from portal.forms import (
     AcceptInvitationForm,
     AccountRequestForm,
+    CarerInviteForm,
+    CarerSharingForm,
     ChangeRequestForm,
     ChooseAccountForm,
     OnlineConsentForm,
@@ -297,7 +303,9 @@ def accept_form(request: HttpRequest) -> HttpResponse:
         invitation = services.usable_invitation(token)
     except services.InvitationUnusable as unusable:
         return render(request, "portal/invitation_unusable.html", {"message": unusable}, status=410)
-    is_proxy = invitation.lasting_power_of_attorney_id is not None
+    is_carer = invitation.role == Role.CARER
+    # An attorney or a carer proves who they are with the person's details, not their own.
+    is_proxy = invitation.lasting_power_of_attorney_id is not None or is_carer
     form = AcceptInvitationForm(
         request.POST if request.method == "POST" else None, is_proxy=is_proxy
     )
@@ -322,11 +330,11 @@ def accept_form(request: HttpRequest) -> HttpResponse:
             act_for(request, created)
             request.session.pop(INVITATION_LINK_IN_SESSION, None)
             messages.info(request, f"You are set up. Next time, sign in with {created.user.email}.")
-            return redirect("portal:home")
+            return redirect("carers:home" if is_carer else "portal:home")
     return render(
         request,
         "portal/accept.html",
-        {"form": form, "invitation": invitation, "is_proxy": is_proxy},
+        {"form": form, "invitation": invitation, "is_proxy": is_proxy, "is_carer": is_carer},
     )
 
 
@@ -367,3 +375,69 @@ def request_account(request: HttpRequest) -> HttpResponse:
         else:
             return render(request, "portal/request_sent.html", {"practice": data["practice"].name})
     return render(request, "portal/request_account.html", {"form": form})
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def carers(request: HttpRequest) -> HttpResponse:
+    """The person's carers: who has access and what they see; invite one; change or end."""
+    acting = account(request)
+    if not has_capability(acting, Capability.INVITE_CARERS):
+        raise Http404
+    form = CarerInviteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.carer_invite(
+                actor=acting, site=request.build_absolute_uri("/"), **form.cleaned_data
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.info(request, f"{invitation.name} is invited: we have emailed them a link.")
+            return redirect("portal:carers")
+    elif request.method == "GET":
+        selectors.own_record(acting, page="my_carers")
+    return render(
+        request,
+        "portal/carers.html",
+        {"form": form, "carers": selectors.carers_of(acting), "account": acting},
+    )
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def carer(request: HttpRequest, carer_id: UUID) -> HttpResponse:
+    """Change what one carer sees, or end their access at once."""
+    acting = account(request)
+    found = selectors.carer_of(acting, carer_id)
+    if request.method == "GET":
+        selectors.own_record(acting, page="my_carer")
+    form = CarerSharingForm(
+        request.POST if request.method == "POST" else None,
+        initial={"shared_sections": found.shared_sections},
+    )
+    if request.method == "POST" and "end" in request.POST:
+        services.carer_access_end(actor=acting, carer=found)
+        messages.info(request, "Their access has ended, from now.")
+        return redirect("portal:carers")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.carer_sharing_set(
+                actor=acting, carer=found, shared_sections=form.cleaned_data["shared_sections"]
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.info(request, "What they see is changed, from now.")
+            return redirect("portal:carers")
+    return render(request, "portal/carer.html", {"form": form, "carer": found})
+
+
+@patient_required
+@require_POST
+def carer_invitation_withdraw(request: HttpRequest, invitation_id: UUID) -> HttpResponse:
+    acting = account(request)
+    invitation = selectors.carer_invitation_of(acting, invitation_id)
+    services.carer_invitation_withdraw(actor=acting, invitation=invitation)
+    messages.info(request, "The invitation is withdrawn: its link no longer works.")
+    return redirect("portal:carers")

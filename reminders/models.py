@@ -26,6 +26,7 @@ class Kind(models.TextChoices):
         "Request for a change unanswered for more than 5 days",
     )
     MDT_ACTION = "mdt_action", "Action from the practice meeting"
+    CARER_MESSAGE = "carer_message", "A carer says things are getting harder at home"
 
 
 class Notification(models.Model):
@@ -112,6 +113,10 @@ class Notification(models.Model):
                 "answered yet."
             ),
             Kind.MDT_ACTION: f"An action agreed at the practice meeting is due on {when}.",
+            Kind.CARER_MESSAGE: (
+                f"A carer told the team on {when} that things are getting harder at home: "
+                "contact them."
+            ),
         }[Kind(self.kind)]
 
 

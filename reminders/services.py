@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from careplans.models import CarePlan
 from core.tasks import queue_after_commit
-from organisations.models import Membership
+from organisations.models import Membership, Organisation
 from patients.models import Patient
 from reminders import rules, selectors
 from reminders.models import Delivery, EmailStatus, Kind, Notification
@@ -280,25 +280,61 @@ def action_notify(
 ) -> Notification:
     """Tell the owner of an action agreed at the practice meeting, in-app (with what to do)
     and by email (without the person's name or the action's words). Once per action."""
+    return task_notify(
+        owners=[owner],
+        organisation=owner.organisation,
+        patient=patient,
+        kind=Kind.MDT_ACTION,
+        due_on=due_on,
+        about=about,
+        source=source,
+    )
+
+
+def task_notify(
+    *,
+    owners: list[Membership],
+    organisation: Organisation,
+    patient: Patient,
+    kind: Kind,
+    due_on: dt.date,
+    about: str,
+    source: UUID,
+) -> Notification:
+    """A task about a person for these people, in-app (with what it is about) and by email
+    (without the person's name or the words); the organisation's team mailbox hears too.
+    Once per source, however often it is asked."""
     notification, created = Notification.objects.get_or_create(
         source=source,
         defaults={
             "patient": patient,
-            "kind": Kind.MDT_ACTION,
+            "kind": kind,
             "due_on": due_on,
             "about": about[:500],
-            "organisation": owner.organisation,
+            "organisation": organisation,
         },
     )
     if created:
-        delivery = Delivery.objects.create(
-            notification=notification,
-            membership=owner,
-            email=owner.user.email,
-            email_status=EmailStatus.PENDING if owner.user.email else EmailStatus.NONE,
-        )
-        if delivery.email_status == EmailStatus.PENDING:
-            queue_after_commit("reminders.send_notification_email", str(delivery.public_id))
+        deliveries = [
+            Delivery.objects.create(
+                notification=notification,
+                membership=owner,
+                email=owner.user.email,
+                email_status=EmailStatus.PENDING if owner.user.email else EmailStatus.NONE,
+            )
+            for owner in owners
+        ]
+        if not owners and organisation.team_email:  # nobody named: the team's mailbox
+            deliveries.append(
+                Delivery.objects.create(
+                    notification=notification,
+                    email=organisation.team_email,
+                    email_status=EmailStatus.PENDING,
+                )
+            )
+        for delivery in deliveries:
+            if delivery.email_status == EmailStatus.PENDING:
+                queue_after_commit("reminders.send_notification_email", str(delivery.public_id))
     return notification
 
 

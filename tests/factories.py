@@ -170,3 +170,38 @@ def make_token(*, actor: Membership, organisation: Organisation, role: str, name
     if made.token.membership.awaiting_approval:
         membership_approve(actor=approver_for(organisation), membership=made.token.membership)
     return made
+
+
+def make_carer(
+    *,
+    person: Any,
+    email: str = "carer@example.com",
+    password: str = "a-long-carer-password",  # noqa: S107  (a test's carer)
+    shared: tuple[str, ...] = ("about_me",),
+    name: str = "Sally Attwater",
+) -> Any:
+    """A carer's account, made as a carer makes it: invited by the person online, then
+    proving who they are (the person's NHS number and date of birth) through the link."""
+    from django.core import mail
+    from django.test import TestCase
+
+    from portal.services import AcceptDetails, carer_invite, invitation_accept
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        carer_invite(
+            actor=person,
+            name=name,
+            email=email,
+            relationship="Daughter",
+            shared_sections=list(shared),
+            site="http://testserver",
+        )
+    body = str(mail.outbox[-1].body)
+    link = next(line for line in body.splitlines() if "/online/invitation/" in line).strip()
+    patient = person.patient
+    return invitation_accept(
+        token=token_of(link),
+        details=AcceptDetails(
+            nhs_number=patient.nhs_number, date_of_birth=patient.date_of_birth, password=password
+        ),
+    )

@@ -77,7 +77,9 @@ def test_a_paramedic_finds_the_summary_by_nhs_number_on_a_phone(
         "the allergy status": page.get_by_test_id("glance-1"),
         "the ceiling of treatment": page.get_by_test_id("glance-2"),
         "the key worker": page.get_by_test_id("key-worker"),
-        "the single point of access": page.get_by_test_id("single-point-of-access"),
+        "the single point of access's number": page.get_by_test_id(
+            "single-point-of-access"
+        ).get_by_role("link"),
     }
     for what, locator in first_screen.items():
         box = locator.bounding_box()
@@ -86,7 +88,7 @@ def test_a_paramedic_finds_the_summary_by_nhs_number_on_a_phone(
     assert "Allergies" in first_screen["the allergy status"].inner_text()
     assert "Ceiling of treatment" in first_screen["the ceiling of treatment"].inner_text()
     assert "020 7946 0123" in first_screen["the key worker"].inner_text()
-    assert "020 7946 0999" in first_screen["the single point of access"].inner_text()
+    assert "020 7946 0999" in first_screen["the single point of access's number"].inner_text()
     body = page.locator("main").inner_text()
     assert "Preferred place of death" in body
     assert "Ann Attwater" in body

@@ -62,6 +62,7 @@ EXPECTED: dict[Role, set[Capability]] = {
         C.REQUEST_PLAN_CHANGE,
         C.MANAGE_OWN_CONSENT,
         C.VIEW_OWN_ACCESS_LOG,
+        C.INVITE_CARERS,
     },
     Role.LPA_PROXY: {
         C.VIEW_OWN_RECORD,
@@ -69,7 +70,10 @@ EXPECTED: dict[Role, set[Capability]] = {
         C.REQUEST_PLAN_CHANGE,
         C.MANAGE_OWN_CONSENT,
         C.VIEW_OWN_ACCESS_LOG,
+        C.INVITE_CARERS,
     },
+    # A carer the person invited: only what the person shares, and telling the team.
+    Role.CARER: {C.VIEW_SHARED_PARTS, C.TELL_THE_TEAM},
 }
 
 

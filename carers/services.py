@@ -1,0 +1,96 @@
+"""What a carer does: tell the team that things are getting harder at home. The message
+reaches the person's key worker as a task (or, with none named, the GP practice's leads),
+and raises the person in the co-ordination centre's queue if they are referred."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import Action
+from audit.services import record
+from carers.models import CarerMessage, Harder, Urgency
+from coordination.services import referrals_note_carer_concern
+from organisations.models import Membership, Role
+from organisations.permissions import Capability, can_receive_reminders, has_capability
+from patients.models import KeyContactKind
+from patients.selectors import key_contacts_of
+from portal.models import PatientAccount
+from reminders.models import Kind
+from reminders.services import task_notify
+
+DETAILS_MAX = 1000
+
+
+def _told(patient_account: PatientAccount) -> list[Membership]:
+    """Who must hear: the key worker; with none (or one who has left), the registered
+    practice's clinical leads; with none of those, its clinicians."""
+    patient = patient_account.patient
+    worker = key_contacts_of(patient).get(KeyContactKind.KEY_WORKER)
+    if worker is not None and worker.membership.is_active:
+        return [worker.membership]
+    practice = Membership.objects.active().filter(
+        organisation_id=patient.registered_gp_practice_id, role=Role.CLINICIAN
+    )
+    people = [
+        m for m in practice.select_related("user", "organisation") if can_receive_reminders(m)
+    ]
+    leads = [m for m in people if m.is_organisation_lead]
+    return leads or people
+
+
+@transaction.atomic
+def carer_message_send(
+    *, actor: PatientAccount, harder: list[str], urgency: str, details: str
+) -> CarerMessage:
+    if not has_capability(actor, Capability.TELL_THE_TEAM):
+        raise PermissionDenied
+    patient = actor.patient
+    if patient.date_of_death is not None:
+        raise ValidationError("The person has died: their care team has been told.")
+    errors: dict[str, str] = {}
+    chosen = [h for h in Harder.values if h in set(harder)]
+    if not chosen or len(chosen) != len(set(harder)):
+        errors["harder"] = "Choose what is getting harder"
+    if urgency not in Urgency.values:
+        errors["urgency"] = "Choose how soon you need someone"
+    details = details.strip()
+    if Harder.OTHER in chosen and not details:
+        errors["details"] = "Say what else is getting harder"
+    elif len(details) > DETAILS_MAX:
+        errors["details"] = f"Say it in {DETAILS_MAX} characters or fewer"
+    if errors:
+        raise ValidationError(errors)
+    message = CarerMessage.objects.create(
+        patient=patient,
+        account=actor,
+        harder=chosen,
+        urgency=urgency,
+        details=details,
+        sent_at=timezone.now(),
+    )
+    told = _told(actor)
+    practice = patient.registered_gp_practice
+    task_notify(
+        owners=told,
+        organisation=told[0].organisation if told else practice,
+        patient=patient,
+        kind=Kind.CARER_MESSAGE,
+        due_on=timezone.localdate(),
+        about=f"From {actor.relationship or 'their carer'}: {message.summary}",
+        source=message.public_id,
+    )
+    referred = referrals_note_carer_concern(actor=actor, patient=patient, summary=message.summary)
+    record(
+        actor=actor,
+        action=Action.CARER_MESSAGE,
+        patient=patient,
+        detail={
+            "message": str(message.public_id),
+            "urgency": urgency,
+            "told": [str(m.public_id) for m in told],
+            "referrals_raised": referred,
+        },
+    )
+    return message
