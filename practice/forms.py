@@ -65,15 +65,21 @@ class OutcomeForm(NhsForm):
         required=False,
     )
 
-    def __init__(self, *args: Any, owners: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, owners: list[tuple[str, str]], key_worker: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # Most actions are the key worker's: left unchosen, an action goes to them.
+        unchosen = (
+            f"The key worker, {key_worker}" if key_worker else "Choose someone of the care team"
+        )
         for index in range(1, MAX_ACTIONS + 1):
             self.fields[f"action_{index}_what"] = forms.CharField(
                 label="What to do", max_length=300, required=False
             )
             self.fields[f"action_{index}_owner"] = forms.ChoiceField(
                 label="Who does it",
-                choices=[("", "Choose someone of the care team"), *owners],
+                choices=[("", unchosen), *owners],
                 required=False,
                 error_messages={"invalid_choice": f"Choose who owns action {index}"},
             )

@@ -161,6 +161,7 @@ def review(request: HttpRequest, patient_id: UUID, meeting_id: UUID) -> HttpResp
             ),
             key=lambda owner: owner[0] != key_worker_id,
         ),
+        key_worker=key_worker.name if key_worker else "",
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -175,7 +176,12 @@ def review(request: HttpRequest, patient_id: UUID, meeting_id: UUID) -> HttpResp
                 actions=[
                     services.ActionDetails(
                         what=data[f"action_{i}_what"],
-                        owner=owners.get(data[f"action_{i}_owner"]),
+                        owner=owners.get(data[f"action_{i}_owner"])
+                        or (
+                            key_worker.membership
+                            if key_worker and data[f"action_{i}_what"].strip()
+                            else None
+                        ),
                         due_on=data[f"action_{i}_due_on"],
                     )
                     for i in range(1, MAX_ACTIONS + 1)

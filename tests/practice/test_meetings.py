@@ -21,6 +21,7 @@ from careplans.selectors import summary_for
 from deaths.services import DeathDetails, death_record
 from organisations.models import Membership
 from patients.models import Patient
+from patients.services import key_contact_set
 from practice import selectors, services
 from practice.models import Meeting
 from register import services as register
@@ -259,3 +260,36 @@ def test_the_meeting_sets_the_plans_review_date_through_the_plan_and_publishing_
     review = PlanSection.objects.get(working_copy__plan__patient=patient, key="review")
     assert review.data["planned_review_date"] == review_on.isoformat()
     assert AccessEvent.objects.filter(action=Action.EDIT, detail__section="review").exists()
+
+
+def test_an_action_left_unowned_goes_to_the_key_worker(
+    client: Client, their_gp: Membership, team_nurse: Membership, patient: Patient
+) -> None:
+    register.register_add(actor=their_gp, patient=patient, added_on=today(), route="own_request")
+    key_contact_set(
+        actor=their_gp,
+        patient=patient,
+        kind="key_worker",
+        membership=team_nurse,
+        phone="020 7946 0450",
+        reason="Agreed at the practice meeting",
+    )
+    meeting = _meeting(their_gp)
+    act_as(client, their_gp)
+    review = reverse("practice:review", args=[patient.public_id, meeting.public_id])
+    page = client.get(review).content.decode()
+    assert "The key worker, " in page
+    day = today() + dt.timedelta(days=3)
+    response = client.post(
+        review,
+        {
+            "notes": "",
+            "action_1_what": "Visit and check the syringe driver",
+            "action_1_due_on_0": day.day,
+            "action_1_due_on_1": day.month,
+            "action_1_due_on_2": day.year,
+        },
+    )
+    assert response.status_code == 302
+    [delivery] = notifications_for(team_nurse).object_list
+    assert delivery.notification.about == "Visit and check the syringe driver"
