@@ -215,6 +215,8 @@ def _filtered(viewer: Membership, criteria: Criteria) -> QuerySet[Patient]:
             care_plan__current_version__cpr_decision__in=[t.NOT_FOR_CPR, t.FOR_CPR]
         )
     review = wanted.get("review")
+    if review:  # a closed plan is reviewed no more
+        patients = patients.exclude(care_plan__closed_at__isnull=False)
     if review == "overdue":
         patients = patients.filter(care_plan__review_due_on__lt=today)
     elif review == "due_soon":

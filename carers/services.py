@@ -4,6 +4,8 @@ and raises the person in the co-ordination centre's queue if they are referred."
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,7 +22,9 @@ from portal.models import PatientAccount
 from reminders.models import Kind
 from reminders.services import task_notify
 
-DETAILS_MAX = 1000
+# The carer's words, with who they are and what is harder, fit the key worker's task whole.
+DETAILS_MAX = 300
+logger = logging.getLogger(__name__)
 
 
 def _told(patient_account: PatientAccount) -> list[Membership]:
@@ -28,7 +32,9 @@ def _told(patient_account: PatientAccount) -> list[Membership]:
     practice's clinical leads; with none of those, its clinicians."""
     patient = patient_account.patient
     worker = key_contacts_of(patient).get(KeyContactKind.KEY_WORKER)
-    if worker is not None and worker.membership.is_active:
+    # A key worker who cannot read notifications (a case manager) is told through the
+    # practice instead: someone who can act must see it.
+    if worker is not None and can_receive_reminders(worker.membership):
         return [worker.membership]
     practice = Membership.objects.active().filter(
         organisation_id=patient.registered_gp_practice_id, role=Role.CLINICIAN
@@ -38,6 +44,16 @@ def _told(patient_account: PatientAccount) -> list[Membership]:
     ]
     leads = [m for m in people if m.is_organisation_lead]
     return leads or people
+
+
+def _task(carer: PatientAccount, message: CarerMessage) -> str:
+    """What the key worker reads: who to contact first, then how soon, the carer's words
+    and what is harder (the list last: the notification holds 500 characters)."""
+    name = carer.user.get_full_name() or "Their carer"
+    words = f" “{message.details}”" if message.details else ""
+    harder = "; ".join(Harder(h).label for h in message.harder)
+    who = f"From {name} ({carer.relationship or 'carer'}, {carer.user.email})."
+    return f"{who} {Urgency(message.urgency).label}.{words} {harder}."[:500]
 
 
 @transaction.atomic
@@ -72,13 +88,19 @@ def carer_message_send(
     )
     told = _told(actor)
     practice = patient.registered_gp_practice
+    if not told and not practice.team_email:
+        # Nobody can read it: the carer must call, not wait. Nothing is sent or kept.
+        logger.error("carer message for a person whose practice has no one to tell it to")
+        raise ValidationError(
+            "The care team cannot receive messages online yet: please call the number below."
+        )
     task_notify(
         owners=told,
         organisation=told[0].organisation if told else practice,
         patient=patient,
         kind=Kind.CARER_MESSAGE,
         due_on=timezone.localdate(),
-        about=f"From {actor.relationship or 'their carer'}: {message.summary}",
+        about=_task(actor, message),
         source=message.public_id,
     )
     referred = referrals_note_carer_concern(actor=actor, patient=patient, summary=message.summary)

@@ -478,6 +478,11 @@ def referrals_note_carer_concern(*, actor: Actor, patient: Patient, summary: str
     the caller (carers.services) checked the carer may tell the team."""
     if not has_capability(actor, Capability.TELL_THE_TEAM):
         raise PermissionDenied
-    return Referral.objects.filter(patient=patient, closed_at__isnull=True).update(
-        carer_concern_at=timezone.now(), carer_concern=summary[:1000]
+    now = timezone.now()
+    referrals = list(
+        Referral.objects.select_for_update().filter(patient=patient, closed_at__isnull=True)
     )
+    for referral in referrals:  # saved one by one, so that the referral's history has it
+        referral.carer_concern_at, referral.carer_concern = now, summary[:1000]
+        referral.save(update_fields=["carer_concern_at", "carer_concern"])
+    return len(referrals)

@@ -298,6 +298,7 @@ def organisation_list_size_set(
 ACCESS_FOR_MAX = 600
 
 
+@transaction.atomic
 def region_access_set(
     *, actor: Membership, name: str, phone: str, hours: str, what_for: str
 ) -> Region:
@@ -340,6 +341,11 @@ def region_access_set(
     record(
         actor=actor,
         action=Action.REGION_UPDATE,
-        detail={"region": str(region.public_id), "access_phone": region.access_phone},
+        detail={
+            "region": str(region.public_id),
+            "access_name": region.access_name,
+            "access_phone": region.access_phone,
+            "access_hours": region.access_hours,
+        },
     )
     return region

@@ -104,8 +104,8 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
 @login_required
 @require_http_methods(["GET", "POST"])
 def choose_membership(request: HttpRequest) -> HttpResponse:
-    if acting_patient_account(request) is not None:
-        return redirect("portal:home")  # patients and attorneys hold no staff roles
+    if (own := acting_patient_account(request)) is not None:  # they hold no staff roles
+        return redirect("carers:home" if getattr(own, "is_carer", False) else "portal:home")
     memberships = list(selectors.active_memberships(request.user))
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):

@@ -302,9 +302,13 @@ def care_team_member_for(patient: Patient, public_id: UUID) -> CareTeamMember:
 def key_contacts_of(patient: Patient) -> dict[str, KeyContact]:
     """The person's current key worker and named GP, by kind ("key_worker", "named_gp").
     Precondition: the caller may see `patient`."""
-    current = KeyContact.objects.filter(patient=patient, ended_at__isnull=True).select_related(
-        "membership__user", "membership__organisation"
-    )
+    # Someone whose membership ended (they left) is no longer anyone's to call.
+    current = KeyContact.objects.filter(
+        patient=patient,
+        ended_at__isnull=True,
+        membership__ended_at__isnull=True,
+        membership__user__is_active=True,
+    ).select_related("membership__user", "membership__organisation")
     return {contact.kind: contact for contact in current}
 
 

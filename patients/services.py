@@ -218,6 +218,8 @@ def key_contact_set(
     be one `key_contact_candidates` offers."""
     if not can_manage_care_team(actor, patient):
         raise PermissionDenied
+    # Two people naming at once queue on the person's row: the second sees the first's.
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
     if kind not in KeyContactKind.values:
         raise ValidationError({"kind": "Choose key worker or named GP"})
     label = KeyContactKind(kind).label.lower()

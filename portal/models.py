@@ -91,6 +91,11 @@ class PatientAccount(models.Model):
         return self.role == Role.LPA_PROXY
 
     @property
+    def is_own(self) -> bool:
+        """The person themselves (not their attorney or carer)."""
+        return self.role == Role.PATIENT
+
+    @property
     def is_carer(self) -> bool:
         return self.role == Role.CARER
 

@@ -14,6 +14,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -516,10 +517,18 @@ def carer_invite(
         expires_at__gt=timezone.now(),
     )
     active = PatientAccount.objects.filter(patient=patient, role=Role.CARER, ended_at__isnull=True)
-    if email and (
-        waiting.filter(email=email).exists() or active.filter(user__email=email).exists()
+    has_access = PatientAccount.objects.filter(
+        patient=patient, ended_at__isnull=True, user__username__iexact=email
+    )
+    if email and (waiting.filter(email__iexact=email).exists() or has_access.exists()):
+        errors["email"] = "This person is already invited or already has access"
+    elif (
+        email
+        and Membership.objects.filter(
+            Q(user__username__iexact=email) | Q(user__email__iexact=email)
+        ).exists()
     ):
-        errors["email"] = "This carer is already invited or already has access"
+        errors["email"] = "This address signs in to a staff account: give the carer's own address"
     elif waiting.count() + active.count() >= MAX_CARERS:
         errors["email"] = f"You can have up to {MAX_CARERS} carers: end one first"
     if errors:

@@ -280,7 +280,7 @@ def choose_account(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         chosen = next(a for a in accounts if str(a.public_id) == form.cleaned_data["account"])
         act_for(request, chosen)
-        return redirect("portal:home")
+        return redirect("carers:home" if chosen.is_carer else "portal:home")
     return render(request, "portal/choose_account.html", {"form": form})
 
 

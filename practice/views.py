@@ -146,6 +146,8 @@ def review(request: HttpRequest, patient_id: UUID, meeting_id: UUID) -> HttpResp
     found = selectors.meeting_for(acting, meeting_id)
     owners = {str(m.public_id): m for m in selectors.care_team_members(patient)}
     key_worker = key_contacts_of(patient).get(KeyContactKind.KEY_WORKER)
+    if key_worker is not None and str(key_worker.membership.public_id) not in owners:
+        key_worker = None  # not of the care team (a case manager): actions need an owner
     key_worker_id = str(key_worker.membership.public_id) if key_worker else ""
     form = OutcomeForm(
         request.POST if request.method == "POST" else None,

@@ -262,17 +262,18 @@ REVIEW_KINDS = (Kind.REVIEW_DUE, Kind.REVIEW_OVERDUE, Kind.REVIEW_ESCALATED, Kin
 
 
 def open_counts(viewer: Membership) -> dict[str, int]:
-    """For the home page: the viewer's open reminders of reviews, and their open practice
-    meeting actions. One query."""
+    """For the home page: the viewer's open reminders of reviews, their open practice
+    meeting actions and carers' messages. One query."""
     found = (
         _deliveries_of(viewer)
         .filter(notification__resolved_at__isnull=True)
         .aggregate(
             reviews=Count("pk", filter=Q(notification__kind__in=REVIEW_KINDS)),
             actions=Count("pk", filter=Q(notification__kind=Kind.MDT_ACTION)),
+            carers=Count("pk", filter=Q(notification__kind=Kind.CARER_MESSAGE)),
         )
     )
-    return {"reviews": found["reviews"], "actions": found["actions"]}
+    return {key: found[key] for key in ("reviews", "actions", "carers")}
 
 
 def notifications_for(viewer: Membership, *, page_number: str | int = 1) -> Page:

@@ -113,6 +113,8 @@ def test_the_person_and_their_attorney_see_their_key_worker_on_every_page_of_the
         client.force_login(account.user)
         for name in ("portal:home", "portal:consent", "portal:access_log"):
             page = client.get(reverse(name)).content.decode()
-            assert "Your key worker" in page, name
+            # To the person, "your"; to their attorney, whose key worker it is not, plainly.
+            words = "Your key worker" if account == online_patient else "<dt>Key worker</dt>"
+            assert words in page, name
             assert _nurse(team_nurse) in page
             assert "Call if things change or you are worried" in page

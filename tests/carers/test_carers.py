@@ -16,15 +16,16 @@ from carers.services import carer_message_send
 from consent.services import consent_record
 from coordination.models import Referral
 from coordination.selectors import open_ranked
-from organisations.models import Membership
+from organisations.models import Membership, Role
 from patients.models import Patient
 from patients.services import key_contact_set
 from portal.models import PatientAccount
 from portal.services import carer_access_end, carer_invite, carer_sharing_set
 from reminders.models import Delivery, Kind, Notification
 from tests.careplans.conftest import basis, fill, today
+from tests.conftest import Place
 from tests.coordination.conftest import refer
-from tests.factories import make_carer
+from tests.factories import make_carer, make_member
 
 HOME = reverse("carers:home")
 TELL = reverse("carers:tell")
@@ -260,3 +261,50 @@ def test_every_carer_page_is_recorded_in_the_persons_stream(carer: PatientAccoun
         ).values_list("detail__page", flat=True)
     )
     assert {"carer_home", "carer_tell"} <= pages
+
+
+def test_a_case_manager_key_worker_cannot_read_notifications_so_the_practice_hears(
+    place: Place, carer: PatientAccount, their_gp: Membership, patient: Patient
+) -> None:
+    case_manager = make_member(place.coordination, Role.COORDINATOR)
+    key_contact_set(
+        actor=their_gp,
+        patient=patient,
+        kind="key_worker",
+        membership=case_manager,
+        phone="020 7946 0999",
+        reason="Case manager at the centre",
+    )
+    carer_message_send(actor=carer, harder=["symptoms"], urgency="today", details="In pain")
+    delivery = Delivery.objects.get(notification__kind=Kind.CARER_MESSAGE)
+    assert delivery.membership == their_gp
+    assert "Sally" in delivery.notification.about  # whom to contact
+    assert "carer@example.com" in delivery.notification.about
+    assert "In pain" in delivery.notification.about
+
+
+def test_the_key_workers_home_counts_carers_messages(
+    client: Client, carer: PatientAccount, their_gp: Membership
+) -> None:
+    carer_message_send(actor=carer, harder=["nights"], urgency="days", details="")
+    client.force_login(their_gp.user)
+    from tests.conftest import act_as
+
+    act_as(client, their_gp)
+    home = client.get(reverse("home")).content.decode()
+    assert (
+        '<span class="nhsuk-u-visually-hidden">1 </span>Carers who say things are getting harder'
+        in home
+    )
+
+
+def test_staff_see_a_carer_as_a_carer_on_the_online_access_page(
+    client: Client, carer: PatientAccount, their_gp: Membership, patient: Patient
+) -> None:
+    from tests.conftest import act_as
+
+    act_as(client, their_gp)
+    page = client.get(
+        reverse("portal:online_access", kwargs={"patient_id": patient.public_id})
+    ).content.decode()
+    assert "Carer (Daughter), invited by the person" in page

@@ -31,7 +31,12 @@ def test_the_admin_sets_the_number_on_the_page_and_it_is_audited(
     region = Region.objects.get(pk=place.region.pk)
     assert (region.access_name, region.access_phone) == (GOOD["name"], GOOD["phone"])
     event = AccessEvent.objects.get(action=Action.REGION_UPDATE)
-    assert event.detail == {"region": str(region.public_id), "access_phone": GOOD["phone"]}
+    assert event.detail == {
+        "region": str(region.public_id),
+        "access_name": GOOD["name"],
+        "access_phone": GOOD["phone"],
+        "access_hours": GOOD["hours"],
+    }
     assert "Shown now" in client.get(URL).content.decode()
 
 

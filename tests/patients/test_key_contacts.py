@@ -165,3 +165,11 @@ def test_an_unknown_kind_is_404(client: Client, patient: Patient, their_gp: Memb
         "patients:key_contact", kwargs={"patient_id": patient.public_id, "kind": "butler"}
     )
     assert client.get(url).status_code == 404
+
+
+def test_a_key_worker_who_has_left_their_organisation_is_no_longer_shown(
+    patient: Patient, their_gp: Membership, team_nurse: Membership
+) -> None:
+    _name(their_gp, patient, team_nurse)
+    Membership.objects.filter(pk=team_nurse.pk).update(ended_at=patient.created_at)
+    assert key_contacts_of(patient) == {}  # "Not named yet": name someone who is there
