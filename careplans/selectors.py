@@ -219,6 +219,44 @@ def death_of(patient: Patient) -> Death | None:
 
 
 @dataclass(frozen=True)
+class PlanState:
+    """Where a person's plan stands, in words: the banner and the worklist say it alike."""
+
+    status: str  # "No plan", "Draft, never published", "Published version 3", ...
+    version: int | None
+    cpr_code: str  # of the version in force ("" without one)
+    review_due_on: dt.date | None  # None once the plan is closed
+    review_overdue: bool
+
+
+def plan_state(plan: CarePlan | None, today: dt.date) -> PlanState:
+    """Precondition: `plan` came with its current_version and working_copy."""
+    version = plan.current_version if plan else None
+    draft = getattr(plan, "working_copy", None) if plan else None
+    awaiting = draft is not None and draft.status == Status.AWAITING_APPROVAL
+    if plan is None:
+        status = "No plan"
+    elif plan.closed_at is not None:
+        status = f"Closed (version {version.number})" if version else "Closed, never published"
+    elif version is None:
+        status = "Awaiting approval, never published" if awaiting else "Draft, never published"
+    else:
+        status = f"Published version {version.number}"
+        if awaiting:
+            status += "; changes awaiting approval"
+        elif draft is not None and draft.status == Status.DRAFT:
+            status += "; changes in draft"
+    review = plan.review_due_on if plan and plan.closed_at is None else None
+    return PlanState(
+        status=status,
+        version=version.number if version else None,
+        cpr_code=version.cpr_decision if version else "",
+        review_due_on=review,
+        review_overdue=review is not None and review < today,
+    )
+
+
+@dataclass(frozen=True)
 class Banner:
     """Who this is and where their plan stands, at the top of every page about them: so
     that nobody edits the wrong person's plan, or a closed one, unawares."""
@@ -240,33 +278,15 @@ def banner_for(patient: Patient) -> Banner:
         .select_related("current_version", "working_copy")
         .first()
     )
-    version = plan.current_version if plan else None
-    draft = getattr(plan, "working_copy", None) if plan else None
-    if plan is None:
-        status = "No plan"
-    elif plan.closed_at is not None:
-        status = f"Closed (version {version.number})" if version else "Closed, never published"
-    elif version is None:
-        status = (
-            "Awaiting approval, never published"
-            if draft and draft.status == Status.AWAITING_APPROVAL
-            else "Draft, never published"
-        )
-    else:
-        status = f"Published version {version.number}"
-        if draft and draft.status == Status.AWAITING_APPROVAL:
-            status += "; changes awaiting approval"
-        elif draft and draft.status == Status.DRAFT:
-            status += "; changes in draft"
-    code = version.cpr_decision if version else ""
+    state = plan_state(plan, timezone.localdate())
+    code = state.cpr_code
     cpr = t.CPR_DECISION_OR_STATUS.plain(code) if code else ""
-    review = plan.review_due_on if plan and plan.closed_at is None else None
     return Banner(
         patient=patient,
-        plan_status=status,
-        cpr=cpr or ("None recorded" if version else "No published plan"),
+        plan_status=state.status,
+        cpr=cpr or ("None recorded" if state.version else "No published plan"),
         not_for_cpr=code == t.NOT_FOR_CPR,
-        review_due_on=review,
-        review_overdue=review is not None and review < timezone.localdate(),
+        review_due_on=state.review_due_on,
+        review_overdue=state.review_overdue,
         key_worker=key_contacts_of(patient).get(KeyContactKind.KEY_WORKER),
     )

@@ -22,10 +22,12 @@ from audit.models import Action
 from audit.services import record
 from careplans import terminology as t
 from careplans.models import Status
+from careplans.selectors import plan_state
 from organisations.models import Membership
 from patients.identifiers import normalise_nhs_number
 from patients.models import KeyContact, KeyContactKind, Patient
 from patients.permissions import visible_patients
+from patients.selectors import current_key_contacts
 from register.models import RegisterEntry
 from register.terminology import GSF_STAGE, STAGES
 
@@ -179,9 +181,7 @@ def _open_entry(stage: str | None = None) -> Exists:
 
 
 def _key_worker_of(viewer: Membership | None = None) -> Exists:
-    contacts = KeyContact.objects.filter(
-        patient=OuterRef("pk"), kind=KeyContactKind.KEY_WORKER, ended_at__isnull=True
-    )
+    contacts = current_key_contacts(KeyContactKind.KEY_WORKER).filter(patient=OuterRef("pk"))
     if viewer is not None:
         contacts = contacts.filter(membership=viewer)
     return Exists(contacts)
@@ -273,30 +273,15 @@ def _ordered(patients: QuerySet[Patient], sort: str) -> QuerySet[Patient]:
             F("sort_stage").desc(nulls_last=True), *name
         )
     if sort == "key_worker":
-        worker = KeyContact.objects.filter(
-            patient=OuterRef("pk"), kind=KeyContactKind.KEY_WORKER, ended_at__isnull=True
-        ).values("membership__user__last_name")[:1]
+        worker = (
+            current_key_contacts(KeyContactKind.KEY_WORKER)
+            .filter(patient=OuterRef("pk"))
+            .values("membership__user__last_name")[:1]
+        )
         return patients.annotate(sort_worker=Subquery(worker)).order_by(
             F("sort_worker").asc(nulls_last=True), *name
         )
     return patients.order_by(*name)
-
-
-def _status(patient: Patient) -> tuple[str, int | None]:
-    plan = getattr(patient, "care_plan", None)
-    if plan is None:
-        return "No plan", None
-    version = plan.current_version
-    draft = getattr(plan, "working_copy", None)
-    if plan.closed_at is not None:
-        return "Closed", version.number if version else None
-    if version is None:
-        if draft is not None and draft.status == Status.AWAITING_APPROVAL:
-            return "Awaiting approval", None
-        return "Draft", None
-    if draft is not None and draft.status == Status.AWAITING_APPROVAL:
-        return f"Version {version.number}; changes awaiting approval", version.number
-    return f"Published version {version.number}", version.number
 
 
 def worklist(viewer: Membership, criteria: Criteria, page_number: str | int = 1) -> Worklist:
@@ -315,28 +300,25 @@ def worklist(viewer: Membership, criteria: Criteria, page_number: str | int = 1)
     }
     workers = {
         c.patient_id: c
-        for c in KeyContact.objects.filter(
-            patient_id__in=wanted, kind=KeyContactKind.KEY_WORKER, ended_at__isnull=True
-        ).select_related("membership__user", "membership__organisation")
+        for c in current_key_contacts(KeyContactKind.KEY_WORKER)
+        .filter(patient_id__in=wanted)
+        .select_related("membership__user", "membership__organisation")
     }
     today = timezone.localdate()
     rows = []
     for pk in wanted:
         patient = found[pk]
-        plan = getattr(patient, "care_plan", None)
-        version = plan.current_version if plan else None
-        code = version.cpr_decision if version else ""
-        review = plan.review_due_on if plan and plan.closed_at is None else None
-        status, number = _status(patient)
+        state = plan_state(getattr(patient, "care_plan", None), today)
+        code = state.cpr_code
         rows.append(
             Row(
                 patient=patient,
-                plan_status=status,
-                version=number,
+                plan_status=state.status,
+                version=state.version,
                 cpr=CPR_SHORT.get(code) or (t.CPR_DECISION_OR_STATUS.plain(code) if code else ""),
                 not_for_cpr=code == t.NOT_FOR_CPR,
-                review_due_on=review,
-                review_overdue=review is not None and review < today,
+                review_due_on=state.review_due_on,
+                review_overdue=state.review_overdue,
                 stage=GSF_STAGE.plain(patient.stage) if patient.stage else "",
                 on_register=patient.on_register,
                 key_worker=workers.get(pk),

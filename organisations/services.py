@@ -17,7 +17,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from audit.models import Action
 from audit.services import record
-from core.phone import validate_phone
+from core.phone import phone_problem
 from organisations.models import (
     MULTI_REGION_KINDS,
     Membership,
@@ -324,11 +324,8 @@ def region_access_set(
             )
             if not values[field]
         }
-        if values["phone"]:
-            try:
-                validate_phone(values["phone"])
-            except ValidationError as error:
-                errors["phone"] = error.messages[0]
+        if values["phone"] and (problem := phone_problem(values["phone"])):
+            errors["phone"] = problem
         if len(values["what_for"]) > ACCESS_FOR_MAX:
             errors["what_for"] = f"Say what to call it for in {ACCESS_FOR_MAX} characters or fewer"
         if errors:

@@ -299,16 +299,23 @@ def care_team_member_for(patient: Patient, public_id: UUID) -> CareTeamMember:
     return member
 
 
+def current_key_contacts(kind: str | None = None) -> QuerySet[KeyContact]:
+    """Key workers and named GPs in force: not ended, and the person named still there (a
+    membership that ended, or a disabled login, is no longer anyone's to call)."""
+    current = KeyContact.objects.filter(
+        ended_at__isnull=True, membership__ended_at__isnull=True, membership__user__is_active=True
+    )
+    return current.filter(kind=kind) if kind else current
+
+
 def key_contacts_of(patient: Patient) -> dict[str, KeyContact]:
     """The person's current key worker and named GP, by kind ("key_worker", "named_gp").
     Precondition: the caller may see `patient`."""
-    # Someone whose membership ended (they left) is no longer anyone's to call.
-    current = KeyContact.objects.filter(
-        patient=patient,
-        ended_at__isnull=True,
-        membership__ended_at__isnull=True,
-        membership__user__is_active=True,
-    ).select_related("membership__user", "membership__organisation")
+    current = (
+        current_key_contacts()
+        .filter(patient=patient)
+        .select_related("membership__user", "membership__organisation")
+    )
     return {contact.kind: contact for contact in current}
 
 

@@ -13,9 +13,10 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from audit.models import Action
 from audit.services import record
+from core.phone import phone_problem
 from organisations.models import Membership, Organisation, OrganisationKind
 from organisations.permissions import can_break_glass, can_register_patient, can_review_access
-from patients.identifiers import normalise_nhs_number, validate_phone
+from patients.identifiers import normalise_nhs_number
 from patients.models import (
     BREAK_GLASS_DURATION,
     JOINABLE_KINDS,
@@ -237,11 +238,8 @@ def key_contact_set(
         )
     if not phone:
         errors["phone"] = f"Enter the phone number to reach the {label} on"
-    else:
-        try:
-            validate_phone(phone)
-        except ValidationError as error:
-            errors["phone"] = error.messages[0]
+    elif problem := phone_problem(phone):
+        errors["phone"] = problem
     if not reason:
         errors["reason"] = f'Say why this person is the {label}, for example "agreed at MDT"'
     if errors:

@@ -129,15 +129,33 @@ def _send_invitation(invitation: Invitation, link: str) -> None:
     send_mail("Your care record online", body, None, [invitation.email])
 
 
+def _withdrawn(invitation: Invitation) -> bool:
+    """Withdraw a waiting invitation, its row locked against an acceptance at the same
+    moment; False when it can no longer be used (used, locked, withdrawn or expired)."""
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.state != "pending":
+        return False
+    locked.withdrawn_at = timezone.now()
+    locked.save(update_fields=["withdrawn_at"])
+    return True
+
+
+def _ended(account: PatientAccount, *, by_user_id: int) -> bool:
+    """End online access at once, the row locked; False when it had ended already."""
+    locked = PatientAccount.objects.select_for_update().get(pk=account.pk)
+    if locked.ended_at is not None:
+        return False
+    locked.ended_at, locked.ended_by_id = timezone.now(), by_user_id
+    locked.save(update_fields=["ended_at", "ended_by"])
+    return True
+
+
 @transaction.atomic
 def invitation_withdraw(*, actor: Membership, invitation: Invitation) -> None:
     if not can_invite(actor, invitation.patient):
         raise PermissionDenied
-    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if locked.state != "pending":
+    if not _withdrawn(invitation):
         raise ValidationError("This invitation can no longer be used: there is nothing to withdraw")
-    locked.withdrawn_at = timezone.now()
-    locked.save(update_fields=["withdrawn_at"])
     record(
         actor=actor,
         action=Action.INVITATION_WITHDRAW,
@@ -322,12 +340,8 @@ def account_end(*, actor: Membership, account: PatientAccount) -> None:
     """Stop someone's online access (they asked, or it was given to the wrong person)."""
     if not can_invite(actor, account.patient):
         raise PermissionDenied
-    locked = PatientAccount.objects.select_for_update().get(pk=account.pk)
-    if locked.ended_at is not None:
+    if not _ended(account, by_user_id=actor.user_id):
         raise ValidationError("This online access has already ended.")
-    locked.ended_at = timezone.now()
-    locked.ended_by_id = actor.user_id
-    locked.save(update_fields=["ended_at", "ended_by"])
     record(
         actor=actor,
         action=Action.ACCOUNT_END,
@@ -559,7 +573,8 @@ def carer_invite(
     return invitation
 
 
-def _own_carer(actor: PatientAccount, carer: PatientAccount) -> None:
+def _own_carer(actor: PatientAccount, carer: PatientAccount | Invitation) -> None:
+    """The person's (or their attorney's) own carer, or invitation to one; else refused."""
     if not has_capability(actor, Capability.INVITE_CARERS):
         raise PermissionDenied
     if carer.patient_id != actor.patient_id or carer.role != Role.CARER:
@@ -589,10 +604,8 @@ def carer_sharing_set(
 def carer_access_end(*, actor: PatientAccount, carer: PatientAccount) -> None:
     """End a carer's access at once: their next page is refused."""
     _own_carer(actor, carer)
-    if carer.ended_at is not None:
+    if not _ended(carer, by_user_id=actor.user_id):
         return
-    carer.ended_at, carer.ended_by_id = timezone.now(), actor.user_id
-    carer.save(update_fields=["ended_at", "ended_by"])
     record(
         actor=actor,
         action=Action.ACCOUNT_END,
@@ -603,14 +616,9 @@ def carer_access_end(*, actor: PatientAccount, carer: PatientAccount) -> None:
 
 @transaction.atomic
 def carer_invitation_withdraw(*, actor: PatientAccount, invitation: Invitation) -> None:
-    if not has_capability(actor, Capability.INVITE_CARERS):
-        raise PermissionDenied
-    if invitation.patient_id != actor.patient_id or invitation.role != Role.CARER:
-        raise PermissionDenied
-    if invitation.state != "pending":
+    _own_carer(actor, invitation)
+    if not _withdrawn(invitation):
         return
-    invitation.withdrawn_at = timezone.now()
-    invitation.save(update_fields=["withdrawn_at"])
     record(
         actor=actor,
         action=Action.INVITATION_WITHDRAW,

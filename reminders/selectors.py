@@ -20,8 +20,9 @@ from audit.services import record
 from careplans.models import CarePlan, ChangeRequest, ChangeRequestStatus, Status, WorkingCopy
 from organisations.models import Membership, Organisation
 from organisations.permissions import can_receive_reminders, can_view_overdue_reviews
-from patients.models import CareTeamMember, KeyContact, KeyContactKind
+from patients.models import CareTeamMember, KeyContactKind
 from patients.permissions import visible_patients
+from patients.selectors import current_key_contacts
 from reminders import rules
 from reminders.models import Delivery, EmailStatus, Kind, Notification
 from reminders.rules import PlanDates
@@ -177,11 +178,9 @@ def _responsibility(plans: Sequence[Mapping[str, Any]]) -> dict[int, Responsibil
     everyone = _receiving_members(Q(organisation_id__in=leaderless)) if leaderless else {}
     key_workers = {
         contact.patient_id: contact.membership
-        for contact in KeyContact.objects.filter(
-            patient_id__in=[p["patient_id"] for p in plans],
-            kind=KeyContactKind.KEY_WORKER,
-            ended_at__isnull=True,
-        ).select_related("membership__user", "membership__organisation")
+        for contact in current_key_contacts(KeyContactKind.KEY_WORKER)
+        .filter(patient_id__in=[p["patient_id"] for p in plans])
+        .select_related("membership__user", "membership__organisation")
         if contact.membership.is_active and can_receive_reminders(contact.membership)
     }
     result = {}
