@@ -58,7 +58,7 @@ def _measure(seed: int) -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
-    from django.db import connection
+    from django.db import connection, transaction
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
@@ -116,10 +116,14 @@ def _measure(seed: int) -> None:
             with CaptureQueriesContext(connection) as captured:
                 page(query)
             executed_queries = list(captured.captured_queries)
-            with connection.cursor() as cursor:
+            # Replayed as the page ran them: its settings (one process per query) first.
+            with transaction.atomic(), connection.cursor() as cursor:
                 for executed in executed_queries:
-                    if executed["sql"].lstrip().upper().startswith("SELECT"):
-                        cursor.execute(f"EXPLAIN (FORMAT JSON) {executed['sql']}")
+                    statement = executed["sql"].lstrip()
+                    if statement.upper().startswith("SET"):
+                        cursor.execute(statement)
+                    elif statement.upper().startswith("SELECT"):
+                        cursor.execute(f"EXPLAIN (FORMAT JSON) {statement}")
                         row["seq_scans"] |= _seq_scans(cursor.fetchone()[0], sizes)
             times = []
             for _ in range(RUNS):

@@ -58,10 +58,12 @@ class CarePlan(models.Model):
 
     class Meta:
         indexes = [
+            # The sweep's plans due by a day, and the worklist's people in review-date
+            # order, read from the index alone.
             models.Index(
-                fields=["review_due_on"],
+                fields=["review_due_on", "patient"],
                 condition=Q(review_due_on__isnull=False),
-                name="care_plan_review_due",
+                name="care_plan_review_patient",
             ),
             models.Index(
                 fields=["cpr_review_due_on"],

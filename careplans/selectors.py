@@ -229,6 +229,11 @@ class PlanState:
     review_overdue: bool
 
 
+# What a plan's state never reads of its version in force: left in the database when a
+# list or a banner reads the version (the snapshot is the whole plan).
+VERSION_BULK = ("snapshot", "acknowledged_warnings")
+
+
 def plan_state(plan: CarePlan | None, today: dt.date) -> PlanState:
     """Precondition: `plan` came with its current_version and working_copy."""
     version = plan.current_version if plan else None
@@ -276,6 +281,7 @@ def banner_for(patient: Patient) -> Banner:
     plan = (
         CarePlan.objects.filter(patient=patient)
         .select_related("current_version", "working_copy")
+        .defer(*(f"current_version__{name}" for name in VERSION_BULK))
         .first()
     )
     state = plan_state(plan, timezone.localdate())

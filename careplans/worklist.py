@@ -22,7 +22,8 @@ from audit.models import Action
 from audit.services import record
 from careplans import terminology as t
 from careplans.models import Status
-from careplans.selectors import plan_state
+from careplans.selectors import VERSION_BULK, plan_state
+from core.db import without_parallel_workers
 from organisations.models import Membership
 from patients.identifiers import normalise_nhs_number
 from patients.models import KeyContact, KeyContactKind, Patient
@@ -38,13 +39,48 @@ DUE_SOON_DAYS = 30
 COUNT_CAP = 1_000
 
 
+class InParts:
+    """The ids of the list in the order asked, read a window at a time from one or more
+    querysets that together are the whole list, in order, each person in one of them.
+
+    An order on a column that many people lack (a review date) is read in two parts, those
+    with it through an index on it and then the rest by name, so that PostgreSQL walks an
+    index to the page instead of sorting everyone."""
+
+    def __init__(self, everyone: QuerySet[Any], *parts: QuerySet[Any]) -> None:
+        self.everyone = everyone
+        self.parts = parts or (everyone,)
+
+    def count_up_to(self, limit: int) -> int:
+        return int(self.everyone.order_by()[:limit].count())
+
+    def __getitem__(self, window: slice) -> list[Any]:
+        start, stop = window.start or 0, window.stop
+        found: list[Any] = []
+        before = 0  # people in the parts already passed
+        for part in self.parts:
+            wanted = stop - start - len(found)
+            if wanted <= 0:
+                break
+            begin = max(0, start - before)
+            got = list(part[begin : begin + wanted])
+            found += got
+            if len(got) < wanted:  # this part ends before the window does: how long is it?
+                ends_in_window = bool(got) or begin == 0
+                before += begin + len(got) if ends_in_window else part.order_by()[:begin].count()
+        return found
+
+
 class CappedPaginator(Paginator):
     """Counts at most COUNT_CAP + 1 people (one LIMITed query), never the whole list."""
 
+    def __init__(self, people: InParts, per_page: int) -> None:
+        super().__init__(cast(Any, people), per_page)  # read by window: a list per page
+        self.people = people
+
     @cached_property
     def count(self) -> int:
-        people = cast(QuerySet[Any], self.object_list)
-        return int(people.order_by()[: COUNT_CAP + 1].count())
+        return self.people.count_up_to(COUNT_CAP + 1)
 
     @property
     def capped(self) -> bool:
@@ -248,16 +284,29 @@ def _stage() -> Subquery:
     )
 
 
-def _ordered(patients: QuerySet[Patient], sort: str) -> QuerySet[Patient]:
-    name = ("family_name", "given_name", "id")
+def _ordered(patients: QuerySet[Patient], sort: str) -> InParts:
+    ids = patients.values_list("pk", flat=True)
+    if sort == "review":  # the dated by an index on the date (care_plan_review_patient)
+        dated = Q(care_plan__review_due_on__isnull=False)
+        return InParts(
+            ids,
+            ids.filter(dated).order_by("care_plan__review_due_on", *NAME),
+            ids.exclude(dated).order_by(*NAME),
+        )
+    return InParts(ids, _sorted(patients, sort).values_list("pk", flat=True))
+
+
+NAME = ("family_name", "given_name", "id")
+
+
+def _sorted(patients: QuerySet[Patient], sort: str) -> QuerySet[Patient]:
+    name = NAME
     if sort == "-name":
         return patients.order_by("-family_name", "-given_name", "-id")
     if sort == "age":
         return patients.order_by("date_of_birth", "id")
     if sort == "-age":
         return patients.order_by("-date_of_birth", "-id")
-    if sort == "review":
-        return patients.order_by(F("care_plan__review_due_on").asc(nulls_last=True), *name)
     if sort == "plan":
         return patients.order_by(
             F("care_plan__working_copy__status").asc(nulls_first=True),
@@ -287,15 +336,16 @@ def _ordered(patients: QuerySet[Patient], sort: str) -> QuerySet[Patient]:
 def worklist(viewer: Membership, criteria: Criteria, page_number: str | int = 1) -> Worklist:
     """One page of the worklist. Records one `list` event naming the people shown (never
     the search typed)."""
-    ids = _ordered(_filtered(viewer, criteria), criteria.sort).values_list("pk", flat=True)
-    page = CappedPaginator(ids, PAGE_SIZE).get_page(page_number)
-    wanted = list(page.object_list)
+    with without_parallel_workers():
+        page = CappedPaginator(
+            _ordered(_filtered(viewer, criteria), criteria.sort), PAGE_SIZE
+        ).get_page(page_number)
+        wanted = list(page.object_list)
     found = {
         p.pk: p
         for p in Patient.objects.filter(pk__in=wanted)
-        .select_related(
-            "care_plan__current_version", "care_plan__working_copy", "registered_gp_practice"
-        )
+        .select_related("care_plan__current_version", "care_plan__working_copy")
+        .defer(*(f"care_plan__current_version__{name}" for name in VERSION_BULK))
         .annotate(stage=_stage(), on_register=_open_entry())
     }
     workers = {

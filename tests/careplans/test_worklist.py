@@ -176,3 +176,24 @@ def test_roles_that_see_no_records_are_refused(
         act_as(client, persona)
         assert client.get(URL).status_code == 403
         assert client.post(URL, {"search": "x"}).status_code == 403
+
+
+def test_review_order_is_read_in_parts_and_pages_across_them(
+    monkeypatch: pytest.MonkeyPatch, place: Place, their_gp: Membership
+) -> None:
+    """Those with a review date (soonest first), then everyone else by name: the same
+    list page by page, wherever a page starts or ends."""
+    monkeypatch.setattr("careplans.worklist.PAGE_SIZE", 2)
+    due = {"Cole": dt.date(2026, 3, 1), "Adams": dt.date(2026, 3, 1), "Zeller": dt.date(2026, 2, 1)}
+    for name in ("Young", "Cole", "Baker", "Zeller", "Adams", "Moss", "Evans"):
+        patient = make_patient(registered_by=their_gp, practice=place.practice, family_name=name)
+        if name in due:
+            CarePlan.objects.create(patient=patient, review_due_on=due[name])
+        elif name == "Moss":  # a plan without a review date is with the undated
+            CarePlan.objects.create(patient=patient)
+    pages = [
+        [row.patient.family_name for row in worklist(their_gp, Criteria(sort="review"), n).rows]
+        for n in (1, 2, 3, 4)
+    ]
+    assert pages == [["Zeller", "Adams"], ["Cole", "Baker"], ["Evans", "Moss"], ["Young"]]
+    assert worklist(their_gp, Criteria(sort="review")).page.paginator.count == 7
