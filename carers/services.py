@@ -14,36 +14,15 @@ from audit.models import Action
 from audit.services import record
 from carers.models import CarerMessage, Harder, Urgency
 from coordination.services import referrals_note_carer_concern
-from organisations.models import Membership, Role
-from organisations.permissions import Capability, can_receive_reminders, has_capability
-from patients.models import KeyContactKind
-from patients.selectors import key_contacts_of
+from organisations.permissions import Capability, has_capability
 from portal.models import PatientAccount
 from reminders.models import Kind
-from reminders.services import task_notify
+from reminders.selectors import who_must_hear
+from reminders.services import team_task_notify
 
 # The carer's words, with who they are and what is harder, fit the key worker's task whole.
 DETAILS_MAX = 300
 logger = logging.getLogger(__name__)
-
-
-def _told(patient_account: PatientAccount) -> list[Membership]:
-    """Who must hear: the key worker; with none (or one who has left), the registered
-    practice's clinical leads; with none of those, its clinicians."""
-    patient = patient_account.patient
-    worker = key_contacts_of(patient).get(KeyContactKind.KEY_WORKER)
-    # A key worker who cannot read notifications (a case manager) is told through the
-    # practice instead: someone who can act must see it.
-    if worker is not None and can_receive_reminders(worker.membership):
-        return [worker.membership]
-    practice = Membership.objects.active().filter(
-        organisation_id=patient.registered_gp_practice_id, role=Role.CLINICIAN
-    )
-    people = [
-        m for m in practice.select_related("user", "organisation") if can_receive_reminders(m)
-    ]
-    leads = [m for m in people if m.is_organisation_lead]
-    return leads or people
 
 
 def _task(carer: PatientAccount, message: CarerMessage) -> str:
@@ -86,7 +65,7 @@ def carer_message_send(
         details=details,
         sent_at=timezone.now(),
     )
-    told = _told(actor)
+    told = who_must_hear(patient)
     practice = patient.registered_gp_practice
     if not told and not practice.team_email:
         # Nobody can read it: the carer must call, not wait. Nothing is sent or kept.
@@ -94,14 +73,13 @@ def carer_message_send(
         raise ValidationError(
             "The care team cannot receive messages online yet: please call the number below."
         )
-    task_notify(
-        owners=told,
-        organisation=told[0].organisation if told else practice,
+    team_task_notify(
         patient=patient,
         kind=Kind.CARER_MESSAGE,
         due_on=timezone.localdate(),
         about=_task(actor, message),
         source=message.public_id,
+        told=told,
     )
     referred = referrals_note_carer_concern(actor=actor, patient=patient, summary=message.summary)
     record(

@@ -24,4 +24,9 @@ app.conf.beat_schedule = {
         "task": "reminders.daily_sweep",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Just-in-case medicines that expired overnight, for people in their last weeks.
+    "profiles-medicines-expiry": {
+        "task": "profiles.medicines_expiry_sweep",
+        "schedule": crontab(hour=6, minute=10),
+    },
 }

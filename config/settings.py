@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "deaths",
     "practice",
     "carers",
+    "profiles",
     "interop",
     "demo",
     "rest_framework",

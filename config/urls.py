@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("practice.urls")),
     path("", include("portal.urls")),
     path("", include("carers.urls")),
+    path("", include("profiles.urls")),
     path("", include("reminders.urls")),
     path("reports/", include("reports.urls")),
     path("", include("coordination.urls")),

@@ -63,6 +63,8 @@ def _staff_home(request: HttpRequest) -> HttpResponse:
             ("Reviews due or overdue", mine["reviews"], notifications),
             ("Practice meeting actions for you", mine["actions"], notifications),
             ("Carers who say things are getting harder", mine["carers"], notifications),
+            ("Missing at home (readiness gone red)", mine["readiness"], notifications),
+            ("Families to contact after a death", mine["bereavement"], notifications),
         ]
     links = [(reverse(page.url_name), page.title, page.description) for page in pages_for(acting)]
     return render(request, "organisations/home.html", {"links": links, "counts": counts})

@@ -25,6 +25,7 @@ from core.tasks import queue_after_commit
 from organisations.models import Membership
 from patients.dates import age_on
 from patients.models import Patient
+from profiles.after_death import after_death, after_death_undone
 from register.services import register_close_on_death, register_reopen_after_death_in_error
 
 MAX_REASON_LENGTH = 2000
@@ -112,11 +113,16 @@ def death_record(*, actor: Membership, patient: Patient, details: DeathDetails) 
         queue_after_commit("reminders.update_plan_reminders", str(plan.public_id))
     referrals_close_on_death(actor=actor, patient=patient)
     register_close_on_death(actor=actor, patient=patient, day=day)
+    follow_up = after_death(patient=patient, day=day)
     record(
         actor=actor,
         action=Action.DEATH_RECORD,
         patient=patient,
-        detail={"death": str(death.public_id), "plan_closed": plan is not None},
+        detail={
+            "death": str(death.public_id),
+            "plan_closed": plan is not None,
+            "bereavement_follow_up": str(follow_up.public_id),
+        },
     )
     return death
 
@@ -159,6 +165,7 @@ def death_entered_in_error(*, actor: Membership, death: Death, reason: str) -> N
     locked.entered_in_error = True
     _amend(actor, locked, why, Action.DEATH_IN_ERROR, date_of_death=None)
     register_reopen_after_death_in_error(actor=actor, patient=death.patient)
+    after_death_undone(patient=death.patient)
     plan = _locked_plan(death.patient)
     if plan is not None:
         version = plan.current_version

@@ -17,6 +17,11 @@ from deaths.services import DeathDetails, death_record
 from organisations.models import Membership
 from patients import services as patient_services
 from patients.models import Patient
+from profiles.after_death import bereavement_record
+from profiles.models import BereavementOutcome
+from profiles.selectors import follow_up_of
+from reminders.models import Delivery, Kind
+from reminders.services import delivery_mark_read
 
 DECEASED_GIVEN = [
     "Eileen",
@@ -56,6 +61,14 @@ DIED_AT = {
     "hospital": "183676005",
     "other": "714342001",
 }
+
+
+OUTCOMES = [
+    BereavementOutcome.CONTACTED,
+    BereavementOutcome.REFERRED,
+    BereavementOutcome.CONTACTED,
+    BereavementOutcome.DECLINED,
+]
 
 
 def load_deceased(*, clinician: Membership, nhs_numbers: list[str], postcodes: list[str]) -> None:
@@ -102,3 +115,21 @@ def load_deceased(*, clinician: Membership, nhs_numbers: list[str], postcodes: l
                 patient=patient,
                 details=DeathDetails(timezone.localdate(), place),
             )
+        # The family was contacted a month after each death; the latest are still to do.
+        contacted = died + dt.timedelta(days=30)
+        follow_up = follow_up_of(patient)
+        if contacted < timezone.now() and follow_up is not None:
+            with time_machine.travel(contacted, tick=True):
+                bereavement_record(
+                    actor=clinician,
+                    follow_up=follow_up,
+                    outcome=OUTCOMES[index % len(OUTCOMES)],
+                    note="Spoke to the next of kin by phone",
+                )
+                # The practice read the notice of the death long ago.
+                for delivery in Delivery.objects.filter(
+                    notification__patient=patient,
+                    notification__kind=Kind.DIED,
+                    membership=clinician,
+                ):
+                    delivery_mark_read(actor=clinician, delivery=delivery)

@@ -119,6 +119,8 @@ PEOPLE = [
     DemoPerson("admin", "David", "Evans", "coordination", Role.REGIONAL_ADMIN, lead=True),
     # The region's Caldicott guardian: approves access to patient records an admin asks for.
     DemoPerson("privacy", "Nadia", "Haddad", "coordination", Role.PRIVACY_OFFICER),
+    # Keeps the region's care profile with the admin; sees no patient data.
+    DemoPerson("commissioner", "Olu", "Bankole", "coordination", Role.COMMISSIONER),
     DemoPerson("gp-other-region", "Kerensa", "Trelawny", "truro", Role.CLINICIAN, senior=True),
     DemoPerson("paramedic-cornwall", "Tamsin", "Pascoe", "kernow-ambulance", Role.URGENT_CARE),
     DemoPerson(

@@ -112,6 +112,9 @@ class Role(models.TextChoices):
     # The region's Caldicott or privacy role: approves access to patient records that an
     # admin asked for, and reviews emergency access. No patient records of its own.
     PRIVACY_OFFICER = "privacy_officer", "Privacy officer (Caldicott)"
+    # Keeps the region's care profile (the services available at each stage) with the
+    # regional admin. No patient records.
+    COMMISSIONER = "commissioner", "Commissioner"
     PATIENT = "patient", "Patient"
     LPA_PROXY = "lpa_proxy", "Lasting power of attorney (health and welfare)"
     # Someone who looks after the person, invited by them: sees only what the person shares.
@@ -137,6 +140,7 @@ ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
     Role.COORDINATOR: frozenset({OrganisationKind.COORDINATION_CENTRE}),
     Role.REGIONAL_ADMIN: frozenset(set(OrganisationKind.values) - set(MULTI_REGION_KINDS)),
     Role.PRIVACY_OFFICER: frozenset(set(OrganisationKind.values) - set(MULTI_REGION_KINDS)),
+    Role.COMMISSIONER: frozenset(set(OrganisationKind.values) - set(MULTI_REGION_KINDS)),
 }
 STAFF_ROLES = tuple(ROLE_ORGANISATION_KINDS)
 

@@ -10,6 +10,7 @@ from organisations.permissions import (
     can_approve_anything,
     can_find_cases,
     can_handle_patient_requests,
+    can_keep_care_profile,
     can_manage_organisations,
     can_manage_referrals,
     can_register_patient,
@@ -126,6 +127,12 @@ PAGES = [
         "Single point of access",
         "The one number people with a plan, their carers and crews call, day and night",
         can_manage_organisations,
+    ),
+    Page(
+        "profiles:overview",
+        "Care profile",
+        "The services available at each stage of the end-of-life pathway, and what to discuss",
+        can_keep_care_profile,
     ),
 ]
 

@@ -62,6 +62,10 @@ class Capability(StrEnum):
     # that things are getting harder at home.
     VIEW_SHARED_PARTS = "view_shared_parts"
     TELL_THE_TEAM = "tell_the_team"
+    # The region's care profile: the services at each stage, edited and published.
+    KEEP_CARE_PROFILE = "keep_care_profile"
+    # What must be in place at home: medicines, equipment, the form, the number to call.
+    RECORD_READINESS = "record_readiness"
 
 
 _OWN_RECORD = frozenset(
@@ -102,6 +106,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.INVITE_PATIENTS,
             Capability.HANDLE_PATIENT_REQUESTS,
             Capability.KEEP_PALLIATIVE_REGISTER,
+            Capability.RECORD_READINESS,
         }
     ),
     Role.SOCIAL_WORKER: _NON_CLINICAL_CARER,
@@ -117,8 +122,14 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.COORDINATOR: frozenset({Capability.MANAGE_REFERRALS}),
     # No clinical record access by virtue of the admin role (DESIGN §3).
     Role.REGIONAL_ADMIN: frozenset(
-        {Capability.MANAGE_ORGANISATIONS, Capability.MANAGE_MEMBERSHIPS, Capability.RUN_REPORTS}
+        {
+            Capability.MANAGE_ORGANISATIONS,
+            Capability.MANAGE_MEMBERSHIPS,
+            Capability.RUN_REPORTS,
+            Capability.KEEP_CARE_PROFILE,
+        }
     ),
+    Role.COMMISSIONER: frozenset({Capability.KEEP_CARE_PROFILE}),
     Role.PRIVACY_OFFICER: frozenset({Capability.APPROVE_CLINICAL_ACCESS, Capability.REVIEW_ACCESS}),
     Role.PATIENT: _OWN_RECORD,
     Role.LPA_PROXY: _OWN_RECORD,
@@ -158,6 +169,10 @@ def can_record_cpr_decision(membership: Membership | None) -> bool:
         and membership is not None
         and membership.is_senior_clinician
     )
+
+
+def can_keep_care_profile(membership: Membership | None) -> bool:
+    return has_capability(membership, Capability.KEEP_CARE_PROFILE)
 
 
 def can_view_patients(membership: Membership | None) -> bool:

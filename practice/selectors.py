@@ -34,6 +34,9 @@ from practice.casefinding import (
 )
 from practice.figures import COUNTS, RegisterRow, suppress
 from practice.models import ImportStatus, Meeting, NotNow, Outcome, SearchImport, SearchMatch
+from profiles.readiness_selectors import Readiness, readiness_of_many
+from profiles.selectors import StagePart, published_profile
+from profiles.terminology import STAGE_OF_CODE
 from register.models import RegisterEntry, SpictAssessment, SurpriseQuestion
 from register.terminology import GSF_STAGE, STAGES
 from reminders.models import Notification
@@ -268,13 +271,15 @@ class Reviewed:
     cpr: str
     missing: list[str]
     outcome: Outcome | None
+    readiness: Readiness  # for home: what is missing, by colour
 
 
 @dataclass(frozen=True)
 class ReviewList:
     meeting: Meeting
     since: dt.date
-    stages: list[tuple[str, list[Reviewed]]]
+    # Each stage's people, with what the region's care profile offers at that stage.
+    stages: list[tuple[str, list[Reviewed], StagePart | None]]
     died: list[tuple[RegisterEntry, Death | None, Outcome | None]]
 
 
@@ -340,6 +345,12 @@ def review_list(viewer: Membership, meeting: Meeting, *, printed: bool = False) 
             gp_practice_id=meeting.practice_id, entered_in_error=False, date_of_death__gte=since
         )
     }
+    living = [entry for entry in entries if entry.removed_on is None]
+    readiness = readiness_of_many(
+        [entry.patient for entry in living],
+        timezone.localdate(),
+        stages={entry.patient_id: STAGE_OF_CODE.get(entry.stage) for entry in living},
+    )
     by_stage: dict[str, list[Reviewed]] = {code: [] for code in (*STAGES, "")}
     died: list[tuple[RegisterEntry, Death | None, Outcome | None]] = []
     for entry in entries:
@@ -356,10 +367,16 @@ def review_list(viewer: Membership, meeting: Meeting, *, printed: bool = False) 
                 cpr=CPR_DECISION_OR_STATUS.plain(version.cpr_decision) if version else "",
                 missing=missing_labels(version.mandatory_missing) if version else [],
                 outcome=outcomes.get(entry.patient_id),
+                readiness=readiness[entry.patient_id],
             )
         )
+    profile = published_profile(viewer.organisation.region_id)
     stages = [
-        (GSF_STAGE.plain(code) if code else "No stage recorded", rows)
+        (
+            GSF_STAGE.plain(code) if code else "No stage recorded",
+            rows,
+            profile.part(STAGE_OF_CODE[code]) if profile and code else None,
+        )
         for code, rows in reversed(list(by_stage.items()))
         if rows
     ]

@@ -27,6 +27,9 @@ class Kind(models.TextChoices):
     )
     MDT_ACTION = "mdt_action", "Action from the practice meeting"
     CARER_MESSAGE = "carer_message", "A carer says things are getting harder at home"
+    READINESS_RED = "readiness_red", "Something needed at home is missing"
+    BEREAVEMENT = "bereavement", "Contact the family after a death"
+    DIED = "died", "A person in your care has died"
 
 
 class Notification(models.Model):
@@ -116,6 +119,17 @@ class Notification(models.Model):
             Kind.CARER_MESSAGE: (
                 f"A carer told the team on {when} that things are getting harder at home: "
                 "contact them."
+            ),
+            Kind.READINESS_RED: (
+                f"On {when} something needed to care for the person at home was found "
+                "missing: see their readiness for home."
+            ),
+            Kind.BEREAVEMENT: (
+                f"A person in your care has died: contact their family from {when}."
+            ),
+            Kind.DIED: (
+                f"A person in your organisation's care died on {when}: cancel planned visits "
+                "and collect any equipment."
             ),
         }[Kind(self.kind)]
 

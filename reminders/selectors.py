@@ -18,11 +18,11 @@ from django.utils import timezone
 from audit.models import Action
 from audit.services import record
 from careplans.models import CarePlan, ChangeRequest, ChangeRequestStatus, Status, WorkingCopy
-from organisations.models import Membership, Organisation
+from organisations.models import Membership, Organisation, Role
 from organisations.permissions import can_receive_reminders, can_view_overdue_reviews
-from patients.models import CareTeamMember, KeyContactKind
+from patients.models import CareTeamMember, KeyContactKind, Patient
 from patients.permissions import visible_patients
-from patients.selectors import current_key_contacts
+from patients.selectors import current_key_contacts, key_contacts_of
 from reminders import rules
 from reminders.models import Delivery, EmailStatus, Kind, Notification
 from reminders.rules import PlanDates
@@ -197,6 +197,29 @@ def _responsibility(plans: Sequence[Mapping[str, Any]]) -> dict[int, Responsibil
     return result
 
 
+def who_must_hear(patient: Patient) -> list[Membership]:
+    """Who is told of a task about the person (a carer's message, a readiness item gone
+    red): the key worker; with none (or one who has left, or a case manager, who cannot
+    read notifications), the registered practice's clinical leads; with none of those, its
+    clinicians. Someone who can act must see it."""
+    worker = key_contacts_of(patient).get(KeyContactKind.KEY_WORKER)
+    if worker is not None and can_receive_reminders(worker.membership):
+        return [worker.membership]
+    practice = Membership.objects.active().filter(
+        organisation_id=patient.registered_gp_practice_id, role=Role.CLINICIAN
+    )
+    people = [
+        m for m in practice.select_related("user", "organisation") if can_receive_reminders(m)
+    ]
+    leads = [m for m in people if m.is_organisation_lead]
+    return leads or people
+
+
+def receiving_members(organisation_ids: Iterable[int]) -> dict[int, list[Membership]]:
+    """The people of each organisation who read notifications, by organisation."""
+    return _receiving_members(Q(organisation_id__in=list(organisation_ids)))
+
+
 def _receiving_members(where: Q) -> dict[int, list[Membership]]:
     found: dict[int, list[Membership]] = defaultdict(list)
     for membership in Membership.objects.active().filter(where).select_related("user"):
@@ -262,7 +285,8 @@ REVIEW_KINDS = (Kind.REVIEW_DUE, Kind.REVIEW_OVERDUE, Kind.REVIEW_ESCALATED, Kin
 
 def open_counts(viewer: Membership) -> dict[str, int]:
     """For the home page: the viewer's open reminders of reviews, their open practice
-    meeting actions and carers' messages. One query."""
+    meeting actions, carers' messages, readiness gone red and families to contact after a
+    death. One query."""
     found = (
         _deliveries_of(viewer)
         .filter(notification__resolved_at__isnull=True)
@@ -270,9 +294,13 @@ def open_counts(viewer: Membership) -> dict[str, int]:
             reviews=Count("pk", filter=Q(notification__kind__in=REVIEW_KINDS)),
             actions=Count("pk", filter=Q(notification__kind=Kind.MDT_ACTION)),
             carers=Count("pk", filter=Q(notification__kind=Kind.CARER_MESSAGE)),
+            readiness=Count("pk", filter=Q(notification__kind=Kind.READINESS_RED)),
+            bereavement=Count("pk", filter=Q(notification__kind=Kind.BEREAVEMENT)),
         )
     )
-    return {key: found[key] for key in ("reviews", "actions", "carers")}
+    return {
+        key: found[key] for key in ("reviews", "actions", "carers", "readiness", "bereavement")
+    }
 
 
 def notifications_for(viewer: Membership, *, page_number: str | int = 1) -> Page:

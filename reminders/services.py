@@ -338,6 +338,30 @@ def task_notify(
     return notification
 
 
+def team_task_notify(
+    *,
+    patient: Patient,
+    kind: Kind,
+    due_on: dt.date,
+    about: str,
+    source: UUID,
+    told: list[Membership] | None = None,
+) -> Notification:
+    """A task about the person for whoever must hear (selectors.who_must_hear: the key
+    worker, else the practice's leads or clinicians), or with nobody, the practice's team
+    mailbox."""
+    owners = selectors.who_must_hear(patient) if told is None else told
+    return task_notify(
+        owners=owners,
+        organisation=owners[0].organisation if owners else patient.registered_gp_practice,
+        patient=patient,
+        kind=kind,
+        due_on=due_on,
+        about=about,
+        source=source,
+    )
+
+
 def action_resolve(*, source: UUID, resolution: str) -> None:
     Notification.objects.filter(source=source, resolved_at__isnull=True).update(
         resolved_at=timezone.now(), resolution=resolution[:200]

@@ -205,3 +205,15 @@ def make_carer(
             nhs_number=patient.nhs_number, date_of_birth=patient.date_of_birth, password=password
         ),
     )
+
+
+def make_key_worker(*, by: Membership, patient: Patient, worker: Membership) -> None:
+    """Name `worker` as the person's key worker, as the care team would."""
+    patient_services.key_contact_set(
+        actor=by,
+        patient=patient,
+        kind="key_worker",
+        membership=worker,
+        phone="020 7946 0450",
+        reason="Agreed at the practice meeting",
+    )

@@ -43,6 +43,7 @@ from patients.services import key_contact_set
 from portal.models import Invitation, PatientAccount
 from practice.models import Meeting, MeetingAction, NotNow, Outcome
 from practice.services import meeting_schedule
+from profiles.models import ReadinessRecord
 from register.models import PhaseOfIllness, RegisterEntry, SpictAssessment, SurpriseQuestion
 from register.services import register_add
 from tests.careplans.conftest import basis, fill, today
@@ -139,6 +140,14 @@ PATIENT_URLS: dict[str, Exercise] = {
     "careplans:version": Exercise(extra_kwargs=lambda patient, place: {"number": 1}),
     "careplans:compare": Exercise(),
     "careplans:plan_pdf": Exercise(),
+    "profiles:readiness": Exercise(),
+    # The world's patient is living: the page says there is nothing to follow up.
+    "profiles:bereavement": Exercise(),
+    "profiles:readiness_item": Exercise(
+        extra_kwargs=lambda patient, place: {"kind": "form_at_home"},
+        post=lambda patient, place: {"at_home": "yes", "note": "by an outsider"},
+        methods=("get", "post"),
+    ),
     "careplans:summary": Exercise(insiders=URGENT_CARE_OF_THE_REGION),
     "careplans:summary_pdf": Exercise(insiders=URGENT_CARE_OF_THE_REGION),
     "consent:consent": Exercise(
@@ -346,6 +355,7 @@ def _state(patient: Patient) -> tuple[Any, ...]:
         list(Outcome.objects.values()),
         list(MeetingAction.objects.values()),
         list(KeyContact.objects.values()),
+        list(ReadinessRecord.objects.values()),
     )
 
 

@@ -3,13 +3,15 @@ from npm to check each page."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
@@ -84,3 +86,34 @@ def sign_in(page: Page, base: str, username: str, password: str) -> None:
     page.get_by_role("button", name="Sign in").click()
     # Home, or the page a role starts on (urgent care: the summary search).
     page.wait_for_url(lambda url: url.startswith(base) and "/sign-in/" not in url)
+
+
+@dataclass
+class Journey:
+    """A user journey on one screen: people signed in, each page checked to fit the screen
+    with nothing serious for axe (the problems are asserted empty at the end)."""
+
+    browser: Browser
+    base: str
+    screen: ViewportSize
+    problems: list[str] = field(default_factory=list)
+
+    def person(self, username: str) -> Page:
+        context = self.browser.new_context(viewport=self.screen)
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        sign_in(page, self.base, username, settings.DEMO_PASSWORD)
+        return page
+
+    def fits(self, page: Page) -> None:
+        page.wait_for_load_state("load")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= self.screen["width"], page.url
+        self.problems.extend(serious_axe_violations(page))
+
+    @staticmethod
+    def date(page: Page, name: str, day: dt.date) -> None:
+        """Fill the NHS.UK date input `name` with `day`."""
+        page.locator(f"#id_{name}_0").fill(str(day.day))
+        page.locator(f"#id_{name}_1").fill(str(day.month))
+        page.locator(f"#id_{name}_2").fill(str(day.year))

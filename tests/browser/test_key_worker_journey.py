@@ -11,14 +11,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.db import connections
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, ViewportSize, expect
 
 from patients.models import Patient
-from tests.browser.conftest import serious_axe_violations, sign_in
+from tests.browser.conftest import Journey
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,20 +33,8 @@ def test_key_worker_one_number_and_a_carer(
     hyacinth = Patient.objects.get(given_name="Hyacinth")
     born: dt.date = hyacinth.date_of_birth
     connections.close_all()
-    base = str(getattr(live_server, "url", ""))
-    problems: list[str] = []
-
-    def fits(page: Page) -> None:
-        page.wait_for_load_state("load")
-        assert page.evaluate("document.documentElement.scrollWidth") <= screen["width"], page.url
-        problems.extend(serious_axe_violations(page))
-
-    def person(username: str) -> Page:
-        context = browser.new_context(viewport=screen)
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        sign_in(page, base, username, settings.DEMO_PASSWORD)
-        return page
+    journey = Journey(browser, str(getattr(live_server, "url", "")), screen)
+    base, person, fits = journey.base, journey.person, journey.fits
 
     # The GP names the nurse as Harold's key worker.
     page = person("gp")
@@ -144,4 +131,4 @@ def test_key_worker_one_number_and_a_carer(
     )
     expect(page.get_by_test_id("notifications")).to_contain_text("Up every hour")
     fits(page)
-    assert problems == []
+    assert journey.problems == []

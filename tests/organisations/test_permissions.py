@@ -33,6 +33,7 @@ EXPECTED: dict[Role, set[Capability]] = {
         C.INVITE_PATIENTS,
         C.HANDLE_PATIENT_REQUESTS,
         C.KEEP_PALLIATIVE_REGISTER,
+        C.RECORD_READINESS,
     },
     Role.SOCIAL_WORKER: {
         C.VIEW_PATIENT_RECORD,
@@ -53,7 +54,14 @@ EXPECTED: dict[Role, set[Capability]] = {
         C.BREAK_GLASS,
     },
     Role.COORDINATOR: {C.MANAGE_REFERRALS},
-    Role.REGIONAL_ADMIN: {C.MANAGE_ORGANISATIONS, C.MANAGE_MEMBERSHIPS, C.RUN_REPORTS},
+    Role.REGIONAL_ADMIN: {
+        C.MANAGE_ORGANISATIONS,
+        C.MANAGE_MEMBERSHIPS,
+        C.RUN_REPORTS,
+        C.KEEP_CARE_PROFILE,
+    },
+    # Keeps the care profile and nothing else: no patient data.
+    Role.COMMISSIONER: {C.KEEP_CARE_PROFILE},
     # Approves access an admin asked for; reads no patient record itself.
     Role.PRIVACY_OFFICER: {C.APPROVE_CLINICAL_ACCESS, C.REVIEW_ACCESS},
     Role.PATIENT: {

@@ -73,12 +73,12 @@ def test_the_list_groups_by_stage_with_what_changed_and_the_dead_apart(
     death_record(actor=their_gp, patient=died, details=DeathDetails(today(), "183676005"))
     listed = selectors.review_list(their_gp, meeting)
     assert [
-        (stage, [r.entry.patient.family_name for r in rows]) for stage, rows in listed.stages
+        (stage, [r.entry.patient.family_name for r in rows]) for stage, rows, _ in listed.stages
     ] == [
         ("D (red): days", ["Dying"]),
         ("B (green): months", ["Months"]),
     ]
-    changes = {r.entry.patient.family_name: r.changes for _, rows in listed.stages for r in rows}
+    changes = {r.entry.patient.family_name: r.changes for _, rows, _ in listed.stages for r in rows}
     assert changes["Months"] == ["Urgent care looked at the emergency summary or broke glass"]
     assert changes["Dying"] == []
     assert [

@@ -13,6 +13,7 @@ from careplans.demo import demo_clock, load_plan
 from coordination.demo import load_referrals
 from demo.contacts import load_key_contacts
 from demo.deceased import DECEASED, load_deceased
+from demo.profiles import load_care_profile, load_readiness
 from demo.register import load_case_finding, load_meetings, load_register
 from organisations import services as organisation_services
 from organisations.demo import (
@@ -110,6 +111,11 @@ class Command(BaseCommand):
             admin=memberships["admin"],
             gp=memberships["gp"],
             nurse=memberships["nurse"],
+            patients=[Patient.objects.get(nhs_number=n) for n in demo_nhs_numbers(PATIENTS)],
+        )
+        load_care_profile(admin=memberships["admin"], organisations=organisations)
+        load_readiness(
+            gp=memberships["gp"],
             patients=[Patient.objects.get(nhs_number=n) for n in demo_nhs_numbers(PATIENTS)],
         )
         load_online_accounts(
