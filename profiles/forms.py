@@ -24,7 +24,9 @@ class StageForm(RevisionForm):
         "to every professional, exactly as written",
         max_length=INFORMATION_MAX,
         widget=forms.Textarea(attrs={"rows": 6}),
-        required=False,
+        error_messages={
+            "required": "Enter what the person and their carers should know at this stage"
+        },
     )
     to_discuss = forms.MultipleChoiceField(
         label="What to talk about at this stage",
@@ -58,7 +60,11 @@ class StageForm(RevisionForm):
 
 
 class ServiceForm(RevisionForm):
-    name = forms.CharField(label="Service name", max_length=120, required=False)
+    name = forms.CharField(
+        label="Service name",
+        max_length=120,
+        error_messages={"required": "Enter the service's name"},
+    )
     provider = forms.ModelChoiceField(
         label="Provided by",
         help_text="An organisation of your region, if the service is one of theirs",
@@ -67,19 +73,21 @@ class ServiceForm(RevisionForm):
         empty_label="A named service (no organisation)",
     )
     what_it_does = forms.CharField(
-        label="What it does", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label="What it does",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say what the service does"},
     )
     who_for = forms.CharField(
         label="Who it is for",
         help_text="Who is eligible, for example adults at home in Camden and Islington",
         widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
+        error_messages={"required": "Say who the service is for"},
     )
     hours = forms.CharField(
         label="Hours",
         help_text="For example, 8am to 8pm, 7 days a week",
         max_length=120,
-        required=False,
+        error_messages={"required": "Enter its hours, for example 8am to 8pm, 7 days a week"},
     )
     out_of_hours = forms.BooleanField(
         label="Available out of hours (nights, weekends and bank holidays)", required=False
@@ -105,7 +113,7 @@ class ServiceForm(RevisionForm):
         label="How soon it responds",
         help_text="For example, within 2 hours, or the next working day",
         max_length=120,
-        required=False,
+        error_messages={"required": "Enter how soon it responds, for example within 2 hours"},
     )
 
     def __init__(self, *args: Any, region_id: int, **kwargs: Any) -> None:

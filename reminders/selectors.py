@@ -298,9 +298,7 @@ def open_counts(viewer: Membership) -> dict[str, int]:
             bereavement=Count("pk", filter=Q(notification__kind=Kind.BEREAVEMENT)),
         )
     )
-    return {
-        key: found[key] for key in ("reviews", "actions", "carers", "readiness", "bereavement")
-    }
+    return {key: found[key] for key in ("reviews", "actions", "carers", "readiness", "bereavement")}
 
 
 def notifications_for(viewer: Membership, *, page_number: str | int = 1) -> Page:
