@@ -24,9 +24,10 @@ app.conf.beat_schedule = {
         "task": "reminders.daily_sweep",
         "schedule": crontab(hour=6, minute=0),
     },
-    # Just-in-case medicines that expired overnight, for people in their last weeks.
-    "profiles-medicines-expiry": {
-        "task": "profiles.medicines_expiry_sweep",
+    # What has turned red overnight for people in their last weeks (expired medicines, a
+    # move to stage C or D with something still missing).
+    "profiles-readiness": {
+        "task": "profiles.readiness_sweep",
         "schedule": crontab(hour=6, minute=10),
     },
 }

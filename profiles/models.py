@@ -144,6 +144,9 @@ class ReadinessRecord(models.Model):
     kind = models.CharField(max_length=20, choices=ReadinessKind.choices)
     data = models.JSONField()
     note = models.TextField(blank=True)
+    # Its colour when recorded: an item that turns red later (an expiry passes, the person
+    # moves to stage C or D) is told of by the daily sweep.
+    rag = models.CharField(max_length=10, blank=True)
     recorded_at = models.DateTimeField()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

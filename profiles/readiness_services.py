@@ -19,8 +19,10 @@ from patients.models import Patient
 from patients.permissions import in_care_team
 from profiles.models import ReadinessKind, ReadinessRecord
 from profiles.readiness import ACHIEVABLE, CARER_SITUATION, EQUIPMENT, YES_NO, Rag
-from profiles.readiness_selectors import readiness_of
-from profiles.terminology import Stage
+from profiles.readiness_selectors import readiness_of, readiness_of_many
+from profiles.selectors import stages_now
+from profiles.terminology import CODE_OF_STAGE, Stage
+from register.models import RegisterEntry
 from reminders.models import Kind
 from reminders.services import team_task_notify
 
@@ -134,6 +136,8 @@ def readiness_record(
     )
     now = readiness_of(patient, today)
     after = now.item(kind)
+    made.rag = after.rag
+    made.save(update_fields=["rag"])
     # Newly red: from amber or green, or found missing on its first check (an item never
     # checked is red at stage C or D, but nobody has yet found anything to act on).
     newly_red = before.rag != Rag.RED or before.record is None
@@ -154,38 +158,36 @@ def readiness_record(
     return made
 
 
-def medicines_expiry_sweep(*, today: dt.date | None = None) -> int:
-    """Daily: just-in-case medicines that have expired since they were recorded, for people
-    at stage C or D, tell whoever must hear (once per record, however often it runs).
-    Returns how many people were told."""
+def readiness_sweep(*, today: dt.date | None = None) -> int:
+    """Daily: items recorded amber or green that are red now (medicines past their expiry,
+    a person moved to stage C or D with something still missing) tell whoever must hear,
+    once per record however often it runs. Returns how many were told."""
     today = today or timezone.localdate()
-    expired = (
-        ReadinessRecord.objects.filter(
-            kind=ReadinessKind.MEDICINES,
-            data__expires_on__lt=today.isoformat(),
-            patient__date_of_death__isnull=True,
+    late = RegisterEntry.objects.filter(
+        removed_on__isnull=True, stage__in=[CODE_OF_STAGE[Stage.C], CODE_OF_STAGE[Stage.D]]
+    ).values("patient_id")
+    patients = list(
+        Patient.objects.filter(
+            pk__in=late,
+            date_of_death__isnull=True,
+            readiness_records__isnull=False,
         )
-        .exclude(data__expires_on=None)  # (JSON null sorts before every date)
-        .select_related("patient__registered_gp_practice")
+        .distinct()
+        .select_related("registered_gp_practice")
     )
+    found = readiness_of_many(patients, today, stages=stages_now(patients))
     told = 0
-    for found in expired:
-        latest = (
-            ReadinessRecord.objects.filter(patient=found.patient, kind=ReadinessKind.MEDICINES)
-            .order_by("-recorded_at", "-id")
-            .first()
-        )
-        if latest != found:
-            continue  # a newer record replaced it
-        readiness = readiness_of(found.patient, today)
-        item = readiness.item(ReadinessKind.MEDICINES)
-        if item.rag == Rag.RED and readiness.stage in (Stage.C, Stage.D):
+    for patient in patients:
+        for item in found[patient.pk].items:
+            record = item.record
+            if item.rag != Rag.RED or record is None or record.rag == Rag.RED:
+                continue
             team_task_notify(
-                patient=found.patient,
+                patient=patient,
                 kind=Kind.READINESS_RED,
                 due_on=today,
                 about=f"{item.label}: {item.why}.",
-                source=uuid.uuid5(found.public_id, "expired"),
+                source=uuid.uuid5(record.public_id, "turned red"),
             )
             told += 1
     return told

@@ -17,8 +17,9 @@ from patients.models import Patient
 from profiles.models import ReadinessKind, ReadinessRecord
 from profiles.readiness import Rag, assess
 from profiles.readiness_selectors import readiness_of
-from profiles.readiness_services import medicines_expiry_sweep, readiness_record
+from profiles.readiness_services import readiness_record, readiness_sweep
 from profiles.terminology import Stage
+from register.models import RegisterEntry
 from register.services import register_add
 from register.terminology import STAGE_A, STAGE_C
 from reminders.models import Delivery, Kind
@@ -279,10 +280,31 @@ def test_medicines_that_expire_later_tell_the_key_worker_once(
             "expires_on": today + dt.timedelta(days=30),
         },
     )
-    assert medicines_expiry_sweep(today=today + dt.timedelta(days=30)) == 0
+    assert readiness_sweep(today=today + dt.timedelta(days=30)) == 0
     later = today + dt.timedelta(days=31)
-    assert medicines_expiry_sweep(today=later) == 1
-    medicines_expiry_sweep(today=later)  # again: nobody told twice
+    assert readiness_sweep(today=later) == 1
+    readiness_sweep(today=later)  # again: nobody told twice
     told = Delivery.objects.filter(notification__kind=Kind.READINESS_RED)
     assert list(told.values_list("membership", flat=True)) == [team_nurse.pk]
     assert "Expired on" in told.get().notification.about
+
+
+def test_moving_to_stage_c_with_something_missing_tells_the_key_worker_next_morning(
+    patient: Patient, their_gp: Membership, team_nurse: Membership
+) -> None:
+    make_key_worker(by=their_gp, patient=patient, worker=team_nurse)
+    _staged(their_gp, patient, STAGE_A)
+    readiness_record(
+        actor=their_gp,
+        patient=patient,
+        kind=ReadinessKind.EQUIPMENT,
+        data={"needed": ["hoist"], "delivered": []},
+    )  # amber at stage A: nobody told
+    assert readiness_sweep() == 0
+    # Staged C at the practice meeting (the register's entry, as the meeting would leave it).
+    RegisterEntry.objects.filter(patient=patient).update(stage=STAGE_C)
+    assert readiness_sweep() == 1
+    readiness_sweep()
+    told = Delivery.objects.filter(notification__kind=Kind.READINESS_RED)
+    assert list(told.values_list("membership", flat=True)) == [team_nurse.pk]
+    assert "Not delivered: Hoist" in told.get().notification.about
