@@ -4,7 +4,7 @@ care team, and audited. One query for a whole page of people, whatever its lengt
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -34,6 +34,7 @@ from practice.casefinding import (
 )
 from practice.figures import COUNTS, RegisterRow, suppress
 from practice.models import ImportStatus, Meeting, NotNow, Outcome, SearchImport, SearchMatch
+from profiles.models import BereavementFollowUp
 from profiles.readiness_selectors import Readiness, readiness_of_many
 from profiles.selectors import StagePart, published_profile
 from profiles.terminology import STAGE_OF_CODE
@@ -281,6 +282,8 @@ class ReviewList:
     # Each stage's people, with what the region's care profile offers at that stage.
     stages: list[tuple[str, list[Reviewed], StagePart | None]]
     died: list[tuple[RegisterEntry, Death | None, Outcome | None]]
+    # The family's follow-up after each of those deaths, by patient id.
+    follow_ups: dict[int, BereavementFollowUp] = field(default_factory=dict)
 
 
 def _changes(entry: Any) -> list[str]:
@@ -389,7 +392,13 @@ def review_list(viewer: Membership, meeting: Meeting, *, printed: bool = False) 
             "shown": sorted(str(e.patient.public_id) for e in entries),
         },
     )
-    return ReviewList(meeting=meeting, since=since, stages=stages, died=died)
+    follow_ups = {
+        f.patient_id: f
+        for f in BereavementFollowUp.objects.filter(
+            patient_id__in=[entry.patient_id for entry, _, _ in died], cancelled_at__isnull=True
+        ).select_related("owner__user")
+    }
+    return ReviewList(meeting=meeting, since=since, stages=stages, died=died, follow_ups=follow_ups)
 
 
 # --- the register report -------------------------------------------------------------------

@@ -63,5 +63,6 @@ def readiness_by_patient(rows: list[Any]) -> dict[int, Readiness]:
 
 
 @register.filter
-def readiness_for(found: dict[int, Readiness], patient_id: int) -> Readiness | None:
+def for_patient(found: dict[int, Any], patient_id: int) -> Any:
+    """`{{ readiness|for_patient:row.patient.pk }}`: one person's entry of a page's batch."""
     return found.get(patient_id)

@@ -15,10 +15,12 @@ from careplans.models import Death
 from deaths.services import DeathDetails, death_entered_in_error, death_record
 from organisations.models import Membership
 from patients.models import Patient
+from practice.services import meeting_schedule
 from profiles.models import BereavementFollowUp, ReadinessKind
 from profiles.readiness_services import readiness_record
 from profiles.services import draft_start, profile_publish, stage_save
 from profiles.terminology import Stage
+from register.services import register_add
 from reminders.models import Delivery, Kind, Notification
 from tests.conftest import act_as
 from tests.factories import make_key_worker
@@ -122,3 +124,17 @@ def test_outsiders_meet_404_on_the_follow_up(
     assert response.status_code == 404
     assert "Attwater" not in response.content.decode()
     assert BereavementFollowUp.objects.get(patient=patient).done_at is None
+
+
+def test_the_practice_meeting_lists_the_familys_follow_up_of_each_death(
+    client: Client, patient: Patient, their_gp: Membership
+) -> None:
+    register_add(
+        actor=their_gp, patient=patient, added_on=timezone.localdate(), route="own_request"
+    )
+    meeting = meeting_schedule(actor=their_gp, held_on=timezone.localdate(), attendees="Team")
+    _died(their_gp, patient)
+    act_as(client, their_gp)
+    url = reverse("practice:meeting", kwargs={"meeting_id": meeting.public_id})
+    family = client.get(url).content.decode().split('data-testid="died-family"')[1]
+    assert "To contact" in family.split("</td>")[0]
