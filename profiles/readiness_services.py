@@ -27,7 +27,6 @@ from reminders.models import Kind
 from reminders.services import team_task_notify
 
 NOTE_MAX = 500
-RECORDABLE = [kind for kind in ReadinessKind if kind != ReadinessKind.KEY_WORKER]
 
 
 def can_record_readiness(membership: Membership | None, patient: Patient) -> bool:

@@ -22,7 +22,7 @@ from profiles.models import ReadinessKind
 from profiles.readiness_forms import FORMS, BereavementForm
 from profiles.readiness_selectors import readiness_of
 from profiles.readiness_services import can_record_readiness, readiness_record
-from profiles.selectors import follow_up_of, part_for
+from profiles.selectors import follow_up_of, part_for, stage_now
 
 
 @acting_required()
@@ -30,13 +30,14 @@ from profiles.selectors import follow_up_of, part_for
 def readiness(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     acting = membership(request)
     patient = plan_patient_for(acting, patient_id, page="readiness", action=Action.VIEW_PLAN)
+    found = readiness_of(patient, timezone.localdate())
     return render(
         request,
         "profiles/readiness.html",
         {
             "patient": patient,
-            "readiness": readiness_of(patient, timezone.localdate()),
-            "part": part_for(patient),
+            "readiness": found,
+            "part": part_for(patient, found.stage),
             "can_record": can_record_readiness(acting, patient),
         },
     )
@@ -118,6 +119,6 @@ def bereavement(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             "follow_up": follow_up,
             "form": form,
             "may_record": may_record,
-            "part": part_for(patient),
+            "part": part_for(patient, stage_now(patient)),
         },
     )

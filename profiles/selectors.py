@@ -72,23 +72,14 @@ def published_profile(region_id: int) -> Profile | None:
 def stage_now(patient: Patient) -> Stage | None:
     """The person's stage: after death once a death is recorded, else the Gold Standards
     Framework stage of their place on their practice's register (None if not staged)."""
-    if patient.date_of_death is not None:
-        return Stage.AFTER_DEATH
-    code = (
-        RegisterEntry.objects.filter(patient=patient, removed_on__isnull=True)
-        .exclude(stage="")
-        .order_by("-added_on", "-id")
-        .values_list("stage", flat=True)
-        .first()
-    )
-    return STAGE_OF_CODE.get(code) if code else None
+    return stages_now([patient])[patient.pk]
 
 
-def part_for(patient: Patient) -> StagePart | None:
+def part_for(patient: Patient, stage: Stage | None) -> StagePart | None:
     """Precondition: the caller may see `patient` (the page that asks has checked and
-    audited). The published part of their home region's profile for their stage now."""
-    stage = stage_now(patient)
-    if stage is None or patient.home_region_id is None:
+    audited). The published part of their home region's profile for `stage`, their stage
+    now (stage_now)."""
+    if stage is None:
         return None
     profile = published_profile(patient.home_region_id)
     return profile.part(stage) if profile is not None else None

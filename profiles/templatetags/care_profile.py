@@ -20,13 +20,14 @@ register = template.Library()
 def stage_profile(patient: Patient, own: bool = False) -> dict[str, Any]:
     """Precondition: the page has checked that its reader may see `patient`. `own`: the
     person, their attorney or carer reads it (plain headings, nothing about staging)."""
-    part = part_for(patient)
+    stage = stage_now(patient)
+    part = part_for(patient, stage)
     missing = ""
     if part is None:
         missing = (
             "No care profile is shown: record the person's Gold Standards Framework stage "
             "on the palliative care register to see what is available locally."
-            if stage_now(patient) is None
+            if stage is None
             else "The region has not published a care profile yet."
         )
     return {"part": part, "own": own, "missing": missing, "show_missing": True}
@@ -35,7 +36,7 @@ def stage_profile(patient: Patient, own: bool = False) -> dict[str, Any]:
 @register.inclusion_tag("profiles/includes/for_print.html")
 def stage_profile_print(patient: Patient) -> dict[str, Any]:
     """The same part, for the printed pack for the person's home."""
-    return {"part": part_for(patient)}
+    return {"part": part_for(patient, stage_now(patient))}
 
 
 @register.inclusion_tag("profiles/includes/readiness_summary.html")
