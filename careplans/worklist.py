@@ -169,6 +169,7 @@ class Row:
     review_due_on: dt.date | None
     review_overdue: bool
     stage: str
+    stage_code: str  # the stage's SNOMED CT code, "" if none
     on_register: bool
     key_worker: KeyContact | None
 
@@ -277,9 +278,11 @@ def _filtered(viewer: Membership, criteria: Criteria) -> QuerySet[Patient]:
 
 
 def _stage() -> Subquery:
+    """The stage of the newest open entry that has one (as profiles.selectors.stages_now)."""
     return Subquery(
         RegisterEntry.objects.filter(patient=OuterRef("pk"), removed_on__isnull=True)
-        .order_by("-added_on")
+        .exclude(stage="")
+        .order_by("-added_on", "-id")
         .values("stage")[:1]
     )
 
@@ -370,6 +373,7 @@ def worklist(viewer: Membership, criteria: Criteria, page_number: str | int = 1)
                 review_due_on=state.review_due_on,
                 review_overdue=state.review_overdue,
                 stage=GSF_STAGE.plain(patient.stage) if patient.stage else "",
+                stage_code=patient.stage or "",
                 on_register=patient.on_register,
                 key_worker=workers.get(pk),
             )

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from coordination.models import NeedsAssessment
-from patients.models import KeyContactKind, Patient
+from patients.models import KeyContact, KeyContactKind, Patient
 from patients.selectors import current_key_contacts
 from profiles.models import ReadinessKind, ReadinessRecord
 from profiles.readiness import Assessed, Rag, assess
@@ -52,23 +52,29 @@ def readiness_of(patient: Patient, today: dt.date) -> Readiness:
 
 
 def readiness_of_many(
-    patients: list[Patient], today: dt.date, *, stages: dict[int, Stage | None]
+    patients: list[Patient],
+    today: dt.date,
+    *,
+    stages: dict[int, Stage | None],
+    workers: dict[int, KeyContact] | None = None,
 ) -> dict[int, Readiness]:
     """Each person's readiness, by patient id, in three queries whatever their number (the
     records, the key workers, the needs assessments). `stages`: each person's stage now,
-    which the caller has read. Precondition as readiness_of."""
+    which the caller has read; `workers`: their key workers in force by patient id, if the
+    caller has read them too (a list has). Precondition as readiness_of."""
     ids = [patient.pk for patient in patients]
     latest: dict[tuple[int, str], ReadinessRecord] = {}
     for made in ReadinessRecord.objects.filter(patient_id__in=ids).select_related(
         "recorded_by", "recorded_by_organisation"
     ):
         latest.setdefault((made.patient_id, made.kind), made)  # newest first
-    workers = {
-        contact.patient_id: contact
-        for contact in current_key_contacts(KeyContactKind.KEY_WORKER)
-        .filter(patient_id__in=ids)
-        .select_related("membership__user")
-    }
+    if workers is None:
+        workers = {
+            contact.patient_id: contact
+            for contact in current_key_contacts(KeyContactKind.KEY_WORKER)
+            .filter(patient_id__in=ids)
+            .select_related("membership__user")
+        }
     carers: dict[int, str] = {}
     for patient_id, carer in (
         NeedsAssessment.objects.filter(referral__patient_id__in=ids)

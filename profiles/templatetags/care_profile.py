@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from patients.models import Patient
 from profiles.readiness_selectors import Readiness, readiness_of, readiness_of_many
-from profiles.selectors import follow_up_of, part_for, stage_now, stages_now
+from profiles.selectors import follow_up_of, part_for, stage_now
+from profiles.terminology import STAGE_OF_CODE
 
 register = template.Library()
 
@@ -58,9 +59,15 @@ def after_death_summary(patient: Patient) -> dict[str, Any]:
 @register.simple_tag
 def readiness_by_patient(rows: list[Any]) -> dict[int, Readiness]:
     """A page of the worklist, each living person with their readiness for home, in a few
-    queries whatever the page holds. Precondition: the rows are the viewer's worklist."""
-    living = [row.patient for row in rows if row.patient.date_of_death is None]
-    return readiness_of_many(living, timezone.localdate(), stages=stages_now(living))
+    queries whatever the page holds, from the stage and key worker the rows already carry.
+    Precondition: the rows are the viewer's worklist."""
+    living = [row for row in rows if row.patient.date_of_death is None]
+    return readiness_of_many(
+        [row.patient for row in living],
+        timezone.localdate(),
+        stages={row.patient.pk: STAGE_OF_CODE.get(row.stage_code) for row in living},
+        workers={row.patient.pk: row.key_worker for row in living if row.key_worker},
+    )
 
 
 @register.filter
