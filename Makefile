@@ -16,26 +16,35 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_WORKERS ?= auto
 XDIST := -n $(PYTEST_WORKERS) --dist worksteal
 
-.PHONY: help install static run test test-clock lint types migrations-check pytest services demo clean
+.PHONY: help install install-app static run demo demo-reset test test-clock lint types migrations-check pytest services clean
 
 help:
 	@echo "make run   - install, migrate, load demo data and serve on http://127.0.0.1:8000 (SQLite)"
+	@echo "make demo-reset - the demo database back as it was loaded, in seconds"
 	@echo "make test  - install, start PostgreSQL and Redis, run ruff, the import contract, mypy, migration check and pytest"
 	@echo "make test-clock - the suite (no browser tests) with the clock moved to four moments"
 
-$(VENV)/.installed: pyproject.toml scripts/system_libs.sh
-	bash scripts/system_libs.sh
-	test -x $(PY) || python3 -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e ".[dev]"
-	touch $@
+# Each install step is quiet: its output goes to a log, shown only if the step fails.
+QUIETLY = bash scripts/quietly.sh
+
+# What the service needs to run (make run) ...
+$(VENV)/.installed-app: pyproject.toml scripts/system_libs.sh
+	@bash scripts/system_libs.sh
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(QUIETLY) "installing the service's Python packages" $(PIP) install --disable-pip-version-check -e .
+	@touch $@
+
+# ... and what make test adds: the test, lint and type-checking tools.
+$(VENV)/.installed: $(VENV)/.installed-app
+	@$(QUIETLY) "installing the test tools" $(PIP) install --disable-pip-version-check -e ".[dev]"
+	@touch $@
 
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
-	touch $@
+	@$(QUIETLY) "installing the NHS.UK frontend and htmx (npm)" npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 $(VENDOR)/.built: node_modules/.installed scripts/vendor_static.sh frontend/scss/nhsuk.scss
-	bash scripts/vendor_static.sh
+	@$(QUIETLY) "building the stylesheet" bash scripts/vendor_static.sh
 
 staticfiles/.collected: $(VENDOR)/.built $(VENV)/.installed $(shell find static -path static/vendor -prune -o -type f -print)
 	$(MANAGE) collectstatic --noinput --clear -v0
@@ -43,18 +52,20 @@ staticfiles/.collected: $(VENDOR)/.built $(VENV)/.installed $(shell find static 
 
 install: $(VENV)/.installed $(VENDOR)/.built staticfiles/.collected
 
+# make run serves static files from the source folders (DEBUG): nothing to collect.
+install-app: $(VENV)/.installed-app $(VENDOR)/.built
+
 static: $(VENDOR)/.built staticfiles/.collected
 
-run: install
-	$(MANAGE) migrate --noinput
-	$(MANAGE) load_demo
-	$(MANAGE) sweep_reminders
-	$(MANAGE) runserver 127.0.0.1:8000
+run: install-app
+	@$(MANAGE) demo_setup
+	@$(MANAGE) runserver 127.0.0.1:8000
 
-demo: install
-	$(MANAGE) migrate --noinput
-	$(MANAGE) load_demo
-	$(MANAGE) sweep_reminders
+demo: install-app
+	@$(MANAGE) demo_setup
+
+demo-reset: install-app
+	@$(MANAGE) demo_reset
 
 services:
 	bash scripts/services.sh

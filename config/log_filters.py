@@ -1,6 +1,6 @@
 """Log filters. The service's own logs never hold an NHS number: a request line with one in
 its query string (a GET search by NHS number, which the POST searches make unnecessary) is
-masked before it is written."""
+masked before it is written. A refused request is one line."""
 
 from __future__ import annotations
 
@@ -13,6 +13,28 @@ _NHS_NUMBER = re.compile(
     r"(?<![0-9A-Za-z])\d{3}(?:[ -]|%20|\+|%2D)?\d{3}(?:[ -]|%20|\+|%2D)?\d{4}(?![0-9A-Za-z])"
 )
 MASK = "[NHS number]"
+# The service's own packages: the innermost frame in one of them is where a refusal was made.
+OUR_PACKAGES = {
+    "audit",
+    "careplans",
+    "carers",
+    "config",
+    "consent",
+    "coordination",
+    "core",
+    "deaths",
+    "demo",
+    "frontend",
+    "interop",
+    "organisations",
+    "patients",
+    "portal",
+    "practice",
+    "profiles",
+    "register",
+    "reminders",
+    "reports",
+}
 
 
 def without_nhs_numbers(text: str) -> str:
@@ -25,4 +47,26 @@ class NhsNumberFilter(logging.Filter):
         masked = without_nhs_numbers(message)
         if masked != message:
             record.msg, record.args = masked, None
+        return True
+
+
+class OneLineRefusals(logging.Filter):
+    """A refused request (403) is one line saying where it was refused, not a traceback:
+    refusals are the permission table working, and a traceback for each buried real errors.
+    The line names the code that refused (a module and function), never a person."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) != 403 or not record.exc_info:
+            return True
+        _type, _error, trace = record.exc_info
+        refused_in = ""
+        while trace is not None:
+            frame = trace.tb_frame
+            module = str(frame.f_globals.get("__name__", ""))
+            if module.split(".")[0] in OUR_PACKAGES:
+                refused_in = f"{module}.{frame.f_code.co_name}"
+            trace = trace.tb_next
+        record.exc_info, record.exc_text = None, None
+        if refused_in:
+            record.msg, record.args = f"{record.getMessage()} (refused in {refused_in})", None
         return True

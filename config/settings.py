@@ -248,7 +248,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Celery (config/celery.py). With no Redis there is no broker: tasks run eagerly, in-process.
 # Give the broker a Redis database of its own in production (docker-compose.yml), so that
 # clearing the cache can never drop queued tasks.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+# Without Redis, tasks run eagerly; the in-memory broker is named in full (with a host) so
+# that kombu does not warn about a missing hostname on every command.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/")
 CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None  # tasks change the database; nobody waits for a result
@@ -276,8 +278,13 @@ REMINDER_RETRY_MAX_DELAY = env.int("REMINDER_RETRY_MAX_DELAY", default=3600)  # 
 # so that a waiting retry is not delivered twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": REMINDER_RETRY_MAX_DELAY + 3600}
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+# Working locally (DEBUG, make run), emails are written to files in var/mail/, one file
+# per batch, rather than over the console; a deployment sets EMAIL_URL to its mail server.
+if DEBUG and not env.str("EMAIL_URL", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
+else:
+    vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="OpenEPaCCS <no-reply@openepaccs.invalid>"
 )
@@ -299,12 +306,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"no_nhs_numbers": {"()": "config.log_filters.NhsNumberFilter"}},
+    "filters": {
+        "no_nhs_numbers": {"()": "config.log_filters.NhsNumberFilter"},
+        "one_line_refusals": {"()": "config.log_filters.OneLineRefusals"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["no_nhs_numbers"],
+            "filters": ["one_line_refusals", "no_nhs_numbers"],
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},

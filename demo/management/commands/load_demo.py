@@ -51,7 +51,7 @@ def demo_nhs_numbers(count: int) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "Load the demo regions, organisations, people and 30 patients (safe to run twice)."
+    help = "Load the demo regions, organisations, people and patients (safe to run twice)."
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
@@ -123,6 +123,8 @@ class Command(BaseCommand):
             patients=[Patient.objects.get(nhs_number=n) for n in demo_nhs_numbers(PATIENTS)],
             password=settings.DEMO_PASSWORD,
         )
+        if options["verbosity"] < 1:
+            return
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {Patient.objects.count()} patients "
