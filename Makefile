@@ -57,7 +57,10 @@ install-app: $(VENV)/.installed-app $(VENDOR)/.built
 
 static: $(VENDOR)/.built staticfiles/.collected
 
-run: install-app
+# The Python packages and the npm packages install side by side (-j2): a first run waits for
+# the slower of the two, not for both.
+run:
+	@$(MAKE) --no-print-directory -j2 install-app
 	@$(MANAGE) demo_setup
 	@$(MANAGE) runserver 127.0.0.1:8000
 

@@ -22,14 +22,15 @@ REPRESENTED_INDEX = 0
 
 
 @transaction.atomic
-def load_online_accounts(*, gp: Membership, patients: list[Patient], password: str) -> None:
-    """Safe to run again: people who already exist are left alone."""
+def load_online_accounts(*, gp: Membership, patients: list[Patient], password_hash: str) -> None:
+    """Safe to run again: people who already exist are left alone. `password_hash`: the demo
+    password, hashed once for every demo account."""
     _account(
         username="patient",
         first_name=patients[PATIENT_INDEX].given_name,
         last_name=patients[PATIENT_INDEX].family_name,
         patient=patients[PATIENT_INDEX],
-        password=password,
+        password_hash=password_hash,
     )
     represented = patients[REPRESENTED_INDEX]
     lpa = LastingPowerOfAttorney.objects.filter(patient=represented, ended_at__isnull=True).first()
@@ -52,7 +53,7 @@ def load_online_accounts(*, gp: Membership, patients: list[Patient], password: s
         first_name="Jane",
         last_name=represented.family_name,
         patient=represented,
-        password=password,
+        password_hash=password_hash,
         lpa=lpa,
     )
 
@@ -63,7 +64,7 @@ def _account(
     first_name: str,
     last_name: str,
     patient: Patient,
-    password: str,
+    password_hash: str,
     lpa: LastingPowerOfAttorney | None = None,
 ) -> None:
     if User.objects.filter(username=username).exists():
@@ -73,8 +74,9 @@ def _account(
         email=f"{username}@example.com",
         first_name=first_name,
         last_name=last_name,
-        password=password,
     )
+    user.password = password_hash
+    user.save(update_fields=["password"])
     account = PatientAccount.objects.create(
         user=user,
         patient=patient,
