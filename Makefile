@@ -54,6 +54,7 @@ install: $(VENV)/.installed $(VENDOR)/.built staticfiles/.collected
 
 # make run serves static files from the source folders (DEBUG): nothing to collect.
 install-app: $(VENV)/.installed-app $(VENDOR)/.built
+	@:  # (a recipe, so that an installed machine hears nothing, not "Nothing to be done")
 
 static: $(VENDOR)/.built staticfiles/.collected
 

@@ -15,6 +15,7 @@ from careplans.sections import SECTION_BY_KEY
 from careplans.terminology import (
     ACTUAL_PLACE_OF_DEATH,
     DEATH_PLACE_CATEGORY,
+    NOT_FOR_CPR,
     PPD_CATEGORY,
     PREFERRED_PLACE_OF_DEATH,
 )
@@ -52,6 +53,10 @@ class CarePlan(models.Model):
     review_clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The current version's CPR decision (its SNOMED CT code, "" if none), copied by
+    # careplan_publish as the review dates are: a clinician's list filters and sorts by it
+    # through the plan alone, without reaching every person's version.
+    cpr_decision = models.CharField(max_length=20, blank=True, default="")
     # Set when the person's death is recorded: nothing more is edited or published, and
     # reminders stop. Cleared only if the record of the death was made in error.
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -74,6 +79,12 @@ class CarePlan(models.Model):
                 fields=["review_organisation", "review_due_on"],
                 condition=Q(review_due_on__isnull=False),
                 name="care_plan_review_by_org",
+            ),
+            # The worklist's "Not for CPR": the few people it keeps, by one index probe each.
+            models.Index(
+                fields=["patient"],
+                condition=Q(cpr_decision=NOT_FOR_CPR),
+                name="care_plan_not_for_cpr",
             ),
         ]
 

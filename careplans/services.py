@@ -489,6 +489,7 @@ def careplan_publish(
     plan.current_version = version
     plan.review_due_on = _date_or_none(version.planned_review_date)
     plan.cpr_review_due_on = _date_or_none(version.cpr_review_date)
+    plan.cpr_decision = version.cpr_decision
     plan.review_organisation = actor.organisation
     plan.review_clinician = actor.user
     plan.save(
@@ -496,6 +497,7 @@ def careplan_publish(
             "current_version",
             "review_due_on",
             "cpr_review_due_on",
+            "cpr_decision",
             "review_organisation",
             "review_clinician",
         ]

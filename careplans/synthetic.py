@@ -21,7 +21,8 @@ from typing import Any
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import JSONField, Model, OuterRef, Subquery
+from django.db.models import JSONField, Model, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
@@ -430,6 +431,7 @@ def _plans(
         current_version=Subquery(latest.values("pk")[:1]),
         review_due_on=Subquery(latest.values("planned_review_date")[:1]),
         cpr_review_due_on=Subquery(latest.values("cpr_review_date")[:1]),
+        cpr_decision=Coalesce(Subquery(latest.values("cpr_decision")[:1]), Value("")),
         review_clinician=Subquery(latest.values("approved_by")[:1]),
         review_organisation=Subquery(registered.values("registered_gp_practice")[:1]),
     )

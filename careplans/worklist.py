@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import NullIf
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -23,7 +24,7 @@ from audit.services import record
 from careplans import terminology as t
 from careplans.models import Status
 from careplans.selectors import VERSION_BULK, plan_state
-from core.db import without_parallel_workers
+from core.db import planned_for_one_page
 from organisations.models import Membership
 from patients.identifiers import normalise_nhs_number
 from patients.models import KeyContact, KeyContactKind, Patient
@@ -242,15 +243,13 @@ def _filtered(viewer: Membership, criteria: Criteria) -> QuerySet[Patient]:
         patients = patients.filter(care_plan__working_copy__status=Status.AWAITING_APPROVAL)
     elif plan == "published":
         patients = patients.filter(care_plan__current_version__isnull=False)
-    cpr = wanted.get("cpr")
+    cpr = wanted.get("cpr")  # the current version's decision, kept on the plan
     if cpr == "not_for_cpr":
-        patients = patients.filter(care_plan__current_version__cpr_decision=t.NOT_FOR_CPR)
+        patients = patients.filter(care_plan__cpr_decision=t.NOT_FOR_CPR)
     elif cpr == "for_cpr":
-        patients = patients.filter(care_plan__current_version__cpr_decision=t.FOR_CPR)
+        patients = patients.filter(care_plan__cpr_decision=t.FOR_CPR)
     elif cpr == "none":
-        patients = patients.exclude(
-            care_plan__current_version__cpr_decision__in=[t.NOT_FOR_CPR, t.FOR_CPR]
-        )
+        patients = patients.exclude(care_plan__cpr_decision__in=[t.NOT_FOR_CPR, t.FOR_CPR])
     review = wanted.get("review")
     if review:  # a closed plan is reviewed no more
         patients = patients.exclude(care_plan__closed_at__isnull=False)
@@ -317,8 +316,8 @@ def _sorted(patients: QuerySet[Patient], sort: str) -> QuerySet[Patient]:
             *name,
         )
     if sort == "cpr":
-        return patients.order_by(
-            F("care_plan__current_version__cpr_decision").desc(nulls_last=True), *name
+        return patients.order_by(  # no published decision ("" or no plan) last
+            NullIf(F("care_plan__cpr_decision"), Value("")).desc(nulls_last=True), *name
         )
     if sort == "stage":
         return patients.annotate(sort_stage=_stage()).order_by(
@@ -339,7 +338,7 @@ def _sorted(patients: QuerySet[Patient], sort: str) -> QuerySet[Patient]:
 def worklist(viewer: Membership, criteria: Criteria, page_number: str | int = 1) -> Worklist:
     """One page of the worklist. Records one `list` event naming the people shown (never
     the search typed)."""
-    with without_parallel_workers():
+    with planned_for_one_page():
         page = CappedPaginator(
             _ordered(_filtered(viewer, criteria), criteria.sort), PAGE_SIZE
         ).get_page(page_number)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import io
 import logging
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -61,3 +63,28 @@ def test_other_errors_keep_their_traceback() -> None:
 def test_without_a_broker_tasks_run_in_process_on_a_named_in_memory_broker() -> None:
     # kombu warns "No hostname was supplied" on every command for a bare memory://.
     assert settings.CELERY_BROKER_URL.startswith(("memory://localhost", "redis://"))
+
+
+def _quietly(*command: str) -> subprocess.CompletedProcess[str]:
+    script = Path(settings.BASE_DIR) / "scripts" / "quietly.sh"
+    return subprocess.run(  # noqa: S603  (this repository's script, arguments written here)
+        ["bash", str(script), "doing a step", *command],  # noqa: S607
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+def test_an_install_step_that_works_says_one_line() -> None:
+    done = _quietly("bash", "-c", "echo lots; echo of; echo output >&2")
+    assert done.returncode == 0
+    assert done.stdout == "make: doing a step\n"
+    assert done.stderr == ""
+
+
+def test_an_install_step_that_fails_shows_all_it_said_and_fails() -> None:
+    done = _quietly("bash", "-c", "echo what went wrong >&2; exit 3")
+    assert done.returncode == 1
+    assert "what went wrong" in done.stdout
+    assert done.stdout.rstrip().endswith("make: doing a step failed (its output is above)")

@@ -6,8 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.db.models import F
 
-from careplans.models import PlanSection, PublishedVersion, Status, WorkingCopy
+from careplans.models import CarePlan, PlanSection, PublishedVersion, Status, WorkingCopy
 from careplans.selectors import sharable_versions
 from careplans.synthetic import generate
 from organisations.models import Membership
@@ -54,6 +55,10 @@ def test_plans_at_every_stage_readable_through_the_ordinary_selectors() -> None:
         "450475007",
         "450476008",
     }
+    # As careplan_publish keeps them: each plan carries its current version's CPR decision.
+    plans = CarePlan.objects.filter(current_version__isnull=False)
+    assert plans.exists()
+    assert not plans.exclude(cpr_decision=F("current_version__cpr_decision")).exists()
     contacts = PlanSection.objects.filter(key="key_contacts").first()
     assert contacts is not None
     assert contacts.data["contacts"][0]["phone"]

@@ -16,12 +16,13 @@ from audit.models import AccessEvent, Action
 from careplans import services
 from careplans.models import CarePlan, PublishedVersion
 from careplans.worklist import Criteria, worklist
+from core.db import FOR_ONE_PAGE
 from organisations.models import Membership
 from patients.models import Patient
 from patients.services import key_contact_set
 from register.services import register_add
 from register.terminology import STAGE_C
-from tests.careplans.conftest import basis, fill
+from tests.careplans.conftest import basis, complete, fill
 from tests.conftest import Place, act_as
 from tests.factories import make_patient
 
@@ -124,6 +125,39 @@ def test_filters_and_sorts_by_each_column(
     assert _names(their_gp, sort="-name") == ["Draft", "Attwater", "Aardvark"]
     # Anything not offered is dropped, never an error.
     assert _names(their_gp, plan="everything", sort="; drop", show="x") == _names(their_gp)
+
+
+def test_the_list_is_planned_as_one_page_of_a_long_list(
+    published: PublishedVersion, their_gp: Membership
+) -> None:
+    with CaptureQueriesContext(connection) as captured:
+        worklist(their_gp, Criteria())
+    statements = [query["sql"] for query in captured.captured_queries]
+    first_select = next(i for i, sql in enumerate(statements) if sql.startswith("SELECT"))
+    assert set(FOR_ONE_PAGE) <= set(statements[:first_select])
+    assert all(setting.startswith("SET LOCAL ") for setting in FOR_ONE_PAGE)  # this list only
+
+
+def test_the_cpr_filter_follows_each_new_version_through_the_plan(
+    published: PublishedVersion, their_gp: Membership
+) -> None:
+    """The decision the list filters by is the current version's, kept on the plan at each
+    publication: a new version that changes it moves the person between the filters."""
+    patient = published.plan.patient
+    assert CarePlan.objects.get(pk=published.plan_id).cpr_decision == "450476008"
+    assert _names(their_gp, cpr="not_for_cpr") == ["Attwater"]
+    changed = complete()
+    changed["cpr_decision"]["cpr_decision"] = "450475007"  # for attempted CPR
+    changed["treatment_escalation"].pop("respect_cpr_recommendation")
+    fill(their_gp, patient, {"cpr_decision": changed["cpr_decision"]})
+    fill(their_gp, patient, {"treatment_escalation": changed["treatment_escalation"]})
+    second = services.careplan_publish(actor=their_gp, patient=patient, basis=basis())
+
+    assert second.cpr_decision == "450475007"
+    assert CarePlan.objects.get(pk=published.plan_id).cpr_decision == "450475007"
+    assert _names(their_gp, cpr="not_for_cpr") == []
+    assert _names(their_gp, cpr="for_cpr") == ["Attwater"]
+    assert worklist(their_gp, Criteria()).rows[0].cpr == "For CPR"
 
 
 def test_the_search_is_never_in_the_url_and_the_audit_says_only_that_there_was_one(
