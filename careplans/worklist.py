@@ -169,10 +169,14 @@ class Row:
     not_for_cpr: bool
     review_due_on: dt.date | None
     review_overdue: bool
-    stage: str
-    stage_code: str  # the stage's SNOMED CT code, "" if none
+    stage_code: str  # the GSF stage's SNOMED CT code, "" if none
     on_register: bool
     key_worker: KeyContact | None
+
+    @property
+    def stage(self) -> str:
+        """The stage in words ("" if none)."""
+        return GSF_STAGE.plain(self.stage_code) if self.stage_code else ""
 
 
 @dataclass(frozen=True)
@@ -371,7 +375,6 @@ def worklist(viewer: Membership, criteria: Criteria, page_number: str | int = 1)
                 not_for_cpr=code == t.NOT_FOR_CPR,
                 review_due_on=state.review_due_on,
                 review_overdue=state.review_overdue,
-                stage=GSF_STAGE.plain(patient.stage) if patient.stage else "",
                 stage_code=patient.stage or "",
                 on_register=patient.on_register,
                 key_worker=workers.get(pk),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 
 # Ten digits, as typed or spaced 3 3 4 (with spaces, dashes or their URL encodings), not
 # inside a longer run of digits (a UUID's last group has 12 hex characters; timestamps).
@@ -13,28 +14,15 @@ _NHS_NUMBER = re.compile(
     r"(?<![0-9A-Za-z])\d{3}(?:[ -]|%20|\+|%2D)?\d{3}(?:[ -]|%20|\+|%2D)?\d{4}(?![0-9A-Za-z])"
 )
 MASK = "[NHS number]"
-# The service's own packages: the innermost frame in one of them is where a refusal was made.
-OUR_PACKAGES = {
-    "audit",
-    "careplans",
-    "carers",
-    "config",
-    "consent",
-    "coordination",
-    "core",
-    "deaths",
-    "demo",
-    "frontend",
-    "interop",
-    "organisations",
-    "patients",
-    "portal",
-    "practice",
-    "profiles",
-    "register",
-    "reminders",
-    "reports",
-}
+# The repository: the innermost frame from a file in it (not from an installed package, even
+# one installed inside it) is where a refusal was made. Read from where the code lies, so
+# that a new app needs no entry here.
+REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+def _in_repository(filename: str) -> bool:
+    path = Path(filename).resolve()
+    return path.is_relative_to(REPOSITORY) and "site-packages" not in path.parts
 
 
 def without_nhs_numbers(text: str) -> str:
@@ -62,9 +50,8 @@ class OneLineRefusals(logging.Filter):
         refused_in = ""
         while trace is not None:
             frame = trace.tb_frame
-            module = str(frame.f_globals.get("__name__", ""))
-            if module.split(".")[0] in OUR_PACKAGES:
-                refused_in = f"{module}.{frame.f_code.co_name}"
+            if _in_repository(frame.f_code.co_filename):
+                refused_in = f"{frame.f_globals.get('__name__', '')}.{frame.f_code.co_name}"
             trace = trace.tb_next
         record.exc_info, record.exc_text = None, None
         if refused_in:

@@ -26,16 +26,24 @@ BUILT_FROM = (
 )
 
 
-def sqlite_database() -> Path:
-    """The database file of `make run`; refuses any other database."""
+def sqlite_file() -> Path | None:
+    """The database file when the database is SQLite (make run's), else None."""
     database = settings.DATABASES["default"]
     if database["ENGINE"] != "django.db.backends.sqlite3":
+        return None
+    return Path(database["NAME"])
+
+
+def sqlite_database() -> Path:
+    """The database file of `make run`; refuses any other database."""
+    found = sqlite_file()
+    if found is None:
         raise CommandError(
             "The demo reset works on make run's own SQLite database, and DATABASE_URL points "
             "at another database. Unset DATABASE_URL, or reload that database yourself with "
             "manage.py load_demo."
         )
-    return Path(database["NAME"])
+    return found
 
 
 @dataclass(frozen=True)

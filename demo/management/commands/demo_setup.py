@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from demo.snapshot import Snapshot
+from demo.snapshot import Snapshot, sqlite_file
 from organisations.demo import PEOPLE
 from organisations.models import Organisation, Region
 from patients.models import Patient
@@ -44,9 +44,9 @@ class Command(BaseCommand):
             fresh = not Region.objects.exists()
             call_command("load_demo", verbosity=0)
             reminders_sweep()
-        sqlite = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
-        if fresh and sqlite:
-            Snapshot(Path(settings.DATABASES["default"]["NAME"])).take()
+        database = sqlite_file()
+        if fresh and database is not None:
+            Snapshot(database).take()
         self.stdout.write(self._summary(fresh, time.monotonic() - started))
 
     def _summary(self, fresh: bool, seconds: float) -> str:
