@@ -3,8 +3,10 @@ care-team relationship, held as guardian object permissions granted to organisat
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import Permission
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import Exists, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from organisations.models import Membership, Organisation
@@ -40,6 +42,16 @@ def visible_patients(membership: Membership) -> QuerySet[Patient]:
     if not can_view_patients(membership):
         return Patient.objects.none()
     return Patient.objects.filter(pk__in=care_team_grants(membership).values("content_object_id"))
+
+
+def sees_patient(membership: Membership, patient_id: Any) -> Exists | Q:
+    """visible_patients as a condition on another table's column holding a patient's id (an
+    OuterRef or an expression of them): one EXISTS, which costs less to build and to run
+    than `IN (visible_patients)` on each path to the patient (the header's count of unread
+    reminders is on every page)."""
+    if not can_view_patients(membership):
+        return Q(pk__in=[])
+    return Exists(care_team_grants(membership).filter(content_object_id=patient_id))
 
 
 def in_care_team(membership: Membership, patient: Patient) -> bool:

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -21,7 +22,7 @@ from careplans.models import CarePlan, ChangeRequest, ChangeRequestStatus, Statu
 from organisations.models import Membership, Organisation, Role
 from organisations.permissions import can_receive_reminders, can_view_overdue_reviews
 from patients.models import CareTeamMember, KeyContactKind, Patient
-from patients.permissions import visible_patients
+from patients.permissions import sees_patient, visible_patients
 from patients.selectors import current_key_contacts, key_contacts_of
 from reminders import rules
 from reminders.models import Delivery, EmailStatus, Kind, Notification
@@ -263,12 +264,12 @@ def emails_waiting(now: dt.datetime) -> list[UUID]:
 
 
 def _deliveries_of(viewer: Membership) -> QuerySet[Delivery]:
-    """The viewer's own deliveries, for patients they may still see."""
-    seen = visible_patients(viewer)
-    return Delivery.objects.filter(
-        Q(notification__plan__patient__in=seen) | Q(notification__patient__in=seen),
-        membership=viewer,
+    """The viewer's own deliveries, for patients they may still see (a notification names
+    the person, or the plan, or both for the same person)."""
+    about = Coalesce(
+        OuterRef("notification__patient_id"), OuterRef("notification__plan__patient_id")
     )
+    return Delivery.objects.filter(sees_patient(viewer, about), membership=viewer)
 
 
 def unread_count(viewer: Membership) -> int:

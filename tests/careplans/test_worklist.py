@@ -64,6 +64,18 @@ def test_each_row_says_where_the_plan_stands(
     assert row.key_worker.membership == team_nurse
 
 
+def test_the_rows_escape_what_people_typed(
+    client: Client, place: Place, their_gp: Membership
+) -> None:
+    """The rows are written in Python (careplans/templatetags/worklist_rows.py), not by the
+    template engine: every value from the database must still be escaped."""
+    make_patient(registered_by=their_gp, practice=place.practice, given_name='<b>"Bo"</b>')
+    act_as(client, their_gp)
+    page = client.get(URL).content.decode()
+    assert "&lt;b&gt;&quot;Bo&quot;&lt;/b&gt;" in page
+    assert '<b>"Bo"' not in page
+
+
 def test_the_dead_are_behind_a_filter(place: Place, their_gp: Membership) -> None:
     make_patient(registered_by=their_gp, practice=place.practice, family_name="Alive")
     died = make_patient(registered_by=their_gp, practice=place.practice, family_name="Gone")

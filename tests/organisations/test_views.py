@@ -1,15 +1,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from importlib import import_module
 from typing import Any
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessEvent, Action
 from organisations.acting import SESSION_KEY
+from organisations.middleware import REFRESHED_AT
 from organisations.models import Membership, Organisation, Role
 from organisations.signals import SIGNED_IN_AT
 from tests.conftest import PASSWORD, Place, act_as
@@ -92,6 +96,32 @@ def test_sessions_end_after_thirty_idle_minutes(client: Client, their_gp: Member
     act_as(client, their_gp)
     client.get(reverse("home"))
     assert client.session.get_expiry_age() == 30 * 60
+
+
+def test_an_active_session_is_saved_at_most_once_a_minute(
+    client: Client, their_gp: Membership, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each save starts the 30 idle minutes again; saving on every page was a write per
+    request for nothing."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    saves: list[str] = []
+    save = store.save
+
+    def counted(self: Any, must_create: bool = False) -> None:
+        saves.append(self.get(REFRESHED_AT, ""))
+        save(self, must_create)
+
+    act_as(client, their_gp)
+    monkeypatch.setattr(store, "save", counted)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.get(reverse("home"))
+    with time_machine.travel(start + dt.timedelta(seconds=59), tick=False):
+        client.get(reverse("home"))
+    with time_machine.travel(start + dt.timedelta(seconds=61), tick=False):
+        client.get(reverse("home"))
+        assert client.session.get_expiry_age() == 30 * 60
+    assert saves == [start.isoformat(), (start + dt.timedelta(seconds=61)).isoformat()], saves
 
 
 def test_sessions_end_twelve_hours_after_sign_in(client: Client, their_gp: Membership) -> None:

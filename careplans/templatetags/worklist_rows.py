@@ -1,0 +1,118 @@
+"""`{% worklist_rows worklist.rows readiness acting.pk %}`: the worklist's table rows.
+
+Written in Python rather than as a loop in the template: 25 rows of eight cells took 6 ms in
+the template engine, and 1 ms here (bench/worklist.py). Every value from the database passes
+through `escape` on its way into the markup, which is the NHS.UK responsive table's, as in
+worklist.html's header."""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+from typing import Any
+from uuid import UUID
+
+from django import template
+from django.urls import reverse
+from django.utils.dateformat import format as format_date
+from django.utils.safestring import SafeString, mark_safe
+
+from careplans.worklist import Row
+
+register = template.Library()
+
+NOBODY = UUID(int=0)
+NOTHING = "\N{EN DASH}"  # a cell with nothing to say
+
+
+def _day(day: dt.date) -> str:
+    return escape(format_date(day, "j M Y"))
+
+
+def _cell(heading: str, html: str, testid: str = "") -> str:
+    """One cell, starting with its heading, which the responsive table shows on a phone.
+    `html` is already escaped."""
+    tested = f' data-testid="{testid}"' if testid else ""
+    return (
+        f'<td class="nhsuk-table__cell"{tested}><span class="nhsuk-table-responsive__heading"'
+        f' aria-hidden="true">{heading} </span>{html}</td>'
+    )
+
+
+def _name(row: Row, href: str) -> str:
+    patient = row.patient
+    died = (
+        f'<br><strong class="nhsuk-tag nhsuk-tag--grey">Died {_day(patient.date_of_death)}</strong>'
+        if patient.date_of_death
+        else ""
+    )
+    return (
+        f'<a href="{escape(href)}">{escape(patient.full_name)}</a><br>'
+        f'<span class="nhsuk-body-s app-nhs-number">{escape(patient.nhs_number_display)}</span>'
+        f"{died}"
+    )
+
+
+def _cpr(row: Row) -> str:
+    if row.not_for_cpr:
+        return f"<strong>{escape(row.cpr)}</strong>"
+    return escape(row.cpr or "None published")
+
+
+def _review(row: Row) -> str:
+    if row.review_due_on is None:
+        return "Not set"
+    if row.review_overdue:
+        return (
+            f'<strong class="nhsuk-tag nhsuk-tag--red">Overdue: {_day(row.review_due_on)}</strong>'
+        )
+    return _day(row.review_due_on)
+
+
+def _register(row: Row) -> str:
+    if not row.on_register:
+        return "No"
+    return escape(f"Stage {row.stage}") if row.stage else "On the register"
+
+
+def _key_worker(row: Row, viewer_id: int | None) -> str:
+    if row.key_worker is None:
+        return "Not named"
+    return "You" if row.key_worker.membership_id == viewer_id else escape(row.key_worker.name)
+
+
+def _at_home(ready: Any) -> str:
+    if ready is None or not ready.applies:
+        return NOTHING
+    if not ready.red and not ready.amber:
+        return '<strong class="nhsuk-tag nhsuk-tag--green">All in place</strong>'
+    tags = []
+    if ready.red:
+        tags.append(f'<strong class="nhsuk-tag nhsuk-tag--red">{int(ready.red)} red</strong>')
+    if ready.amber:
+        tags.append(
+            f'<strong class="nhsuk-tag nhsuk-tag--orange">{int(ready.amber)} amber</strong>'
+        )
+    return " ".join(tags)
+
+
+@register.simple_tag
+def worklist_rows(rows: list[Row], readiness: dict[int, Any], viewer_id: int | None) -> SafeString:
+    """Precondition: the rows are the viewer's worklist, `readiness` its batch by patient id."""
+    # One reversal for the page: each row's link differs only in the person's public id.
+    link = reverse("patients:detail", kwargs={"patient_id": NOBODY})
+    html = []
+    for row in rows:
+        patient = row.patient
+        cells = (
+            _cell("Name", _name(row, link.replace(str(NOBODY), str(patient.public_id)))),
+            _cell("Born", f"{_day(patient.date_of_birth)} ({int(patient.age)})"),
+            _cell("Plan", escape(row.plan_status)),
+            _cell("CPR", _cpr(row)),
+            _cell("Review", _review(row)),
+            _cell("Register", _register(row)),
+            _cell("Key worker", _key_worker(row, viewer_id)),
+            _cell("At home", _at_home(readiness.get(patient.pk)), testid="worklist-readiness"),
+        )
+        html.append(f'<tr class="nhsuk-table__row">{"".join(cells)}</tr>')
+    return mark_safe("\n".join(html))  # noqa: S308  (every value escaped above)
