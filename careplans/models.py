@@ -369,3 +369,56 @@ class Death(models.Model):
         if wished is None:
             return None
         return wished == DEATH_PLACE_CATEGORY.get(self.place_of_death)
+
+
+class WorklistEntry(models.Model):
+    """One person in one organisation's care teams, with what the worklist orders and filters
+    by: so that a page of a long list is one read of an index, whatever the list's length
+    (bench/worklist.py). Written only by PostgreSQL triggers (migration 0013), in the same
+    transaction as the care-team grant, the patient or the plan it copies; never by the app.
+    The rows shown are always read from the records themselves (careplans.worklist)."""
+
+    group_id = models.IntegerField()  # the organisation's group, as the care-team grant's
+    patient_id = models.BigIntegerField()
+    living = models.BooleanField()
+    family_name = models.CharField(max_length=100)
+    given_name = models.CharField(max_length=100)
+    not_for_cpr = models.BooleanField()  # the plan's published decision (CarePlan.cpr_decision)
+    review_due_on = models.DateField(null=True)  # CarePlan.review_due_on
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group_id", "patient_id"], name="worklist_entry_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["group_id", "living", "family_name", "given_name", "patient_id"],
+                name="worklist_by_name",
+            ),
+            models.Index(
+                fields=["group_id", "living", "family_name", "given_name", "patient_id"],
+                condition=Q(not_for_cpr=True),
+                name="worklist_not_for_cpr",
+            ),
+            models.Index(
+                fields=[
+                    "group_id",
+                    "living",
+                    "review_due_on",
+                    "family_name",
+                    "given_name",
+                    "patient_id",
+                ],
+                condition=Q(review_due_on__isnull=False),
+                name="worklist_by_review",
+            ),
+            models.Index(
+                fields=["group_id", "living", "family_name", "given_name", "patient_id"],
+                condition=Q(review_due_on__isnull=True),
+                name="worklist_no_review",
+            ),
+            models.Index(fields=["patient_id"], name="worklist_of_patient"),  # the triggers'
+        ]
+
+    def __str__(self) -> str:
+        return f"Worklist entry of {self.patient_id} for group {self.group_id}"
