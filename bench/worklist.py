@@ -18,7 +18,6 @@ queries at both sizes; index scans only on tables of 10,000 rows or more.
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import sys
 import time
@@ -54,15 +53,14 @@ def _seq_scans(plan: object, sizes: dict[str, int]) -> set[str]:
 
 
 def _measure(seed: int) -> None:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
     from django.db import connection, transaction
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
+    # The app started as gunicorn starts it: set up, then out of the garbage collector's
+    # full collections (config/wsgi.py).
+    import config.wsgi  # noqa: F401
     from organisations.acting import SESSION_KEY
     from organisations.models import Membership
     from patients.models import Patient, PatientGroupObjectPermission

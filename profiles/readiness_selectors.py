@@ -57,11 +57,14 @@ def readiness_of_many(
     *,
     stages: dict[int, Stage | None],
     workers: dict[int, KeyContact] | None = None,
+    applying_only: bool = False,
 ) -> dict[int, Readiness]:
     """Each person's readiness, by patient id, in three queries whatever their number (the
     records, the key workers, the needs assessments). `stages`: each person's stage now,
     which the caller has read; `workers`: their key workers in force by patient id, if the
-    caller has read them too (a list has). Precondition as readiness_of."""
+    caller has read them too (a list has). `applying_only`: for a list, which shows nothing
+    for a person readiness does not apply to (no stage, never checked): they are given no
+    items, rather than each judged grey. Precondition as readiness_of."""
     ids = [patient.pk for patient in patients]
     latest: dict[tuple[int, str], ReadinessRecord] = {}
     for made in ReadinessRecord.objects.filter(patient_id__in=ids).select_related(
@@ -83,7 +86,11 @@ def readiness_of_many(
     ):
         carers.setdefault(patient_id, carer)
     found_all = {}
+    checked = {patient_id for patient_id, _ in latest}
     for pk in ids:
+        if applying_only and stages.get(pk) is None and pk not in checked:
+            found_all[pk] = Readiness(stage=None, items=[])
+            continue
         items = []
         for kind in ReadinessKind:
             found = latest.get((pk, kind.value))

@@ -14,7 +14,6 @@ from uuid import UUID
 
 from django import template
 from django.urls import reverse
-from django.utils.dateformat import format as format_date
 from django.utils.safestring import SafeString, mark_safe
 
 from careplans.worklist import Row
@@ -25,8 +24,13 @@ NOBODY = UUID(int=0)
 NOTHING = "\N{EN DASH}"  # a cell with nothing to say
 
 
+# The date as the template's `date:"j M Y"` writes it ("4 Dec 1940"); the service is in
+# English only. Formatting each date through Django took a fifth of the rows' time.
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def _day(day: dt.date) -> str:
-    return escape(format_date(day, "j M Y"))
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def _cell(heading: str, html: str, testid: str = "") -> str:

@@ -4,6 +4,7 @@ few queries whatever the number of people, with nothing typed in a URL."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -11,15 +12,20 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from audit.models import AccessEvent, Action
 from careplans import services
 from careplans.models import CarePlan, PublishedVersion
+from careplans.templatetags.worklist_rows import _day
 from careplans.worklist import Criteria, worklist
 from core.db import FOR_ONE_PAGE
 from organisations.models import Membership
 from patients.models import Patient
 from patients.services import key_contact_set
+from profiles.models import ReadinessKind
+from profiles.readiness_selectors import readiness_of
+from profiles.readiness_services import readiness_record
 from register.services import register_add
 from register.terminology import STAGE_C
 from tests.careplans.conftest import basis, complete, fill
@@ -74,6 +80,49 @@ def test_the_rows_escape_what_people_typed(
     page = client.get(URL).content.decode()
     assert "&lt;b&gt;&quot;Bo&quot;&lt;/b&gt;" in page
     assert '<b>"Bo"' not in page
+
+
+def test_at_home_shows_readiness_where_it_applies_as_the_person_s_own_page_does(
+    client: Client, place: Place, their_gp: Membership
+) -> None:
+    """Staged on the register, or checked at least once: the red and amber counts of the
+    person's own readiness page. Neither: a dash, with nothing judged."""
+    staged = make_patient(registered_by=their_gp, practice=place.practice, family_name="Adams")
+    register_add(
+        actor=their_gp,
+        patient=staged,
+        added_on=timezone.localdate(),
+        route="own_request",
+        stage=STAGE_C,
+    )
+    checked = make_patient(registered_by=their_gp, practice=place.practice, family_name="Baker")
+    readiness_record(
+        actor=their_gp,
+        patient=checked,
+        kind=ReadinessKind.FORM_AT_HOME,
+        data={"at_home": "no"},
+    )
+    make_patient(registered_by=their_gp, practice=place.practice, family_name="Cole")
+    act_as(client, their_gp)
+    page = client.get(URL).content.decode()
+    cells = [
+        re.sub(r"<[^>]+>", "", cell).replace("At home ", "").strip()
+        for cell in re.findall(r'data-testid="worklist-readiness">(.*?)</td>', page)
+    ]
+    expected = []
+    for person in (staged, checked):
+        ready = readiness_of(person, timezone.localdate())
+        assert ready.applies
+        words = [f"{ready.red} red"] if ready.red else []
+        words += [f"{ready.amber} amber"] if ready.amber else []
+        expected.append(" ".join(words) or "All in place")
+    assert cells == [*expected, "\N{EN DASH}"]
+
+
+def test_the_rows_write_each_month_as_the_templates_do() -> None:
+    for month in range(1, 13):
+        day = dt.date(1940, month, 4)
+        assert _day(day) == date_format(day, "j M Y")
 
 
 def test_the_dead_are_behind_a_filter(place: Place, their_gp: Membership) -> None:
