@@ -292,6 +292,21 @@ def _stage() -> Subquery:
     )
 
 
+def _on_register(patients: list[int]) -> dict[int, str]:
+    """Those of `patients` on the register now, each with the stage of their newest open
+    entry that has one ("" if none), as _stage reads it for the order: one plain query, which
+    costs less than the two subqueries for each row it replaces."""
+    found: dict[int, str] = {}
+    for patient, stage in (
+        RegisterEntry.objects.filter(patient_id__in=patients, removed_on__isnull=True)
+        .order_by("-added_on", "-id")
+        .values_list("patient_id", "stage")
+    ):
+        if not found.get(patient):
+            found[patient] = stage
+    return found
+
+
 def _ordered(patients: QuerySet[Patient], sort: str) -> InParts:
     ids = patients.values_list("pk", flat=True)
     if sort == "review":  # the dated by an index on the date (care_plan_review_patient)
@@ -407,8 +422,8 @@ def worklist(viewer: Membership, criteria: Criteria, page_number: str | int = 1)
         for p in Patient.objects.filter(pk__in=wanted)
         .select_related("care_plan__current_version", "care_plan__working_copy")
         .only(*ROW_FIELDS)
-        .annotate(stage=_stage(), on_register=_open_entry())
     }
+    registered = _on_register(wanted)
     workers = {
         c.patient_id: c
         for c in current_key_contacts(KeyContactKind.KEY_WORKER)
@@ -430,8 +445,8 @@ def worklist(viewer: Membership, criteria: Criteria, page_number: str | int = 1)
                 not_for_cpr=code == t.NOT_FOR_CPR,
                 review_due_on=state.review_due_on,
                 review_overdue=state.review_overdue,
-                stage_code=patient.stage or "",
-                on_register=patient.on_register,
+                stage_code=registered.get(pk, ""),
+                on_register=pk in registered,
                 key_worker=workers.get(pk),
             )
         )
