@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -413,8 +414,13 @@ def _listed(viewer: Membership, criteria: Criteria) -> InParts | None:
 def worklist(viewer: Membership, criteria: Criteria, page_number: str | int = 1) -> Worklist:
     """One page of the worklist. Records one `list` event naming the people shown (never
     the search typed)."""
-    with planned_for_one_page():
-        people = _listed(viewer, criteria) or _ordered(_filtered(viewer, criteria), criteria.sort)
+    listed = _listed(viewer, criteria)
+    # The entries are read by their indexes however PostgreSQL is set; the records need
+    # the settings for one page of a long list.
+    with nullcontext() if listed is not None else planned_for_one_page():
+        people = (
+            listed if listed is not None else _ordered(_filtered(viewer, criteria), criteria.sort)
+        )
         page = CappedPaginator(people, PAGE_SIZE).get_page(page_number)
         wanted = list(page.object_list)
     found = {
