@@ -66,10 +66,11 @@ def readiness_of_many(
     for a person readiness does not apply to (no stage, never checked): they are given no
     items, rather than each judged grey. Precondition as readiness_of."""
     ids = [patient.pk for patient in patients]
+    records = ReadinessRecord.objects.filter(patient_id__in=ids)
+    if not applying_only:  # a list never says who recorded an item
+        records = records.select_related("recorded_by", "recorded_by_organisation")
     latest: dict[tuple[int, str], ReadinessRecord] = {}
-    for made in ReadinessRecord.objects.filter(patient_id__in=ids).select_related(
-        "recorded_by", "recorded_by_organisation"
-    ):
+    for made in records:
         latest.setdefault((made.patient_id, made.kind), made)  # newest first
     if workers is None:
         workers = {
