@@ -2,9 +2,11 @@
 each with where their plan stands, filtered, searched, sorted and paged in the database.
 
 A page is a few queries whatever the number of people: the count, one page of ids in the
-order asked, the details of those ids, their key workers, and the audit event naming them.
-Only what a filter or the order needs is computed for every person; the rest is read for
-the page's people alone."""
+order asked, the details of those ids (through visible_patients, whatever gave the ids),
+their register entries, their key workers, and the audit event naming them. Only what a
+filter or the order needs is computed for every person, from the worklist's entries where
+they can answer it (WorklistEntry, on PostgreSQL) and from the records otherwise; the rest
+is read for the page's people alone."""
 
 from __future__ import annotations
 
@@ -293,6 +295,14 @@ def _stage() -> Subquery:
     )
 
 
+def _name_order(id_field: str = "id") -> tuple[str, str, str]:
+    """The list's order by name, the person's id last so that equal names keep one order."""
+    return ("family_name", "given_name", id_field)
+
+
+NAME = _name_order()
+
+
 def _on_register(patients: list[int]) -> dict[int, str]:
     """Those of `patients` on the register now, each with the stage of their newest open
     entry that has one ("" if none), as _stage reads it for the order: one plain query, which
@@ -320,13 +330,10 @@ def _ordered(patients: QuerySet[Patient], sort: str) -> InParts:
     return InParts(ids, _sorted(patients, sort).values_list("pk", flat=True))
 
 
-NAME = ("family_name", "given_name", "id")
-
-
 def _sorted(patients: QuerySet[Patient], sort: str) -> QuerySet[Patient]:
     name = NAME
     if sort == "-name":
-        return patients.order_by("-family_name", "-given_name", "-id")
+        return patients.order_by(*(f"-{field}" for field in name))
     if sort == "age":
         return patients.order_by("date_of_birth", "id")
     if sort == "-age":
@@ -396,10 +403,10 @@ def _listed(viewer: Membership, criteria: Criteria) -> InParts | None:
     entries = WorklistEntry.objects.filter(
         group_id=viewer.organisation.group_id, living=criteria.show == "living"
     )
-    if criteria.filters:
+    if criteria.filters.get("cpr") == "not_for_cpr":
         entries = entries.filter(not_for_cpr=True)
     ids = entries.values_list("patient_id", flat=True)
-    name = ("family_name", "given_name", "patient_id")
+    name = _name_order("patient_id")
     if criteria.sort == "review":
         return InParts(
             ids,
@@ -423,9 +430,12 @@ def worklist(viewer: Membership, criteria: Criteria, page_number: str | int = 1)
         )
         page = CappedPaginator(people, PAGE_SIZE).get_page(page_number)
         wanted = list(page.object_list)
+    # Through visible_patients, whatever gave the ids: the entries may order the list, never
+    # decide who is in it (hazard H26).
     found = {
         p.pk: p
-        for p in Patient.objects.filter(pk__in=wanted)
+        for p in visible_patients(viewer)
+        .filter(pk__in=wanted)
         .select_related("care_plan__current_version", "care_plan__working_copy")
         .only(*ROW_FIELDS)
     }
@@ -438,6 +448,7 @@ def worklist(viewer: Membership, criteria: Criteria, page_number: str | int = 1)
     }
     today = timezone.localdate()
     rows = []
+    wanted = [pk for pk in wanted if pk in found]  # none lost but by a change since
     for pk in wanted:
         patient = found[pk]
         state = plan_state(getattr(patient, "care_plan", None), today)

@@ -15,9 +15,9 @@ from organisations.acting import CAN_SWITCH_KEY, SESSION_KEY
 from organisations.selectors import active_memberships, membership_of
 from organisations.signals import SIGNED_IN_AT
 
-# A signed-in session is saved, and its 30 idle minutes (SESSION_COOKIE_AGE) start again, at
-# most once a minute rather than on every page: a write saved on every request (a database
-# session's is a transaction of its own) for an idle timeout of 29 to 30 minutes.
+# A session is saved, and its 30 idle minutes (SESSION_COOKIE_AGE) start again, at most once
+# a minute rather than on every page: a write saved on every request (a database session's
+# is a transaction of its own) for an idle timeout of 29 to 30 minutes.
 REFRESHED_AT = "refreshed_at"
 REFRESH_EVERY = dt.timedelta(minutes=1)
 
@@ -25,7 +25,9 @@ REFRESH_EVERY = dt.timedelta(minutes=1)
 class SessionLifetimeMiddleware:
     """Ends a session 12 hours after sign-in, however active, and keeps an active one alive:
     idle sessions end 30 minutes (SESSION_COOKIE_AGE) after the last save, made at most
-    REFRESH_EVERY apart."""
+    REFRESH_EVERY apart. As SESSION_SAVE_EVERY_REQUEST did, this keeps alive any session the
+    request used that holds something (a signed-in person's, or an invitation's link before
+    sign-in), and never starts one."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -41,11 +43,16 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 messages.info(request, "You have been signed out after 12 hours. Sign in again.")
                 return redirect(settings.LOGIN_URL)
-            refreshed = request.session.get(REFRESHED_AT)
+        response = self.get_response(request)
+        session = request.session
+        if session.accessed and not session.is_empty():
+            refreshed = session.get(REFRESHED_AT)
             now = timezone.now()
-            if refreshed is None or now - dt.datetime.fromisoformat(refreshed) >= REFRESH_EVERY:
-                request.session[REFRESHED_AT] = now.isoformat()  # saves, with a new expiry
-        return self.get_response(request)
+            since = now - dt.datetime.fromisoformat(refreshed) if refreshed else None
+            # A clock set back (another server's) refreshes too, rather than never.
+            if since is None or not dt.timedelta(0) <= since < REFRESH_EVERY:
+                session[REFRESHED_AT] = now.isoformat()  # saved, with a new expiry
+        return response
 
 
 class NoStoreForSignedInMiddleware:

@@ -47,8 +47,8 @@ def visible_patients(membership: Membership) -> QuerySet[Patient]:
 def sees_patient(membership: Membership, patient_id: Any) -> Exists | Q:
     """visible_patients as a condition on another table's column holding a patient's id (an
     OuterRef or an expression of them): one EXISTS, which costs less to build and to run
-    than `IN (visible_patients)` on each path to the patient (the header's count of unread
-    reminders is on every page)."""
+    than `IN (visible_patients)` on each path to the patient (the notifications page and the
+    home page's counts)."""
     if not can_view_patients(membership):
         return Q(pk__in=[])
     return Exists(care_team_grants(membership).filter(content_object_id=patient_id))

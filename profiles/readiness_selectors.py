@@ -57,17 +57,17 @@ def readiness_of_many(
     *,
     stages: dict[int, Stage | None],
     workers: dict[int, KeyContact] | None = None,
-    applying_only: bool = False,
+    for_list: bool = False,
 ) -> dict[int, Readiness]:
     """Each person's readiness, by patient id, in three queries whatever their number (the
     records, the key workers, the needs assessments). `stages`: each person's stage now,
     which the caller has read; `workers`: their key workers in force by patient id, if the
-    caller has read them too (a list has). `applying_only`: for a list, which shows nothing
+    caller has read them too (a list has). `for_list`: for a list, which shows nothing
     for a person readiness does not apply to (no stage, never checked): they are given no
     items, rather than each judged grey. Precondition as readiness_of."""
     ids = [patient.pk for patient in patients]
     records = ReadinessRecord.objects.filter(patient_id__in=ids)
-    if not applying_only:  # a list never says who recorded an item
+    if not for_list:  # a list never says who recorded an item
         records = records.select_related("recorded_by", "recorded_by_organisation")
     latest: dict[tuple[int, str], ReadinessRecord] = {}
     for made in records:
@@ -89,7 +89,7 @@ def readiness_of_many(
     found_all = {}
     checked = {patient_id for patient_id, _ in latest}
     for pk in ids:
-        if applying_only and stages.get(pk) is None and pk not in checked:
+        if for_list and stages.get(pk) is None and pk not in checked:
             found_all[pk] = Readiness(stage=None, items=[])
             continue
         items = []

@@ -275,17 +275,22 @@ def _deliveries_of(viewer: Membership) -> QuerySet[Delivery]:
 def unread_count(viewer: Membership) -> int:
     """For the header: unread reminders that still need someone to act, about people the
     viewer may still see. On every page, so read in two plain queries, the second only for
-    someone with anything unread: whom each is about, then which of them are visible."""
-    about = [
-        patient or plan_patient
-        for patient, plan_patient in Delivery.objects.filter(
+    someone with anything unread: how many are about each person, then which of those
+    people are visible."""
+    by_person = dict(
+        Delivery.objects.filter(
             membership=viewer, read_at__isnull=True, notification__resolved_at__isnull=True
-        ).values_list("notification__patient_id", "notification__plan__patient_id")
-    ]
-    if not about:
+        )
+        .annotate(about=Coalesce("notification__patient_id", "notification__plan__patient_id"))
+        .order_by()
+        .values("about")
+        .annotate(unread=Count("pk"))
+        .values_list("about", "unread")
+    )
+    if not by_person:
         return 0
-    seen = set(visible_patients(viewer).filter(pk__in=set(about)).values_list("pk", flat=True))
-    return sum(patient in seen for patient in about)
+    seen = visible_patients(viewer).filter(pk__in=by_person).values_list("pk", flat=True)
+    return sum(by_person[patient] for patient in seen)
 
 
 REVIEW_KINDS = (Kind.REVIEW_DUE, Kind.REVIEW_OVERDUE, Kind.REVIEW_ESCALATED, Kind.CPR_REVIEW_DUE)

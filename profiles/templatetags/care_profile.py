@@ -67,7 +67,7 @@ def readiness_by_patient(rows: list[Any]) -> dict[int, Readiness]:
         timezone.localdate(),
         stages={row.patient.pk: STAGE_OF_CODE.get(row.stage_code) for row in living},
         workers={row.patient.pk: row.key_worker for row in living if row.key_worker},
-        applying_only=True,
+        for_list=True,
     )
 
 

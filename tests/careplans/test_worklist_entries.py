@@ -6,9 +6,12 @@ list they give is the list the records themselves give."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
+from django.db import connection
 
+from audit.models import AccessEvent, Action
 from careplans import services
 from careplans.models import CarePlan, PublishedVersion, WorklistEntry
 from careplans.worklist import (
@@ -113,6 +116,63 @@ def test_a_plan_made_after_the_person_joined_a_care_team_is_copied(
     assert entry is not None
     assert entry.review_due_on == dt.date(2027, 5, 1)
     _entries_match_the_grants()
+
+
+def test_a_grant_written_before_its_patient_gets_its_entry_when_the_patient_arrives(
+    place: Place, their_gp: Membership
+) -> None:
+    """Foreign keys are checked at commit: a bulk load may write a grant first."""
+    model = make_patient(registered_by=their_gp, practice=place.practice)
+    grant = PatientGroupObjectPermission.objects.get(content_object=model)
+    later = Patient.objects.order_by("-pk").values_list("pk", flat=True)[0] + 1000
+    PatientGroupObjectPermission.objects.bulk_create(  # as a bulk load writes it
+        [
+            PatientGroupObjectPermission(
+                group_id=grant.group_id, permission_id=grant.permission_id, content_object_id=later
+            )
+        ]
+    )
+    assert not WorklistEntry.objects.filter(patient_id=later).exists()
+    arrival = Patient.objects.get(pk=model.pk)
+    arrival.pk, arrival.public_id, arrival.nhs_number = later, uuid.uuid4(), "9434765919"
+    arrival.family_name = "Arrived"
+    arrival.save(force_insert=True)
+    entry = WorklistEntry.objects.get(patient_id=later)
+    assert entry.family_name == "Arrived"
+    _entries_match_the_grants()
+
+
+def test_emptying_the_grants_or_the_plans_empties_what_the_entries_copy(
+    published: PublishedVersion, their_gp: Membership
+) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # nothing pending, as TRUNCATE asks
+        cursor.execute("TRUNCATE careplans_careplan CASCADE")
+    _entries_match_the_grants()
+    assert WorklistEntry.objects.exists()
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE patients_patientgroupobjectpermission")
+    assert not WorklistEntry.objects.exists()
+
+
+def test_an_entry_without_a_grant_shows_no_one(
+    place: Place, their_gp: Membership, outsider_clinician: Membership
+) -> None:
+    """The entries order the list; who may be seen is still visible_patients' answer. An entry
+    that no grant backs (written past the triggers) shows nobody, and the audit names no one."""
+    stranger = make_patient(registered_by=outsider_clinician, practice=place.outsider_practice)
+    WorklistEntry.objects.create(
+        group_id=their_gp.organisation.group_id,
+        patient_id=stranger.pk,
+        living=True,
+        family_name="Aaron",
+        given_name="Stray",
+        not_for_cpr=False,
+    )
+    found = worklist(their_gp, Criteria())
+    assert [row.patient.pk for row in found.rows] == []
+    shown = AccessEvent.objects.filter(action=Action.LIST).latest("pk").detail["shown"]
+    assert str(stranger.public_id) not in shown
 
 
 def _population(place: Place, their_gp: Membership) -> None:

@@ -124,6 +124,20 @@ def test_an_active_session_is_saved_at_most_once_a_minute(
     assert saves == [start.isoformat(), (start + dt.timedelta(seconds=61)).isoformat()], saves
 
 
+def test_a_session_before_sign_in_is_kept_alive_too_and_none_is_started(
+    client: Client,
+) -> None:
+    """An invitation's link waits in the session until its person signs in: used, it lives
+    on as SESSION_SAVE_EVERY_REQUEST kept it. A visitor with nothing kept gets no session."""
+    client.get(reverse(settings.LOGIN_URL))
+    assert settings.SESSION_COOKIE_NAME not in client.cookies
+    session = client.session
+    session["waiting"] = "something"
+    session.save()
+    client.get(reverse(settings.LOGIN_URL))
+    assert REFRESHED_AT in client.session
+
+
 def test_sessions_end_twelve_hours_after_sign_in(client: Client, their_gp: Membership) -> None:
     act_as(client, their_gp)
     session = client.session
