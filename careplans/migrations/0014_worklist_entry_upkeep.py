@@ -1,8 +1,10 @@
 """The worklist entries' upkeep, made safe against what 0013's triggers missed:
 
-- two transactions changing one person at once (a grant added while the plan is published,
-  say): each trigger first takes a lock on the person for the rest of its transaction, so
-  the second waits and then reads what the first committed;
+- a grant added while another transaction changes its person or their plan: the grant's
+  trigger first takes a share lock on the patient's and the plan's rows, which that change
+  also needs, so whichever comes second waits and then reads what the first committed (row
+  locks, not one advisory lock for each person: a bulk change of 50,000 grants ran out of
+  PostgreSQL's lock table);
 - a grant written before its patient (foreign keys are checked at commit): the patient's
   arrival writes the entries of the grants already there, and a grant's entry is rewritten,
   never skipped, if one is there;
@@ -30,11 +32,11 @@ ENTRY = f"""
         given_name = EXCLUDED.given_name, not_for_cpr = EXCLUDED.not_for_cpr,
         review_due_on = EXCLUDED.review_due_on
 """  # noqa: S608  (this file's constants only)
-# One lock for each person, held to the end of the transaction that changes them.
-LOCK = (
-    "PERFORM pg_advisory_xact_lock("
-    "hashtext('careplans_worklistentry'), mod({patient}, 2147483647)::integer);"
-)
+# Before a grant's entry is read from its patient and plan: wait for, or hold off, any change
+# to them, until this transaction ends.
+HOLD = """
+        PERFORM 1 FROM patients_patient WHERE id = NEW.content_object_id FOR SHARE;
+        PERFORM 1 FROM careplans_careplan WHERE patient_id = NEW.content_object_id FOR SHARE;"""
 
 VIEW_PATIENT = "g.permission_id = careplans_view_patient_permission()"
 ONE_GRANT = "(SELECT NEW.group_id, NEW.content_object_id) AS g (group_id, content_object_id)"
@@ -46,12 +48,11 @@ CREATE OR REPLACE FUNCTION careplans_worklist_grant() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('DELETE', 'UPDATE') AND OLD.{IS_VIEW_PATIENT} THEN
-        {LOCK.format(patient="OLD.content_object_id")}
         DELETE FROM careplans_worklistentry
         WHERE group_id = OLD.group_id AND patient_id = OLD.content_object_id;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.{IS_VIEW_PATIENT} THEN
-        {LOCK.format(patient="NEW.content_object_id")}
+        {HOLD}
         {ENTRY.format(source=ONE_GRANT, where="true")};
     END IF;
     RETURN NULL;
@@ -60,7 +61,6 @@ END $$;
 CREATE OR REPLACE FUNCTION careplans_worklist_patient() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    {LOCK.format(patient="NEW.id")}
     IF TG_OP = 'INSERT' THEN
         {ENTRY.format(source=GRANTS, where=f"g.content_object_id = NEW.id AND {VIEW_PATIENT}")};
     ELSE
@@ -80,12 +80,10 @@ CREATE OR REPLACE FUNCTION careplans_worklist_plan() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD.patient_id <> NEW.patient_id) THEN
-        {LOCK.format(patient="OLD.patient_id")}
         UPDATE careplans_worklistentry SET not_for_cpr = false, review_due_on = NULL
         WHERE patient_id = OLD.patient_id;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        {LOCK.format(patient="NEW.patient_id")}
         UPDATE careplans_worklistentry
         SET not_for_cpr = COALESCE(NEW.cpr_decision = '{NOT_FOR_CPR}', false),
             review_due_on = NEW.review_due_on

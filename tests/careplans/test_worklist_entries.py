@@ -6,10 +6,12 @@ list they give is the list the records themselves give."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 import uuid
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 
 from audit.models import AccessEvent, Action
 from careplans import services
@@ -250,3 +252,40 @@ def test_the_entries_never_reach_another_organisation(
         assert _listed(outsider, Criteria()) is not None
         assert worklist(outsider, Criteria()).rows == []
         assert worklist(outsider, Criteria(filters={"cpr": "not_for_cpr"})).rows == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_grant_added_while_the_plan_changes_is_copied_as_both_left_it(
+    place: Place, their_gp: Membership, team_nurse: Membership
+) -> None:
+    """Two connections: the nurses join the care team, and before that commits the plan's
+    decision becomes Not for CPR. The nurses' entry must say so once both have committed."""
+    patient = make_patient(registered_by=their_gp, practice=place.practice)
+    CarePlan.objects.create(patient=patient)
+    granted, done = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def join_the_team() -> None:
+        try:
+            with transaction.atomic():
+                care_team_add(actor=their_gp, patient=patient, organisation=place.nursing)
+                granted.set()
+                time.sleep(0.5)  # the plan's change starts, and must wait for this commit
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            granted.set()
+            connections.close_all()
+            done.set()
+
+    joining = threading.Thread(target=join_the_team)
+    joining.start()
+    assert granted.wait(timeout=10)
+    CarePlan.objects.filter(patient=patient).update(cpr_decision="450476008")
+    assert done.wait(timeout=10)
+    joining.join(timeout=10)
+    assert failures == []
+    entry = _entry(team_nurse, patient)
+    assert entry is not None
+    assert entry.not_for_cpr
+    _entries_match_the_grants()
