@@ -16,7 +16,7 @@ from profiles.models import (
     VersionStatus,
 )
 from profiles.terminology import STAGE_OF_CODE, TO_DISCUSS, Stage
-from register.models import RegisterEntry
+from register.selectors import stage_codes_now
 
 
 @dataclass(frozen=True)
@@ -145,12 +145,6 @@ def stages_now(patients: list[Patient]) -> dict[int, Stage | None]:
         p.pk: Stage.AFTER_DEATH if p.date_of_death else None for p in patients
     }
     living = [p.pk for p in patients if p.date_of_death is None]
-    for patient_id, code in (
-        RegisterEntry.objects.filter(patient_id__in=living, removed_on__isnull=True)
-        .exclude(stage="")
-        .order_by("-added_on", "-id")
-        .values_list("patient_id", "stage")
-    ):
-        if stages.get(patient_id) is None:
-            stages[patient_id] = STAGE_OF_CODE.get(code)
+    for patient_id, code in stage_codes_now(living).items():
+        stages[patient_id] = STAGE_OF_CODE.get(code)
     return stages

@@ -48,6 +48,21 @@ def register_patient_for(
     return patient
 
 
+def stage_codes_now(patient_ids: list[int]) -> dict[int, str]:
+    """Those of `patient_ids` on the register now (an open entry), each with the GSF stage
+    code of their newest open entry that has one ("" if none): one query for many people.
+    Precondition: the caller may see them."""
+    found: dict[int, str] = {}
+    for patient_id, stage in (
+        RegisterEntry.objects.filter(patient_id__in=patient_ids, removed_on__isnull=True)
+        .order_by("-added_on", "-id")
+        .values_list("patient_id", "stage")
+    ):
+        if not found.get(patient_id):
+            found[patient_id] = stage
+    return found
+
+
 def open_entry(patient: Patient) -> RegisterEntry | None:
     """The person's current place on their practice's register, if any. Precondition:
     `patient` came from a selector for the viewer."""

@@ -263,12 +263,14 @@ def emails_waiting(now: dt.datetime) -> list[UUID]:
 # --- the pages -----------------------------------------------------------------------------
 
 
+# Whom a delivery's notification is about: the person it names, or its plan's (a notification
+# names the person, or the plan, or both for the same person).
+ABOUT = ("notification__patient_id", "notification__plan__patient_id")
+
+
 def _deliveries_of(viewer: Membership) -> QuerySet[Delivery]:
-    """The viewer's own deliveries, for patients they may still see (a notification names
-    the person, or the plan, or both for the same person)."""
-    about = Coalesce(
-        OuterRef("notification__patient_id"), OuterRef("notification__plan__patient_id")
-    )
+    """The viewer's own deliveries, for patients they may still see."""
+    about = Coalesce(*(OuterRef(path) for path in ABOUT))
     return Delivery.objects.filter(sees_patient(viewer, about), membership=viewer)
 
 
@@ -281,7 +283,7 @@ def unread_count(viewer: Membership) -> int:
         Delivery.objects.filter(
             membership=viewer, read_at__isnull=True, notification__resolved_at__isnull=True
         )
-        .annotate(about=Coalesce("notification__patient_id", "notification__plan__patient_id"))
+        .annotate(about=Coalesce(*ABOUT))
         .order_by()
         .values("about")
         .annotate(unread=Count("pk"))
