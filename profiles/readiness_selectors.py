@@ -60,7 +60,8 @@ def readiness_of_many(
     for_list: bool = False,
 ) -> dict[int, Readiness]:
     """Each person's readiness, by patient id, in three queries whatever their number (the
-    records, the key workers, the needs assessments). `stages`: each person's stage now,
+    records, the key workers, the needs assessments; for a list, only the first when it
+    applies to nobody). `stages`: each person's stage now,
     which the caller has read; `workers`: their key workers in force by patient id, if the
     caller has read them too (a list has). `for_list`: for a list, which shows nothing
     for a person readiness does not apply to (no stage, never checked): they are given no
@@ -72,31 +73,31 @@ def readiness_of_many(
     latest: dict[tuple[int, str], ReadinessRecord] = {}
     for made in records:
         latest.setdefault((made.patient_id, made.kind), made)  # newest first
+    checked = {patient_id for patient_id, _ in latest}
+    judged = [pk for pk in ids if not for_list or stages.get(pk) is not None or pk in checked]
+    if not judged:  # a page of people readiness does not apply to: nothing more to read
+        return {pk: Readiness(stage=None, items=[]) for pk in ids}
     if workers is None:
         workers = {
             contact.patient_id: contact
             for contact in current_key_contacts(KeyContactKind.KEY_WORKER)
-            .filter(patient_id__in=ids)
+            .filter(patient_id__in=judged)
             .select_related("membership__user")
         }
     carers: dict[int, str] = {}
     for patient_id, carer in (
-        NeedsAssessment.objects.filter(referral__patient_id__in=ids)
+        NeedsAssessment.objects.filter(referral__patient_id__in=judged)
         .order_by("-assessed_at")
         .values_list("referral__patient_id", "carer")
     ):
         carers.setdefault(patient_id, carer)
-    found_all = {}
-    checked = {patient_id for patient_id, _ in latest}
-    for pk in ids:
-        if for_list and stages.get(pk) is None and pk not in checked:
-            found_all[pk] = Readiness(stage=None, items=[])
-            continue
+    found_all = {pk: Readiness(stage=None, items=[]) for pk in ids}
+    for pk in judged:
+        worker = workers.get(pk)
         items = []
         for kind in ReadinessKind:
             found = latest.get((pk, kind.value))
-            worker = workers.get(pk)
-            judged: Assessed = assess(
+            assessed: Assessed = assess(
                 kind,
                 found.data if found else None,
                 stage=stages.get(pk),
@@ -105,7 +106,7 @@ def readiness_of_many(
                 carer_from_assessment=carers.get(pk, ""),
             )
             items.append(
-                Item(kind=kind, label=kind.label, rag=judged.rag, why=judged.why, record=found)
+                Item(kind=kind, label=kind.label, rag=assessed.rag, why=assessed.why, record=found)
             )
         found_all[pk] = Readiness(stage=stages.get(pk), items=items)
     return found_all

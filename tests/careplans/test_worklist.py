@@ -17,6 +17,7 @@ from django.utils.dateformat import format as date_format
 from audit.models import AccessEvent, Action
 from careplans import services
 from careplans.models import CarePlan, PublishedVersion
+from careplans.selectors import banner_for
 from careplans.templatetags.worklist_rows import _day
 from careplans.worklist import Criteria, worklist
 from core.db import FOR_ONE_PAGE
@@ -292,3 +293,38 @@ def test_review_order_is_read_in_parts_and_pages_across_them(
     ]
     assert pages == [["Zeller", "Adams"], ["Cole", "Baker"], ["Evans", "Moss"], ["Young"]]
     assert worklist(their_gp, Criteria(sort="review")).page.paginator.count == 7
+
+
+def test_a_row_says_what_the_banner_says_at_each_step(
+    consented: Patient, their_gp: Membership, team_nurse: Membership
+) -> None:
+    """The worklist reads each plan's state as values beside the person (PLAN_FACTS), the
+    banner from the plan itself: both must say the same."""
+
+    def both_say() -> tuple[str, str]:
+        [row] = worklist(their_gp, Criteria(show="all")).rows
+        banner = banner_for(consented)
+        assert (row.not_for_cpr, row.review_due_on, row.review_overdue) == (
+            banner.not_for_cpr,
+            banner.review_due_on,
+            banner.review_overdue,
+        )
+        return row.plan_status, banner.plan_status
+
+    assert both_say() == ("No plan", "No plan")
+    fill(their_gp, consented)
+    assert both_say() == ("Draft, never published",) * 2
+    services.careplan_submit(actor=team_nurse, patient=consented)
+    assert both_say() == ("Awaiting approval, never published",) * 2
+    services.careplan_publish(actor=their_gp, patient=consented, basis=basis())
+    CarePlan.objects.filter(patient=consented).update(review_due_on=dt.date(2020, 1, 1))
+    assert both_say() == ("Published version 1",) * 2
+    services.section_save(
+        actor=their_gp,
+        patient=consented,
+        key="about_me",
+        data={"what_is_most_important_to_me": "My garden"},
+    )
+    assert both_say() == ("Published version 1; changes in draft",) * 2
+    CarePlan.objects.filter(patient=consented).update(closed_at=timezone.now())
+    assert both_say() == ("Closed (version 1)",) * 2
