@@ -363,6 +363,16 @@ ROW_FIELDS = (
 )
 
 
+# What a row shows of a key worker: who (KeyContact.name) and whether it is the viewer.
+KEY_WORKER_FIELDS = (
+    "patient_id",
+    "membership_id",
+    "membership__user__username",
+    "membership__user__first_name",
+    "membership__user__last_name",
+)
+
+
 # What the worklist's entries (WorklistEntry, kept by PostgreSQL) can answer by an index alone:
 # living or died, in name or review order, and "Not for CPR". Anything else is read from the
 # records themselves.
@@ -428,6 +438,7 @@ def worklist(viewer: Membership, criteria: Criteria, page_number: str | int = 1)
         for c in current_key_contacts(KeyContactKind.KEY_WORKER)
         .filter(patient_id__in=wanted)
         .select_related("membership__user")
+        .only(*KEY_WORKER_FIELDS)
     }
     today = timezone.localdate()
     rows = []

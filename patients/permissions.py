@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import Permission
-from django.db.models import Exists, Q, QuerySet, Subquery
+from django.contrib.contenttypes.models import ContentType
+from django.db import router
+from django.db.models import Exists, Q, QuerySet
 from django.utils import timezone
 
 from organisations.models import Membership, Organisation
@@ -21,18 +23,39 @@ from patients.models import BreakGlassGrant, Patient, PatientGroupObjectPermissi
 VIEW_PATIENT = "view_patient"
 
 
+# The view_patient permission's id in each database, read once a process, as Django keeps
+# the content types (ContentTypeManager's cache). It fails closed: ids come from a sequence
+# and are never reused, so an id that went stale would match no grant and show nobody. And
+# it does not go stale: PatientsConfig.ready clears it whenever permissions are created
+# (post_migrate, also after a test's flush), saved or deleted.
+_view_patient_ids: dict[str, int] = {}
+
+
+def view_patient_permission_id() -> int:
+    using = router.db_for_read(PatientGroupObjectPermission)
+    if using not in _view_patient_ids:
+        patient = ContentType.objects.db_manager(using).get_for_model(Patient)
+        permission = Permission.objects.using(using).get(
+            codename=VIEW_PATIENT, content_type=patient
+        )
+        _view_patient_ids[using] = permission.pk
+    return _view_patient_ids[using]
+
+
+def forget_permission_ids(**kwargs: Any) -> None:
+    _view_patient_ids.clear()
+
+
 def care_team_grants(membership: Membership) -> QuerySet[PatientGroupObjectPermission]:
     """Grants held by the acting organisation only, never by the person's other memberships.
 
-    The permission is matched by its id, read in a scalar subquery: PostgreSQL then knows
-    how many grants the organisation holds (a join to the permission table hid it), and for
-    a large organisation walks a page of living patients in name order (the partial index
-    patient_living_name) instead of reading and sorting every grant (bench/worklist.py)."""
-    view_patient = Permission.objects.filter(
-        codename=VIEW_PATIENT, content_type__app_label="patients", content_type__model="patient"
-    ).values("id")[:1]
+    The permission is matched by its id, as a literal: PostgreSQL then knows how many grants
+    the organisation holds (a join to the permission table hid it), and for a large
+    organisation walks a page of living patients in name order (the partial index
+    patient_living_name) instead of reading and sorting every grant (bench/worklist.py). A
+    subquery for the id cost every care-team check about 1.5 ms to build and plan."""
     return PatientGroupObjectPermission.objects.filter(
-        group_id=membership.organisation.group_id, permission_id=Subquery(view_patient)
+        group_id=membership.organisation.group_id, permission_id=view_patient_permission_id()
     )
 
 

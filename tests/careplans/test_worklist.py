@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from html import escape
 
 import pytest
 from django.db import connection
@@ -18,7 +19,7 @@ from audit.models import AccessEvent, Action
 from careplans import services
 from careplans.models import CarePlan, PublishedVersion
 from careplans.selectors import banner_for
-from careplans.templatetags.worklist_rows import _day
+from careplans.templatetags.worklist_rows import _day, worklist_rows
 from careplans.worklist import Criteria, worklist
 from core.db import FOR_ONE_PAGE
 from organisations.models import Membership
@@ -27,6 +28,7 @@ from patients.services import key_contact_set
 from profiles.models import ReadinessKind
 from profiles.readiness_selectors import readiness_of
 from profiles.readiness_services import readiness_record
+from profiles.templatetags.care_profile import readiness_by_patient
 from register.services import register_add
 from register.terminology import STAGE_C
 from tests.careplans.conftest import basis, complete, fill
@@ -69,6 +71,11 @@ def test_each_row_says_where_the_plan_stands(
     assert row.stage == "C (yellow): weeks"
     assert row.key_worker is not None
     assert row.key_worker.membership == team_nurse
+    # Only what a row shows was read of the key worker, and all of it was (no query more).
+    with CaptureQueriesContext(connection) as captured:
+        html = worklist_rows([row], readiness_by_patient([row]), their_gp.pk)
+    assert len(captured) == 2  # the readiness: its records, and the needs assessments
+    assert escape(team_nurse.user.get_full_name()) in html
 
 
 def test_the_rows_escape_what_people_typed(

@@ -3,11 +3,15 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.core.management.sql import emit_post_migrate_signal
 from django.http import Http404
+from guardian.shortcuts import assign_perm
 
 from audit.models import AccessEvent, Action
 from organisations.models import Membership
-from patients.models import Patient
+from patients import permissions
+from patients.models import Patient, PatientGroupObjectPermission
 from patients.selectors import find_patients, patient_for, visible_patients
 from tests.conftest import OUTSIDERS, Place
 from tests.factories import make_member
@@ -64,3 +68,29 @@ def test_find_is_exact_and_limited_to_the_care_team(
     assert find_patients(outsider_clinician, nhs_number="4857773457") == []
     refused = AccessEvent.objects.get(action=Action.DENIED, user=outsider_clinician.user)
     assert refused.patient_public_id == patient.public_id
+
+
+def test_the_care_team_check_reads_the_permission_again_when_permissions_are_made_again(
+    request: pytest.FixtureRequest, patient: Patient, their_gp: Membership
+) -> None:
+    """care_team_grants holds the view_patient permission's id in the process: a permission
+    made afresh (a migration, a test's flush) is read again, never matched by a stale id."""
+    # The test's rollback brings the first permission back, without a signal.
+    request.addfinalizer(permissions.forget_permission_ids)
+    assert list(visible_patients(their_gp)) == [patient]  # the id is now held
+    Permission.objects.get(codename="view_patient", content_type__app_label="patients").delete()
+    assert not PatientGroupObjectPermission.objects.exists()  # the grants went with it
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")  # makes it again
+    assign_perm("patients.view_patient", their_gp.organisation.group, patient)
+    assert list(visible_patients(their_gp)) == [patient]
+
+
+def test_a_held_permission_id_is_forgotten_after_a_migration(
+    patient: Patient, their_gp: Membership
+) -> None:
+    assert list(visible_patients(their_gp)) == [patient]
+    held = permissions._view_patient_ids
+    held["default"] = -1  # as if the permission had been made again under another id
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert held == {}
+    assert list(visible_patients(their_gp)) == [patient]
