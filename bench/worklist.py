@@ -15,7 +15,7 @@ The views take turns, one request each, rather than each view's requests one aft
 this machine's speed wanders by up to twice over a few seconds (the same page, 26 ms p50 in
 one stretch and 50 ms in the next), and in turns every view meets the same stretches, so
 that no view's p95 is just the slow stretch it happened to fall in. A hundred requests give
-the p95 five requests above it, where thirty gave it one.
+the p95 five requests above it, where thirty gave it two.
 
 Goals (issue 22): p95 <= 50 ms per page at 5,000; at 50,000 within 1.5 x of that; the same
 queries at both sizes; index scans only on tables of 10,000 rows or more.

@@ -262,7 +262,9 @@ PLAN_FACTS = {
 
 def plan_facts_read(patient: Patient) -> PlanFacts | None:
     """The facts of a person read with PLAN_FACTS; None if they have no plan."""
-    if getattr(patient, "plan_id", None) is None:
+    if "plan_id" not in patient.__dict__:  # never "No plan" for want of reading it
+        raise ValueError("the patient was read without PLAN_FACTS")
+    if patient.__dict__["plan_id"] is None:
         return None
     found = {each.name: getattr(patient, f"plan_{each.name}") for each in fields(PlanFacts)}
     return PlanFacts(**{**found, "cpr_decision": found["cpr_decision"] or ""})
@@ -295,7 +297,7 @@ def state_of(plan: PlanFacts | None, today: dt.date) -> PlanState:
     version = plan.version
     awaiting = plan.draft_status == Status.AWAITING_APPROVAL
     if plan.closed_at is not None:
-        status = f"Closed (version {version})" if version else "Closed, never published"
+        status = f"Closed (version {version})" if version is not None else "Closed, never published"
     elif version is None:
         status = "Awaiting approval, never published" if awaiting else "Draft, never published"
     else:

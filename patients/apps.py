@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_delete, post_migrate, post_save
 
 
@@ -14,7 +15,11 @@ class PatientsConfig(AppConfig):
         from patients.permissions import forget_permission_ids
 
         # The care-team checks hold the view_patient permission's id (patients.permissions):
-        # read afresh once permissions may have been made again or changed.
+        # read again on a new connection, and once permissions may have been made again or
+        # changed in this process.
+        connection_created.connect(
+            forget_permission_ids, dispatch_uid="patients.permissions.connected"
+        )
         post_migrate.connect(forget_permission_ids, dispatch_uid="patients.permissions.migrated")
         post_save.connect(
             forget_permission_ids, Permission, dispatch_uid="patients.permissions.saved"

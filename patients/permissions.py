@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import Permission
-from django.contrib.contenttypes.models import ContentType
 from django.db import router
 from django.db.models import Exists, Q, QuerySet
 from django.utils import timezone
@@ -23,23 +22,31 @@ from patients.models import BreakGlassGrant, Patient, PatientGroupObjectPermissi
 VIEW_PATIENT = "view_patient"
 
 
-# The view_patient permission's id in each database, read once a process, as Django keeps
-# the content types (ContentTypeManager's cache). It fails closed: ids come from a sequence
-# and are never reused, so an id that went stale would match no grant and show nobody. And
-# it does not go stale: PatientsConfig.ready clears it whenever permissions are created
-# (post_migrate, also after a test's flush), saved or deleted.
-_view_patient_ids: dict[str, int] = {}
+# The view_patient permission's id in each database, read once a connection, as Django
+# keeps the content types (ContentTypeManager's cache). PatientsConfig.ready forgets it when
+# a connection is opened (so a worker reads it again within CONN_MAX_AGE of a change made
+# elsewhere), and in the process that creates, saves or deletes permissions (post_migrate,
+# also after a test's flush). Held stale, it could narrow access, never widen it: the only
+# permission ever granted on a patient is view_patient, so any other id matches no grant.
+_view_patient_ids: dict[str, int | None] = {}
 
 
-def view_patient_permission_id() -> int:
+def view_patient_permission_id() -> int | None:
+    """None if there is no such permission (then no grant can exist: nobody is matched)."""
     using = router.db_for_read(PatientGroupObjectPermission)
-    if using not in _view_patient_ids:
-        patient = ContentType.objects.db_manager(using).get_for_model(Patient)
-        permission = Permission.objects.using(using).get(
-            codename=VIEW_PATIENT, content_type=patient
+    if using in _view_patient_ids:
+        return _view_patient_ids[using]
+    found: int | None = (
+        Permission.objects.using(using)
+        .filter(
+            codename=VIEW_PATIENT, content_type__app_label="patients", content_type__model="patient"
         )
-        _view_patient_ids[using] = permission.pk
-    return _view_patient_ids[using]
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if found is not None:
+        _view_patient_ids[using] = found
+    return found
 
 
 def forget_permission_ids(**kwargs: Any) -> None:
@@ -54,8 +61,11 @@ def care_team_grants(membership: Membership) -> QuerySet[PatientGroupObjectPermi
     organisation walks a page of living patients in name order (the partial index
     patient_living_name) instead of reading and sorting every grant (bench/worklist.py). A
     subquery for the id cost every care-team check about 1.5 ms to build and plan."""
+    permission = view_patient_permission_id()
+    if permission is None:
+        return PatientGroupObjectPermission.objects.none()
     return PatientGroupObjectPermission.objects.filter(
-        group_id=membership.organisation.group_id, permission_id=view_patient_permission_id()
+        group_id=membership.organisation.group_id, permission_id=permission
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from html import escape
 
 import pytest
 from django.db import connection
@@ -18,7 +17,7 @@ from django.utils.dateformat import format as date_format
 from audit.models import AccessEvent, Action
 from careplans import services
 from careplans.models import CarePlan, PublishedVersion
-from careplans.selectors import banner_for
+from careplans.selectors import banner_for, plan_facts_read
 from careplans.templatetags.worklist_rows import _day, worklist_rows
 from careplans.worklist import Criteria, worklist
 from core.db import FOR_ONE_PAGE
@@ -48,6 +47,9 @@ def test_each_row_says_where_the_plan_stands(
     published: PublishedVersion, their_gp: Membership, team_nurse: Membership
 ) -> None:
     patient = published.plan.patient
+    nurse = team_nurse.user
+    nurse.first_name, nurse.last_name = "Nadia", "O'Kafor"  # not the GP's "Test Clinician"
+    nurse.save()
     key_contact_set(
         actor=their_gp,
         patient=patient,
@@ -75,7 +77,7 @@ def test_each_row_says_where_the_plan_stands(
     with CaptureQueriesContext(connection) as captured:
         html = worklist_rows([row], readiness_by_patient([row]), their_gp.pk)
     assert len(captured) == 2  # the readiness: its records, and the needs assessments
-    assert escape(team_nurse.user.get_full_name()) in html
+    assert "</span>Nadia O&#x27;Kafor</td>" in html  # the key worker's cell, escaped
 
 
 def test_the_rows_escape_what_people_typed(
@@ -318,13 +320,17 @@ def test_a_row_says_what_the_banner_says_at_each_step(
         )
         return row.plan_status, banner.plan_status
 
+    plans = CarePlan.objects.filter(patient=consented)
     assert both_say() == ("No plan", "No plan")
     fill(their_gp, consented)
     assert both_say() == ("Draft, never published",) * 2
     services.careplan_submit(actor=team_nurse, patient=consented)
     assert both_say() == ("Awaiting approval, never published",) * 2
+    plans.update(closed_at=timezone.now())  # closed, and then opened again for what follows
+    assert both_say() == ("Closed, never published",) * 2
+    plans.update(closed_at=None)
     services.careplan_publish(actor=their_gp, patient=consented, basis=basis())
-    CarePlan.objects.filter(patient=consented).update(review_due_on=dt.date(2020, 1, 1))
+    plans.update(review_due_on=dt.date(2020, 1, 1))
     assert both_say() == ("Published version 1",) * 2
     services.section_save(
         actor=their_gp,
@@ -333,5 +339,12 @@ def test_a_row_says_what_the_banner_says_at_each_step(
         data={"what_is_most_important_to_me": "My garden"},
     )
     assert both_say() == ("Published version 1; changes in draft",) * 2
-    CarePlan.objects.filter(patient=consented).update(closed_at=timezone.now())
+    services.careplan_submit(actor=team_nurse, patient=consented)
+    assert both_say() == ("Published version 1; changes awaiting approval",) * 2
+    plans.update(closed_at=timezone.now())
     assert both_say() == ("Closed (version 1)",) * 2
+
+
+def test_a_person_read_without_their_plan_is_never_said_to_have_none(consented: Patient) -> None:
+    with pytest.raises(ValueError, match="PLAN_FACTS"):
+        plan_facts_read(Patient.objects.get(pk=consented.pk))

@@ -5,6 +5,8 @@ import uuid
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management.sql import emit_post_migrate_signal
+from django.db import connection
+from django.db.backends.signals import connection_created
 from django.http import Http404
 from guardian.shortcuts import assign_perm
 
@@ -85,12 +87,18 @@ def test_the_care_team_check_reads_the_permission_again_when_permissions_are_mad
     assert list(visible_patients(their_gp)) == [patient]
 
 
-def test_a_held_permission_id_is_forgotten_after_a_migration(
-    patient: Patient, their_gp: Membership
+@pytest.mark.parametrize("event", ["migrated", "connected"])
+def test_a_held_permission_id_is_read_again_after_a_migration_or_on_a_new_connection(
+    monkeypatch: pytest.MonkeyPatch, patient: Patient, their_gp: Membership, event: str
 ) -> None:
     assert list(visible_patients(their_gp)) == [patient]
     held = permissions._view_patient_ids
-    held["default"] = -1  # as if the permission had been made again under another id
-    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    # As if the permission had been made again under another id, by another process.
+    monkeypatch.setitem(held, "default", -1)
+    assert not visible_patients(their_gp).exists()  # a stale id narrows, never widens
+    if event == "migrated":
+        emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    else:
+        connection_created.send(sender=type(connection), connection=connection)
     assert held == {}
     assert list(visible_patients(their_gp)) == [patient]
