@@ -15,7 +15,9 @@ The views take turns, one request each, rather than each view's requests one aft
 this machine's speed wanders by up to twice over a few seconds (the same page, 26 ms p50 in
 one stretch and 50 ms in the next), and in turns every view meets the same stretches, so
 that no view's p95 is just the slow stretch it happened to fall in. A hundred requests give
-the p95 five requests above it, where thirty gave it two.
+the p95 five requests above it, where thirty gave it two. Between rounds the same
+pure-Python work is timed (`reference_p50_ms`): when it is slower than usual, so is every
+page, whatever the code.
 
 Goals (issue 22): p95 <= 50 ms per page at 5,000; at 50,000 within 1.5 x of that; the same
 queries at both sizes; index scans only on tables of 10,000 rows or more.
@@ -42,6 +44,7 @@ VIEWS = {
     "not for CPR": {"cpr": "not_for_cpr"},
 }
 BIG = 10_000
+REFERENCE_LOOP = 100_000
 
 
 def _seq_scans(plan: object, sizes: dict[str, int]) -> set[str]:
@@ -56,6 +59,12 @@ def _seq_scans(plan: object, sizes: dict[str, int]) -> set[str]:
         for value in plan:
             found |= _seq_scans(value, sizes)
     return found
+
+
+def _reference_work() -> int:
+    """The same pure-Python work every time, timed between the rounds: how fast the machine
+    ran while the pages were measured (see the docstring)."""
+    return sum(i * i % 7 for i in range(REFERENCE_LOOP))
 
 
 def _measure(seed: int) -> None:
@@ -133,11 +142,16 @@ def _measure(seed: int) -> None:
                         cursor.execute(f"EXPLAIN (FORMAT JSON) {statement}")
                         row["seq_scans"] |= _seq_scans(cursor.fetchone()[0], sizes)
         times: dict[str, list[float]] = {name: [] for name in VIEWS}
+        reference: list[float] = []
         for _ in range(RUNS):
             for name, query in VIEWS.items():  # in turns: see the docstring
                 started = time.perf_counter()
                 page(query)
                 times[name].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            _reference_work()
+            reference.append(time.perf_counter() - started)
+        row["reference_p50_ms"] = round(statistics.median(reference) * 1000, 1)
         for name, taken in times.items():
             taken.sort()
             row["views"][name] = {
@@ -165,7 +179,10 @@ def main() -> None:
         drop_database(DATABASE)
     print(json.dumps(row, indent=2))
     small, large = (row[str(size)] for size in SIZES)
-    print(f"region {row['region']:,} patients")
+    print(
+        f"region {row['region']:,} patients; the reference work took "
+        f"{small['reference_p50_ms']} ms and {large['reference_p50_ms']} ms (p50)"
+    )
     for name in VIEWS:
         a, b = small["views"][name], large["views"][name]
         print(
