@@ -28,7 +28,7 @@ VIEW_PATIENT = "view_patient"
 # elsewhere), and in the process that creates, saves or deletes permissions (post_migrate,
 # also after a test's flush). Held stale, it could narrow access, never widen it: the only
 # permission ever granted on a patient is view_patient, so any other id matches no grant.
-_view_patient_ids: dict[str, int | None] = {}
+_view_patient_ids: dict[str, int] = {}
 
 
 def view_patient_permission_id() -> int | None:

@@ -75,8 +75,9 @@ def readiness_of_many(
         latest.setdefault((made.patient_id, made.kind), made)  # newest first
     checked = {patient_id for patient_id, _ in latest}
     judged = [pk for pk in ids if not for_list or stages.get(pk) is not None or pk in checked]
+    found_all = {pk: Readiness(stage=None, items=[]) for pk in ids}  # until judged below
     if not judged:  # a page of people readiness does not apply to: nothing more to read
-        return {pk: Readiness(stage=None, items=[]) for pk in ids}
+        return found_all
     if workers is None:
         workers = {
             contact.patient_id: contact
@@ -91,7 +92,6 @@ def readiness_of_many(
         .values_list("referral__patient_id", "carer")
     ):
         carers.setdefault(patient_id, carer)
-    found_all = {pk: Readiness(stage=None, items=[]) for pk in ids}
     for pk in judged:
         worker = workers.get(pk)
         items = []
