@@ -61,3 +61,47 @@ def test_the_embedded_default_needs_no_environment() -> None:
     result = _load_settings()
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[0] == "True"
+
+
+def _database_options(**env: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if k != "DB_PREPARED_STATEMENTS"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import config.settings as s; o = s.DATABASES['default'].get('OPTIONS', {});"
+            " print(o.get('server_side_binding'), o.get('prepare_threshold'))",
+        ],
+        env={**clean, "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/x", **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_postgresql_prepares_a_statement_run_often_unless_told_not_to() -> None:
+    assert _database_options() == "True 5"
+    assert _database_options(DB_PREPARED_STATEMENTS="false") == "True None"
+
+
+@pytest.mark.django_db
+def test_the_connection_in_use_binds_on_the_server_and_prepares() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":  # SQLite (make run) has no such thing
+        assert "prepare_threshold" not in connection.settings_dict.get("OPTIONS", {})
+        return
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        for _ in range(6):
+            cursor.execute("SELECT %s::int", [1])
+    raw = connection.connection
+    assert raw.prepare_threshold == 5
+    with raw.cursor() as raw_cursor:
+        raw_cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        row = raw_cursor.fetchone()
+    assert row is not None
+    assert row[0] >= 1
