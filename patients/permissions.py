@@ -77,6 +77,22 @@ def visible_patients(membership: Membership) -> QuerySet[Patient]:
     return Patient.objects.filter(pk__in=care_team_grants(membership).values("content_object_id"))
 
 
+def care_team_sql(membership: Membership, patient_id_column: str) -> tuple[str, list[Any]]:
+    """visible_patients as a condition for hand-written SQL on `patient_id_column` (a column
+    holding a patient's id), with its values: the same grants of the acting organisation
+    only, for roles that see records at all, and nobody when there is no such permission.
+    For a query whose ORM form cost more to build than to run (careplans.worklist)."""
+    permission = view_patient_permission_id()
+    if not can_view_patients(membership) or permission is None:
+        return "1 = 0", []
+    grants = PatientGroupObjectPermission._meta.db_table
+    return (
+        f"EXISTS (SELECT 1 FROM {grants} care_team WHERE care_team.content_object_id ="  # noqa: S608  (names from code; values apart)
+        f" {patient_id_column} AND care_team.group_id = %s AND care_team.permission_id = %s)",
+        [membership.organisation.group_id, permission],
+    )
+
+
 def sees_patient(membership: Membership, patient_id: Any) -> Exists | Q:
     """visible_patients as a condition on another table's column holding a patient's id (an
     OuterRef or an expression of them): one EXISTS, which costs less to build and to run

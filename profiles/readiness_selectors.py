@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from coordination.models import NeedsAssessment
-from patients.models import KeyContact, KeyContactKind, Patient
+from patients.models import KeyContactKind, Patient
 from patients.selectors import current_key_contacts
 from profiles.models import ReadinessKind, ReadinessRecord
 from profiles.readiness import Assessed, Rag, assess
@@ -56,16 +56,16 @@ def readiness_of_many(
     today: dt.date,
     *,
     stages: dict[int, Stage | None],
-    workers: dict[int, KeyContact] | None = None,
+    workers: dict[int, str] | None = None,
     for_list: bool = False,
 ) -> dict[int, Readiness]:
     """Each person's readiness, by patient id, in three queries whatever their number (the
     records, the key workers, the needs assessments; for a list, only the first when it
-    applies to nobody). `stages`: each person's stage now,
-    which the caller has read; `workers`: their key workers in force by patient id, if the
-    caller has read them too (a list has). `for_list`: for a list, which shows nothing
-    for a person readiness does not apply to (no stage, never checked): they are given no
-    items, rather than each judged grey. Precondition as readiness_of."""
+    applies to nobody). `stages`: each person's stage now, which the caller has read;
+    `workers`: the name of each one's key worker in force by patient id, if the caller has
+    read them too (a list has). `for_list`: for a list, which shows nothing for a person
+    readiness does not apply to (no stage, never checked): they are given no items, rather
+    than each judged grey. Precondition as readiness_of."""
     ids = [patient.pk for patient in patients]
     records = ReadinessRecord.objects.filter(patient_id__in=ids)
     if not for_list:  # a list never says who recorded an item
@@ -80,7 +80,7 @@ def readiness_of_many(
         return found_all
     if workers is None:
         workers = {
-            contact.patient_id: contact
+            contact.patient_id: contact.name
             for contact in current_key_contacts(KeyContactKind.KEY_WORKER)
             .filter(patient_id__in=judged)
             .select_related("membership__user")
@@ -93,7 +93,6 @@ def readiness_of_many(
     ):
         carers.setdefault(patient_id, carer)
     for pk in judged:
-        worker = workers.get(pk)
         items = []
         for kind in ReadinessKind:
             found = latest.get((pk, kind.value))
@@ -102,7 +101,7 @@ def readiness_of_many(
                 found.data if found else None,
                 stage=stages.get(pk),
                 today=today,
-                key_worker=worker.name if worker else "",
+                key_worker=workers.get(pk, ""),
                 carer_from_assessment=carers.get(pk, ""),
             )
             items.append(

@@ -66,7 +66,7 @@ def readiness_by_patient(rows: list[Any]) -> dict[int, Readiness]:
         [row.patient for row in living],
         timezone.localdate(),
         stages={row.patient.pk: STAGE_OF_CODE.get(row.stage_code) for row in living},
-        workers={row.patient.pk: row.key_worker for row in living if row.key_worker},
+        workers={row.patient.pk: row.key_worker.name for row in living if row.key_worker},
         for_list=True,
     )
 

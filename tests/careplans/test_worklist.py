@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -19,20 +20,21 @@ from careplans import services
 from careplans.models import CarePlan, PublishedVersion
 from careplans.selectors import banner_for, plan_facts_read
 from careplans.templatetags.worklist_rows import _day, worklist_rows
-from careplans.worklist import Criteria, worklist
+from careplans.worklist import Criteria, Row, worklist
 from core.db import FOR_ONE_PAGE
 from organisations.models import Membership
-from patients.models import Patient
+from patients.models import KeyContact, Patient
 from patients.services import key_contact_set
 from profiles.models import ReadinessKind
 from profiles.readiness_selectors import readiness_of
 from profiles.readiness_services import readiness_record
 from profiles.templatetags.care_profile import readiness_by_patient
+from register.models import RegisterEntry
 from register.services import register_add
 from register.terminology import STAGE_C
 from tests.careplans.conftest import basis, complete, fill
 from tests.conftest import Place, act_as
-from tests.factories import make_patient
+from tests.factories import make_key_worker, make_organisation, make_patient
 
 URL = reverse("careplans:worklist")
 
@@ -72,7 +74,7 @@ def test_each_row_says_where_the_plan_stands(
     assert row.review_overdue
     assert row.stage == "C (yellow): weeks"
     assert row.key_worker is not None
-    assert row.key_worker.membership == team_nurse
+    assert row.key_worker.membership_id == team_nurse.pk
     # Only what a row shows was read of the key worker, and all of it was (no query more).
     with CaptureQueriesContext(connection) as captured:
         html = worklist_rows([row], readiness_by_patient([row]), their_gp.pk)
@@ -348,3 +350,49 @@ def test_a_row_says_what_the_banner_says_at_each_step(
 def test_a_person_read_without_their_plan_is_never_said_to_have_none(consented: Patient) -> None:
     with pytest.raises(ValueError, match="PLAN_FACTS"):
         plan_facts_read(Patient.objects.get(pk=consented.pk))
+
+
+def test_a_rows_register_and_key_worker_follow_the_rules_of_the_records(
+    their_gp: Membership, team_nurse: Membership, consented: Patient
+) -> None:
+    """Read beside the person in the rows' one query: on the register while an entry is
+    open, with the stage of the newest open entry that has one; the key worker in force,
+    never one whose membership ended or whose login was turned off, or who was replaced."""
+
+    def row() -> Row:
+        [found] = worklist(their_gp, Criteria()).rows
+        return found
+
+    assert (row().on_register, row().stage_code, row().key_worker) == (False, "", None)
+    first = register_add(
+        actor=their_gp, patient=consented, added_on=dt.date(2026, 1, 5), route="own_request"
+    )
+    assert (row().on_register, row().stage_code) == (True, "")
+    RegisterEntry.objects.create(  # the same person, open on another practice's register
+        patient=consented,
+        practice=make_organisation(kind="gp_practice", region=first.practice.region),
+        added_by=first.added_by,
+        added_on=dt.date(2026, 2, 5),
+        route=first.route,
+        stage=STAGE_C,
+    )
+    assert (row().on_register, row().stage_code) == (True, STAGE_C)
+    RegisterEntry.objects.filter(stage=STAGE_C).update(
+        removed_on=dt.date(2026, 3, 1), removal_reason="moved_away"
+    )
+    assert (row().on_register, row().stage_code) == (True, "")
+    make_key_worker(by=their_gp, patient=consented, worker=team_nurse)
+    worker = row().key_worker
+    assert worker is not None
+    assert (worker.membership_id, worker.name) == (
+        team_nurse.pk,
+        KeyContact.objects.get(patient=consented, ended_at__isnull=True).name,
+    )
+    User.objects.filter(pk=team_nurse.user_id).update(is_active=False)
+    assert row().key_worker is None
+    User.objects.filter(pk=team_nurse.user_id).update(is_active=True)
+    Membership.objects.filter(pk=team_nurse.pk).update(ended_at=timezone.now())
+    assert row().key_worker is None
+    Membership.objects.filter(pk=team_nurse.pk).update(ended_at=None)
+    KeyContact.objects.filter(patient=consented).update(ended_at=timezone.now())
+    assert row().key_worker is None

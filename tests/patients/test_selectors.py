@@ -11,7 +11,7 @@ from django.http import Http404
 from guardian.shortcuts import assign_perm
 
 from audit.models import AccessEvent, Action
-from organisations.models import Membership
+from organisations.models import Membership, Role
 from patients import permissions
 from patients.models import Patient, PatientGroupObjectPermission
 from patients.selectors import find_patients, patient_for, visible_patients
@@ -102,3 +102,39 @@ def test_a_held_permission_id_is_read_again_after_a_migration_or_on_a_new_connec
         connection_created.send(sender=type(connection), connection=connection)
     assert held == {}
     assert list(visible_patients(their_gp)) == [patient]
+
+
+def _seen_through_sql(viewer: Membership) -> set[int]:
+    condition, values = permissions.care_team_sql(viewer, "patient.id")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT patient.id FROM patients_patient patient WHERE {condition}", values)  # noqa: S608
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.mark.parametrize("persona", ["their_gp", "team_nurse", "practice_commissioner", *OUTSIDERS])
+def test_the_care_team_check_in_sql_sees_exactly_whom_visible_patients_sees(
+    request: pytest.FixtureRequest,
+    place: Place,
+    patient: Patient,
+    other_patient: Patient,
+    persona: str,
+) -> None:
+    """Including a role that sees no records at all, in an organisation of the care team."""
+    viewer: Membership = (
+        make_member(place.practice, Role.COMMISSIONER)
+        if persona == "practice_commissioner"
+        else request.getfixturevalue(persona)
+    )
+    seen = set(visible_patients(viewer).values_list("pk", flat=True))
+    assert _seen_through_sql(viewer) == seen
+    assert bool(seen) == (persona in ("their_gp", "team_nurse"))
+
+
+def test_the_care_team_check_in_sql_sees_nobody_by_a_stale_or_missing_permission(
+    monkeypatch: pytest.MonkeyPatch, patient: Patient, their_gp: Membership
+) -> None:
+    assert _seen_through_sql(their_gp) == {patient.pk}
+    monkeypatch.setitem(permissions._view_patient_ids, "default", -1)
+    assert _seen_through_sql(their_gp) == set()
+    monkeypatch.setattr(permissions, "view_patient_permission_id", lambda: None)
+    assert _seen_through_sql(their_gp) == set()
