@@ -8,9 +8,8 @@ practice's care-team grants are cut to 5,000 people, then grown to 50,000. At ea
 whole page (Django's test client, in-process: session, audit and template included) is
 requested 100 times for each of four views of the list — the first page by name, a page
 deep in the list, sorted by review date, filtered to "Not for CPR" — and its p50 and p95
-printed; the queries per page are counted at both sizes, and the EXPLAIN of every SELECT,
-both as planned for its values and as a prepared statement's generic plan, is searched for
-sequential scans of the big tables.
+printed; the queries per page are counted at both sizes, and the EXPLAIN of every SELECT
+is searched for sequential scans of the big tables.
 
 The views take turns, one request each, rather than each view's requests one after another:
 this machine's speed wanders by up to twice over a few seconds (the same page, 26 ms p50 in
@@ -30,7 +29,6 @@ import json
 import statistics
 import sys
 import time
-from functools import partial
 from typing import Any
 
 from common import bench_env, drop_database, generate, measured, recreate_database, run
@@ -78,12 +76,6 @@ def _reference_work() -> None:
             .order_by("family_name", "given_name")
             .query
         )
-
-
-def _kept(into: list[tuple[str, Any]], execute: Any, sql: str, params: Any, *rest: Any) -> Any:
-    """An execute wrapper that keeps each statement as sent, with its values apart."""
-    into.append((sql, params))
-    return execute(sql, params, *rest)
 
 
 def _measure(seed: int) -> None:
@@ -146,25 +138,20 @@ def _measure(seed: int) -> None:
         row: dict[str, Any] = {"in_care_teams": size, "views": {}, "seq_scans": set()}
         queries: dict[str, int] = {}
         for name, query in VIEWS.items():
-            executed: list[tuple[str, Any]] = []
-            keep = partial(_kept, executed)
             connection.queries_log.clear()  # a full log (9,000) would capture nothing more
-            with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(keep):
+            with CaptureQueriesContext(connection) as captured:
                 page(query)
-            queries[name] = len(captured.captured_queries)  # with the audit's BEGIN and COMMIT
-            # Replayed as the page ran them, its settings (one process per query) first, and
-            # each SELECT explained as PostgreSQL may plan it: for its values, and once it is
-            # a prepared statement run often, for any values (config/settings.py).
-            for plans in ("force_custom_plan", "force_generic_plan"):
-                with transaction.atomic(), connection.cursor() as cursor:
-                    cursor.execute(f"SET LOCAL plan_cache_mode = {plans}")
-                    for sql, params in executed:
-                        statement = sql.lstrip()
-                        if statement.upper().startswith("SET"):
-                            cursor.execute(statement, params)
-                        elif statement.upper().startswith("SELECT"):
-                            cursor.execute(f"EXPLAIN (FORMAT JSON) {statement}", params)
-                            row["seq_scans"] |= _seq_scans(cursor.fetchone()[0], sizes)
+            executed_queries = list(captured.captured_queries)
+            queries[name] = len(executed_queries)
+            # Replayed as the page ran them: its settings (one process per query) first.
+            with transaction.atomic(), connection.cursor() as cursor:
+                for executed in executed_queries:
+                    statement = executed["sql"].lstrip()
+                    if statement.upper().startswith("SET"):
+                        cursor.execute(statement)
+                    elif statement.upper().startswith("SELECT"):
+                        cursor.execute(f"EXPLAIN (FORMAT JSON) {statement}")
+                        row["seq_scans"] |= _seq_scans(cursor.fetchone()[0], sizes)
         times: dict[str, list[float]] = {name: [] for name in VIEWS}
         reference: list[float] = []
         for _ in range(RUNS):

@@ -145,15 +145,6 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # password exchange) costs more than a whole emergency summary. Checked before reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Values travel apart from the SQL, and a statement that a connection has run five times
-    # is prepared: PostgreSQL then parses (and may plan) it once per connection, not on every
-    # page. bench/worklist.py explains both the plan for the values and the prepared plan.
-    # DB_PREPARED_STATEMENTS=false behind a pooler in transaction mode, which cannot keep them.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=True,
-        prepare_threshold=5 if env.bool("DB_PREPARED_STATEMENTS", default=True) else None,
-    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
