@@ -408,7 +408,8 @@ def _rows_of(viewer: Membership, ids: list[int]) -> list[Patient]:
 
 
 def _key_worker_read(patient: Patient) -> KeyWorker | None:
-    """None when the person has no key worker in force (no login read: see ROWS_SQL)."""
+    """The key worker ROWS_SQL read beside the person; None when they have none in force
+    (never named, ended, their membership ended or their login turned off)."""
     username = patient.__dict__["key_worker_username"]
     if username is None:
         return None

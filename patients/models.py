@@ -350,10 +350,10 @@ class KeyContact(models.Model):
     @property
     def name(self) -> str:
         user = self.membership.user
-        return contact_name(user.first_name, user.last_name, user.get_username())
+        return user.get_full_name() or user.get_username()
 
 
 def contact_name(first_name: str, last_name: str, username: str) -> str:
-    """What a key contact is called: their full name (as User.get_full_name), else their
-    username. The one rule, whether read through the user or as values (careplans.worklist)."""
+    """KeyContact.name from the login's values, read without the login (careplans.worklist):
+    the full name as User.get_full_name makes it, else the username."""
     return f"{first_name} {last_name}".strip() or username

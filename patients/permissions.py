@@ -3,6 +3,7 @@ care-team relationship, held as guardian object permissions granted to organisat
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.auth.models import Permission
@@ -82,6 +83,8 @@ def care_team_sql(membership: Membership, patient_id_column: str) -> tuple[str, 
     holding a patient's id), with its values: the same grants of the acting organisation
     only, for roles that see records at all, and nobody when there is no such permission.
     For a query whose ORM form cost more to build than to run (careplans.worklist)."""
+    if not re.fullmatch(r"\w+\.\w+", patient_id_column):  # a name from code, never a value
+        raise ValueError(f"not a column: {patient_id_column!r}")
     permission = view_patient_permission_id()
     if not can_view_patients(membership) or permission is None:
         return "1 = 0", []

@@ -20,7 +20,7 @@ from careplans import services
 from careplans.models import CarePlan, PublishedVersion
 from careplans.selectors import banner_for, plan_facts_read
 from careplans.templatetags.worklist_rows import _day, worklist_rows
-from careplans.worklist import Criteria, Row, worklist
+from careplans.worklist import Criteria, KeyWorker, Row, _rows_of, worklist
 from core.db import FOR_ONE_PAGE
 from organisations.models import Membership
 from patients.models import KeyContact, Patient
@@ -31,7 +31,7 @@ from profiles.readiness_services import readiness_record
 from profiles.templatetags.care_profile import readiness_by_patient
 from register.models import RegisterEntry
 from register.services import register_add
-from register.terminology import STAGE_C
+from register.terminology import STAGE_C, STAGE_D
 from tests.careplans.conftest import basis, complete, fill
 from tests.conftest import Place, act_as
 from tests.factories import make_key_worker, make_organisation, make_patient
@@ -353,46 +353,74 @@ def test_a_person_read_without_their_plan_is_never_said_to_have_none(consented: 
 
 
 def test_a_rows_register_and_key_worker_follow_the_rules_of_the_records(
-    their_gp: Membership, team_nurse: Membership, consented: Patient
+    place: Place, their_gp: Membership, team_nurse: Membership, consented: Patient
 ) -> None:
     """Read beside the person in the rows' one query: on the register while an entry is
     open, with the stage of the newest open entry that has one; the key worker in force,
-    never one whose membership ended or whose login was turned off, or who was replaced."""
+    named as KeyContact.name names them, and never one replaced, ended, whose membership
+    ended or whose login was turned off."""
 
     def row() -> Row:
         [found] = worklist(their_gp, Criteria()).rows
         return found
 
     assert (row().on_register, row().stage_code, row().key_worker) == (False, "", None)
-    first = register_add(
-        actor=their_gp, patient=consented, added_on=dt.date(2026, 1, 5), route="own_request"
-    )
-    assert (row().on_register, row().stage_code) == (True, "")
-    RegisterEntry.objects.create(  # the same person, open on another practice's register
+    staged = register_add(
+        actor=their_gp,
         patient=consented,
-        practice=make_organisation(kind="gp_practice", region=first.practice.region),
-        added_by=first.added_by,
-        added_on=dt.date(2026, 2, 5),
-        route=first.route,
+        added_on=dt.date(2026, 1, 5),
+        route="own_request",
         stage=STAGE_C,
     )
     assert (row().on_register, row().stage_code) == (True, STAGE_C)
-    RegisterEntry.objects.filter(stage=STAGE_C).update(
+    newer = RegisterEntry.objects.create(  # newer, open on another practice's register
+        patient=consented,
+        practice=make_organisation(kind="gp_practice", region=place.region),
+        added_by=staged.added_by,
+        added_on=dt.date(2026, 2, 5),
+        route=staged.route,
+    )
+    assert (row().on_register, row().stage_code) == (True, STAGE_C)  # the newest with one
+    RegisterEntry.objects.filter(pk=newer.pk).update(stage=STAGE_D)
+    assert row().stage_code == STAGE_D
+    RegisterEntry.objects.filter(pk=newer.pk).update(
         removed_on=dt.date(2026, 3, 1), removal_reason="moved_away"
     )
-    assert (row().on_register, row().stage_code) == (True, "")
+    assert (row().on_register, row().stage_code) == (True, STAGE_C)
+    RegisterEntry.objects.filter(pk=staged.pk).update(
+        removed_on=dt.date(2026, 3, 1), removal_reason="moved_away"
+    )
+    assert (row().on_register, row().stage_code) == (False, "")
+
     make_key_worker(by=their_gp, patient=consented, worker=team_nurse)
     worker = row().key_worker
     assert worker is not None
-    assert (worker.membership_id, worker.name) == (
-        team_nurse.pk,
-        KeyContact.objects.get(patient=consented, ended_at__isnull=True).name,
-    )
+    assert (worker.membership_id, worker.name) == (team_nurse.pk, _current_key_worker(consented))
+    assert worker.name == team_nurse.user.get_full_name()
+    User.objects.filter(pk=team_nurse.user_id).update(first_name="", last_name="")
+    assert row().key_worker == KeyWorker(team_nurse.pk, team_nurse.user.username)
+    assert _current_key_worker(consented) == team_nurse.user.username
     User.objects.filter(pk=team_nurse.user_id).update(is_active=False)
     assert row().key_worker is None
     User.objects.filter(pk=team_nurse.user_id).update(is_active=True)
     Membership.objects.filter(pk=team_nurse.pk).update(ended_at=timezone.now())
     assert row().key_worker is None
     Membership.objects.filter(pk=team_nurse.pk).update(ended_at=None)
+    make_key_worker(by=their_gp, patient=consented, worker=their_gp)  # replaces the nurse
+    worker = row().key_worker
+    assert worker is not None
+    assert worker.membership_id == their_gp.pk
     KeyContact.objects.filter(patient=consented).update(ended_at=timezone.now())
     assert row().key_worker is None
+
+
+def _current_key_worker(patient: Patient) -> str:
+    return KeyContact.objects.get(patient=patient, ended_at__isnull=True).name
+
+
+def test_the_rows_show_no_one_the_viewer_may_not_see(
+    patient: Patient, their_gp: Membership, outsider_clinician: Membership
+) -> None:
+    """Whatever gave the ids (hazard H26): the rows' query keeps only the care team's."""
+    assert [p.pk for p in _rows_of(their_gp, [patient.pk])] == [patient.pk]
+    assert _rows_of(outsider_clinician, [patient.pk]) == []

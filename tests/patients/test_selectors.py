@@ -138,3 +138,10 @@ def test_the_care_team_check_in_sql_sees_nobody_by_a_stale_or_missing_permission
     assert _seen_through_sql(their_gp) == set()
     monkeypatch.setattr(permissions, "view_patient_permission_id", lambda: None)
     assert _seen_through_sql(their_gp) == set()
+
+
+def test_the_care_team_check_in_sql_takes_a_column_name_and_nothing_else(
+    their_gp: Membership,
+) -> None:
+    with pytest.raises(ValueError, match="not a column"):
+        permissions.care_team_sql(their_gp, "patient.id) OR (1 = 1")
