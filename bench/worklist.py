@@ -9,7 +9,8 @@ whole page (Django's test client, in-process: session, audit and template includ
 requested 100 times for each of four views of the list — the first page by name, a page
 deep in the list, sorted by review date, filtered to "Not for CPR" — and its p50 and p95
 printed; the queries per page are counted at both sizes, and the EXPLAIN of every SELECT
-is searched for sequential scans of the big tables.
+is searched for sequential scans of the big tables (and, for a statement the connection
+prepares, core.db.prepared_cursor, the plan it may run for any values too).
 
 The views take turns, one request each, rather than each view's requests one after another:
 this machine's speed wanders by up to twice over a few seconds (the same page, 26 ms p50 in
@@ -29,6 +30,7 @@ import json
 import statistics
 import sys
 import time
+from functools import partial
 from typing import Any
 
 from common import bench_env, drop_database, generate, measured, recreate_database, run
@@ -76,6 +78,41 @@ def _reference_work() -> None:
             .order_by("family_name", "given_name")
             .query
         )
+
+
+def _kept(
+    into: list[tuple[str, Any, bool]], execute: Any, sql: str, params: Any, *rest: Any
+) -> Any:
+    """An execute wrapper keeping each statement (its values apart), and whether it went
+    through core.db.prepared_cursor: the connection prepares those, and PostgreSQL may then
+    run one plan for any values, which EXPLAIN of the statement with its values does not
+    show."""
+    import psycopg
+
+    cursor = rest[-1]["cursor"].cursor
+    prepared = isinstance(cursor, psycopg.Cursor) and not isinstance(cursor, psycopg.ClientCursor)
+    into.append((sql, params, prepared))
+    return execute(sql, params, *rest)
+
+
+def _generic_plan(sql: str, params: Any) -> object:
+    """The plan PostgreSQL uses for a prepared statement whatever its values."""
+    from django.db import connection, transaction
+
+    numbered = sql
+    for number in range(1, len(params) + 1):
+        numbered = numbered.replace("%s", f"${number}", 1)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute(f"PREPARE bench_generic AS {numbered}")
+        try:
+            cursor.execute(
+                f"EXPLAIN (FORMAT JSON) EXECUTE bench_generic ({', '.join(['%s'] * len(params))})",
+                list(params),
+            )
+            return cursor.fetchone()[0]
+        finally:
+            cursor.execute("DEALLOCATE bench_generic")
 
 
 def _measure(seed: int) -> None:
@@ -139,19 +176,25 @@ def _measure(seed: int) -> None:
         queries: dict[str, int] = {}
         for name, query in VIEWS.items():
             connection.queries_log.clear()  # a full log (9,000) would capture nothing more
-            with CaptureQueriesContext(connection) as captured:
+            executed: list[tuple[str, Any, bool]] = []
+            with (
+                CaptureQueriesContext(connection) as captured,
+                connection.execute_wrapper(partial(_kept, executed)),
+            ):
                 page(query)
-            executed_queries = list(captured.captured_queries)
-            queries[name] = len(executed_queries)
+            queries[name] = len(captured.captured_queries)  # with the audit's BEGIN and COMMIT
             # Replayed as the page ran them: its settings (one process per query) first.
             with transaction.atomic(), connection.cursor() as cursor:
-                for executed in executed_queries:
-                    statement = executed["sql"].lstrip()
+                for sql, params, _ in executed:
+                    statement = sql.lstrip()
                     if statement.upper().startswith("SET"):
-                        cursor.execute(statement)
+                        cursor.execute(statement, params)
                     elif statement.upper().startswith("SELECT"):
-                        cursor.execute(f"EXPLAIN (FORMAT JSON) {statement}")
+                        cursor.execute(f"EXPLAIN (FORMAT JSON) {statement}", params)
                         row["seq_scans"] |= _seq_scans(cursor.fetchone()[0], sizes)
+            for sql, params, prepared in executed:  # as the connection runs it, for any values
+                if prepared:
+                    row["seq_scans"] |= _seq_scans(_generic_plan(sql, params), sizes)
         times: dict[str, list[float]] = {name: [] for name in VIEWS}
         reference: list[float] = []
         for _ in range(RUNS):

@@ -145,6 +145,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # password exchange) costs more than a whole emergency summary. Checked before reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A statement run five times on a connection through core.db.prepared_cursor is prepared
+    # (psycopg's default threshold): PostgreSQL plans it once per connection. Only that
+    # cursor prepares; Django's own send values inside the SQL and never do.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
