@@ -10,7 +10,8 @@ requested 100 times for each of four views of the list — the first page by nam
 deep in the list, sorted by review date, filtered to "Not for CPR" — and its p50 and p95
 printed; the queries per page are counted at both sizes, and the EXPLAIN of every SELECT
 is searched for sequential scans of the big tables (and, for a statement the connection
-prepares, core.db.prepared_cursor, the plan it may run for any values too).
+keeps prepared, core.db.prepared_cursor, the plan it may run for any values too; how often
+it ran on each kind of plan is printed).
 
 The views take turns, one request each, rather than each view's requests one after another:
 this machine's speed wanders by up to twice over a few seconds (the same page, 26 ms p50 in
@@ -84,35 +85,51 @@ def _kept(
     into: list[tuple[str, Any, bool]], execute: Any, sql: str, params: Any, *rest: Any
 ) -> Any:
     """An execute wrapper keeping each statement (its values apart), and whether it went
-    through core.db.prepared_cursor: the connection prepares those, and PostgreSQL may then
-    run one plan for any values, which EXPLAIN of the statement with its values does not
-    show."""
-    import psycopg
+    through core.db.prepared_cursor: the connection keeps those prepared, and PostgreSQL may
+    then run one plan for any values, which EXPLAIN of the statement with its values does
+    not show."""
+    from core.db import is_prepared_cursor
 
-    cursor = rest[-1]["cursor"].cursor
-    prepared = isinstance(cursor, psycopg.Cursor) and not isinstance(cursor, psycopg.ClientCursor)
-    into.append((sql, params, prepared))
+    into.append((sql, params, is_prepared_cursor(rest[-1]["cursor"].cursor)))
     return execute(sql, params, *rest)
 
 
 def _generic_plan(sql: str, params: Any) -> object:
-    """The plan PostgreSQL uses for a prepared statement whatever its values."""
+    """The plan PostgreSQL may run for any values of the connection's own prepared statement
+    (found in pg_prepared_statements by its text, its values numbered as psycopg sent it)."""
     from django.db import connection, transaction
 
     numbered = sql
     for number in range(1, len(params) + 1):
         numbered = numbered.replace("%s", f"${number}", 1)
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM pg_prepared_statements WHERE NOT from_sql AND statement = %s",
+            [numbered],
+        )
+        found = cursor.fetchone()
+        if found is None:
+            raise RuntimeError("the page's statement was not prepared (core.db.prepared_cursor)")
         cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-        cursor.execute(f"PREPARE bench_generic AS {numbered}")
-        try:
-            cursor.execute(
-                f"EXPLAIN (FORMAT JSON) EXECUTE bench_generic ({', '.join(['%s'] * len(params))})",
-                list(params),
-            )
-            return cursor.fetchone()[0]
-        finally:
-            cursor.execute("DEALLOCATE bench_generic")
+        cursor.execute(
+            f"EXPLAIN (FORMAT JSON) EXECUTE {found[0]} ({', '.join(['%s'] * len(params))})",
+            [int(value) if isinstance(value, int) else value for value in params],
+        )
+        return cursor.fetchone()[0]
+
+
+def _prepared_plans() -> dict[str, int]:
+    """How often the connection's prepared statements ran on a plan for any values
+    (generic) and on one made for the values (custom)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0)"
+            " FROM pg_prepared_statements WHERE NOT from_sql"
+        )
+        generic, custom = cursor.fetchone()
+    return {"generic": int(generic), "custom": int(custom)}
 
 
 def _measure(seed: int) -> None:
@@ -206,6 +223,7 @@ def _measure(seed: int) -> None:
             _reference_work()
             reference.append(time.perf_counter() - started)
         row["reference_p50_ms"] = round(statistics.median(reference) * 1000, 1)
+        row["prepared_plans"] = _prepared_plans()
         for name, taken in times.items():
             taken.sort()
             row["views"][name] = {

@@ -145,11 +145,15 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # password exchange) costs more than a whole emergency summary. Checked before reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A statement run five times on a connection through core.db.prepared_cursor is prepared
-    # (psycopg's default threshold): PostgreSQL plans it once per connection. Only that
-    # cursor prepares; Django's own send values inside the SQL and never do.
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
+# core.db.prepared_cursor asks PostgreSQL to keep a statement prepared (planned once per
+# connection). psycopg prepares nothing unless a threshold is set, and then, past it, would
+# prepare Django's own statements too if they bound their values on the server; they bind
+# them on the client and never are. So the threshold is out of reach, and only statements
+# asked for are prepared. DB_PREPARED_STATEMENTS=false behind a pooler that cannot keep
+# prepared statements (PgBouncer in transaction mode before 1.21).
+PREPARED_STATEMENTS = _bool("DB_PREPARED_STATEMENTS", default=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and PREPARED_STATEMENTS:
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

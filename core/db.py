@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import cache
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
@@ -38,28 +40,25 @@ def planned_for_one_page() -> Iterator[None]:
 def prepared_cursor() -> Iterator[CursorWrapper]:
     """A cursor for a statement that many pages run and PostgreSQL takes longer to plan than
     to run (careplans.worklist.ROWS_SQL: 2 to 3 ms of planning, 1 ms of running). On
-    PostgreSQL it sends the values apart from the SQL, so that the connection prepares the
-    statement once it has run it prepare_threshold times (config/settings.py): parsed once,
-    and planned once PostgreSQL finds a plan for any values as cheap as those for each (its
-    plan cache). Django's own cursors send values inside the SQL and never prepare.
-    Elsewhere, the usual cursor. Logged and wrapped as Django's are (execute_wrapper).
-
-    Only for statements with few values: a server-side statement takes at most 65,535."""
+    PostgreSQL it sends the values apart from the SQL and asks the connection to keep each
+    statement prepared (config/settings.py PREPARED_STATEMENTS): parsed once, and planned
+    once PostgreSQL finds a plan for any values as cheap as those for each (its plan cache).
+    A statement is one text with its values' types: pass ids as bigint (as_bigint), so that
+    small and large ids share one. Elsewhere, or with PREPARED_STATEMENTS off, it binds on
+    the server unprepared or is the usual cursor. Logged and wrapped as Django's cursors are
+    (execute_wrapper). Only for statements with few values: the server takes 65,535 at most.
+    Django's own cursors bind on the client and are never prepared."""
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             yield cursor
         return
-    from django.db.backends.postgresql import base  # its cursor classes: psycopg 3's
-
-    server_binding = base.ServerBindingCursor  # type: ignore[attr-defined]
-
     # As connection.cursor() opens its cursors (BaseDatabaseWrapper._cursor), on the one
-    # connection and in its transaction, whatever cursor class the settings name.
+    # connection and in its transaction.
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_thread_sharing()
     with connection.wrap_database_errors:
-        raw = server_binding(connection.connection)
+        raw = _preparing_cursor_class()(connection.connection)
     cursor = (
         connection.make_debug_cursor(raw)
         if connection.queries_logged
@@ -67,3 +66,33 @@ def prepared_cursor() -> Iterator[CursorWrapper]:
     )
     with cursor:
         yield cursor
+
+
+def as_bigint(values: Iterable[int]) -> list[Any]:
+    """Ids as a prepared statement's values: always bigint on PostgreSQL, where psycopg
+    would send a small id as smallint and a large one as integer, a statement each."""
+    if connection.vendor != "postgresql":
+        return list(values)
+    from psycopg.types.numeric import Int8
+
+    return [Int8(value) for value in values]
+
+
+@cache
+def _preparing_cursor_class() -> type[Any]:
+    from django.db.backends.postgresql import base  # psycopg 3's cursor classes
+
+    server_binding: type[Any] = base.ServerBindingCursor  # type: ignore[attr-defined]
+
+    class PreparingCursor(server_binding):
+        """Django's server-binding cursor, asking for every statement to be prepared."""
+
+        def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
+            return super().execute(query, params, **{**options, "prepare": True})
+
+    return PreparingCursor
+
+
+def is_prepared_cursor(cursor: Any) -> bool:
+    """Whether a database cursor (CursorWrapper.cursor) is prepared_cursor's."""
+    return connection.vendor == "postgresql" and isinstance(cursor, _preparing_cursor_class())
