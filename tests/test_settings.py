@@ -61,3 +61,33 @@ def test_the_embedded_default_needs_no_environment() -> None:
     result = _load_settings()
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[0] == "True"
+
+
+def _prepare_threshold(**env: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if k != "DB_PREPARED_STATEMENTS"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import config.settings as s;"
+            " print(s.DATABASES['default'].get('OPTIONS', {}).get('prepare_threshold'))",
+        ],
+        env={**clean, "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/x", **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_prepared_statements_are_asked_for_only_and_can_be_turned_off() -> None:
+    """Out of reach: psycopg prepares only what core.db.prepared_cursor asks it to."""
+    assert _prepare_threshold() == str(2**31 - 1)
+    assert _prepare_threshold(DB_PREPARED_STATEMENTS="false") == "None"
+    assert (
+        "DB_PREPARED_STATEMENTS must be true or false"
+        in _load_settings(DB_PREPARED_STATEMENTS="maybe").stderr
+    )
