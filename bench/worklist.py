@@ -185,6 +185,7 @@ def _measure(seed: int) -> None:
         sizes = dict(cursor.fetchall())
 
     figures: dict[str, Any] = {"region": Patient.objects.count()}
+    plans_before = _prepared_plans()  # the connection's counts run on: each size's own below
     for size in SIZES:
         grants_to(size)
         for query in VIEWS.values():
@@ -223,7 +224,9 @@ def _measure(seed: int) -> None:
             _reference_work()
             reference.append(time.perf_counter() - started)
         row["reference_p50_ms"] = round(statistics.median(reference) * 1000, 1)
-        row["prepared_plans"] = _prepared_plans()
+        plans_now = _prepared_plans()
+        row["prepared_plans"] = {kind: plans_now[kind] - plans_before[kind] for kind in plans_now}
+        plans_before = plans_now
         for name, taken in times.items():
             taken.sort()
             row["views"][name] = {
