@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
+import uuid
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
+from audit import services
 from audit.models import AccessEvent, Action, AppendOnlyError, AuditStream
 from audit.services import record, stream_key
 from audit.verification import verify_all
@@ -127,15 +130,17 @@ def test_verify_audit_notices_a_removed_last_event(chain: list[AccessEvent]) -> 
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("in_a_transaction", [True, False])
 def test_concurrent_appends_to_one_stream_stay_in_order(
-    patient: Patient, their_gp: Membership
+    patient: Patient, their_gp: Membership, in_a_transaction: bool
 ) -> None:
+    """Inside the callers' transactions, and on their own (each append its own)."""
     errors: list[BaseException] = []
 
     def append(count: int) -> None:
         try:
             for _ in range(count):
-                with transaction.atomic():
+                with transaction.atomic() if in_a_transaction else contextlib.nullcontext():
                     record(actor=their_gp, action=Action.VIEW, patient=patient)
         except BaseException as error:
             errors.append(error)
@@ -255,3 +260,82 @@ def test_verify_audit_checks_every_stream_and_reports_each_break(
     assert {found.event_id for found in result.breaks} == {first.pk, second.pk}
     with pytest.raises(CommandError, match="broken in 2 of"):
         call_command("verify_audit")
+
+
+def _stream(patient: Patient) -> AuditStream:
+    return AuditStream.objects.get(key=f"patient:{patient.public_id}")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the swap is PostgreSQL's")
+def test_an_append_after_a_head_that_moved_on_writes_nothing(
+    chain: list[AccessEvent], patient: Patient, their_gp: Membership
+) -> None:
+    stream = _stream(patient)
+    stale = services._head(stream.key)
+    assert stale is not None
+    record(actor=their_gp, action=Action.VIEW, patient=patient)  # someone else's, first
+    late = AccessEvent(occurred_at=chain[0].occurred_at, action=Action.VIEW)
+
+    assert not services._swapped(late, stale)
+
+    assert late.pk is None
+    assert AccessEvent.objects.filter(stream=stream).count() == stale.length + 1
+    assert chain[-1].sequence == stale.length
+    assert _stream(patient).length == stale.length + 1
+    assert verify_all().intact
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the swap is PostgreSQL's")
+def test_an_append_that_meets_a_moved_head_reads_it_again_and_follows_it(
+    chain: list[AccessEvent], patient: Patient, their_gp: Membership, monkeypatch
+) -> None:
+    """Another event lands between reading the head and moving it: the append tries again
+    after the new head, so the chain has both, in order."""
+    read = services._head
+    interrupted: list[AccessEvent] = []
+
+    def head_then_someone_else(key: str) -> services._Head | None:
+        head = read(key)
+        if not interrupted:
+            monkeypatch.setattr(services, "_head", read)  # the other append reads it fresh
+            interrupted.append(record(actor=their_gp, action=Action.VIEW, patient=patient))
+            monkeypatch.setattr(services, "_head", head_then_someone_else)
+        return head
+
+    monkeypatch.setattr(services, "_head", head_then_someone_else)
+    mine = record(actor=their_gp, action=Action.PRINT, patient=patient)
+
+    last = chain[-1].sequence
+    assert [interrupted[0].sequence, mine.sequence] == [last + 1, last + 2]
+    assert mine.previous_hash == interrupted[0].hash
+    assert _stream(patient).head_hash == mine.hash
+    assert verify_all().intact
+
+
+def test_a_head_that_keeps_moving_is_locked_and_waited_for_instead(
+    chain: list[AccessEvent], patient: Patient, their_gp: Membership, monkeypatch
+) -> None:
+    tries: list[int] = []
+
+    def always_beaten(event: AccessEvent, head: services._Head) -> bool:
+        tries.append(head.length)
+        return False
+
+    monkeypatch.setattr(services, "_swapped", always_beaten)
+    event = record(actor=their_gp, action=Action.VIEW, patient=patient)
+
+    if connection.vendor == "postgresql":
+        assert len(tries) == services.SWAP_TRIES
+    assert event.sequence == chain[-1].sequence + 1
+    assert _stream(patient).head_hash == event.hash
+    assert verify_all().intact
+
+
+def test_the_first_event_of_a_stream_makes_it(their_gp: Membership) -> None:
+    someone = uuid.uuid4()
+    assert not AuditStream.objects.filter(key=f"patient:{someone}").exists()
+    event = record(actor=their_gp, action=Action.VIEW, patient_public_id=someone)
+    assert (event.sequence, event.previous_hash) == (1, "")
+    assert AuditStream.objects.get(key=f"patient:{someone}").length == 1
+    assert AccessEvent.objects.get(pk=event.pk).hash == event.hash
+    assert verify_all().intact
