@@ -253,3 +253,47 @@ def test_overdue_reviews_longest_overdue_first_in_a_fixed_number_of_queries(
     assert order == sorted(order), "20, then 10, then 3 days overdue"
     assert "20 days overdue, escalated to leads" in page
     assert "3 days overdue<" in page.replace("</strong>", "<")
+
+
+def test_the_unread_count_is_of_open_unread_reminders_to_the_viewer_about_people_they_see(
+    their_gp: Membership,
+    team_nurse: Membership,
+    reminded: CarePlan,
+    consented: Patient,
+    other_patient: Patient,
+) -> None:
+    """Whom a reminder is about is the person it names, or the plan's person; it counts only
+    while the viewer may see them."""
+    from django.utils import timezone
+
+    from patients.models import PatientGroupObjectPermission
+    from reminders.models import Kind, Notification
+    from reminders.selectors import unread_count
+
+    assert unread_count(their_gp) == 3  # the plan's three reminders
+    today = timezone.localdate()
+
+    def remind(about: Patient, to: Membership, **delivery: object) -> Notification:
+        notification = Notification.objects.create(
+            patient=about, kind=Kind.MDT_ACTION, due_on=today, organisation=to.organisation
+        )
+        Delivery.objects.create(notification=notification, membership=to, **delivery)
+        return notification
+
+    remind(consented, their_gp)
+    remind(other_patient, their_gp)
+    remind(consented, their_gp, read_at=timezone.now())
+    remind(consented, team_nurse)
+    resolved = remind(consented, their_gp)
+    Notification.objects.filter(pk=resolved.pk).update(resolved_at=timezone.now())
+    assert unread_count(their_gp) == 5
+    assert unread_count(team_nurse) == 1
+
+    PatientGroupObjectPermission.objects.filter(
+        content_object=other_patient, group=their_gp.organisation.group
+    ).delete()
+    assert unread_count(their_gp) == 4
+    PatientGroupObjectPermission.objects.filter(
+        content_object=consented, group=their_gp.organisation.group
+    ).delete()
+    assert unread_count(their_gp) == 0
