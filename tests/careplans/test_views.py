@@ -364,8 +364,9 @@ def test_the_overview_asks_the_care_team_once_for_all_the_sections(
         q["sql"] for q in queries if "patientgroupobjectpermission" in q["sql"].lower()
     ]
     # Opening the record, the editable sections, "submit" and "publish": four, never one per
-    # section (it was fifteen). The header's count asks only when something is unread.
-    assert len(care_team_lookups) == 4, care_team_lookups
+    # section (it was fifteen); and the header's unread count, in its one statement.
+    assert len(care_team_lookups) == 5, care_team_lookups
+    assert sum("reminders_delivery" in sql for sql in care_team_lookups) == 1
     from careplans.sections import SECTIONS
 
     # A senior GP of the care team may edit every section: each has its link.
