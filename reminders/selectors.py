@@ -11,7 +11,6 @@ from typing import Any
 from uuid import UUID
 
 from django.core.paginator import Page, Paginator
-from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -20,6 +19,7 @@ from django.utils import timezone
 from audit.models import Action
 from audit.services import record
 from careplans.models import CarePlan, ChangeRequest, ChangeRequestStatus, Status, WorkingCopy
+from core.db import as_bigint, prepared_cursor
 from organisations.models import Membership, Organisation, Role
 from organisations.permissions import can_receive_reminders, can_view_overdue_reviews
 from patients.models import CareTeamMember, KeyContactKind, Patient
@@ -293,10 +293,10 @@ WHERE {care_team}
 
 def unread_count(viewer: Membership) -> int:
     """For the header: unread reminders that still need someone to act, about people the
-    viewer may still see. One statement (UNREAD_SQL)."""
+    viewer may still see. One statement (UNREAD_SQL), kept prepared."""
     care_team, values = care_team_sql(viewer, "about.patient_id")
-    with connection.cursor() as cursor:
-        cursor.execute(UNREAD_SQL.format(care_team=care_team), [viewer.pk, *values])
+    with prepared_cursor() as cursor:  # planning it took 0.5 ms, running it 0.05
+        cursor.execute(UNREAD_SQL.format(care_team=care_team), as_bigint([viewer.pk, *values]))
         (count,) = cursor.fetchone()
     return int(count)
 
