@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
+from django.db.models import Model
+
+M = TypeVar("M", bound=Model)
 
 # How PostgreSQL should plan a query that reads one page of a long list (bench/worklist.py):
 # - no parallel workers: for a query that reads one page, starting them costs more than the
@@ -96,3 +99,26 @@ def _preparing_cursor_class() -> type[Any]:
 def is_prepared_cursor(cursor: Any) -> bool:
     """Whether a database cursor (CursorWrapper.cursor) is prepared_cursor's."""
     return connection.vendor == "postgresql" and isinstance(cursor, _preparing_cursor_class())
+
+
+def columns_of(model: type[Model], alias: str) -> str:
+    """Every column of `model`, in its fields' order, under `alias`: for a hand-written
+    SELECT whose rows become instances (instance_from_row)."""
+    quote = connection.ops.quote_name
+    return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
+
+
+def instance_from_row(model: type[M], values: Sequence[Any]) -> M:
+    """An instance of `model` from the values of columns_of(model), converted as Django
+    converts what it reads (a UUID or date from SQLite's text, JSON from its text)."""
+    fields = model._meta.concrete_fields
+    converted = []
+    for field, value in zip(fields, values, strict=True):
+        column = field.get_col(model._meta.db_table)
+        for convert in (
+            *connection.ops.get_db_converters(column),
+            *column.get_db_converters(connection),
+        ):
+            value = convert(value, column, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [field.attname for field in fields], converted)

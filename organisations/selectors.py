@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from functools import cache
 from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
 
 from audit.models import Action
 from audit.services import record
+from core.db import columns_of, instance_from_row
 from organisations.models import ApiToken, Membership, Organisation, TwoFactorReset
 from organisations.permissions import (
     can_approve_access,
@@ -31,30 +33,48 @@ def active_memberships(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Membe
     )
 
 
+# The acting membership and its organisation, read on every request. Written as SQL: the ORM
+# query (fifty-odd columns of the two) took 2 ms to build, and 0.05 ms to run.
+MEMBERSHIP_OF_SQL = """
+SELECT {membership}, {organisation}
+FROM organisations_membership membership
+JOIN organisations_organisation organisation ON organisation.id = membership.organisation_id
+WHERE membership.user_id = %s AND membership.public_id = %s
+  AND membership.ended_at IS NULL AND membership.approved_at IS NOT NULL
+"""
+
+
+@cache
+def _membership_of_sql() -> str:
+    return MEMBERSHIP_OF_SQL.format(
+        membership=columns_of(Membership, "membership"),
+        organisation=columns_of(Organisation, "organisation"),
+    )
+
+
 def membership_of(
     user: AbstractBaseUser | AnonymousUser, public_id: UUID | str
 ) -> Membership | None:
     """One of the signed-in user's own active memberships, or None. Read on every request,
-    so kept to one plain indexed query: the user is the one already signed in (the
-    authentication backend refuses inactive users), and only the organisation is joined."""
+    so kept to one plain indexed query (MEMBERSHIP_OF_SQL): the user is the one already
+    signed in (the authentication backend refuses inactive users), and only the
+    organisation is joined."""
     if not user.is_authenticated or not user.is_active:
         return None
     try:
-        found = list(
-            Membership.objects.filter(
-                user_id=user.pk,
-                public_id=public_id,
-                ended_at__isnull=True,
-                approved_at__isnull=False,
-            )
-            .select_related("organisation")
-            .order_by()[:1]
-        )
-    except (ValueError, ValidationError):  # a malformed id in a tampered session
+        chosen = UUID(str(public_id))
+    except ValueError:  # a malformed id in a tampered session
         return None
-    if not found:
+    sql = _membership_of_sql()
+    stored = Membership._meta.get_field("public_id").get_db_prep_value(chosen, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, stored])
+        found = cursor.fetchone()
+    if found is None:
         return None
-    membership = found[0]
+    split = len(Membership._meta.concrete_fields)
+    membership = instance_from_row(Membership, found[:split])
+    membership.organisation = instance_from_row(Organisation, found[split:])
     membership.user = user  # type: ignore[assignment]
     return membership
 

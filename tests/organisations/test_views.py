@@ -328,3 +328,38 @@ def test_failed_sign_ins_from_one_address_across_usernames_are_limited(
     ).exists()
     elsewhere = Client(REMOTE_ADDR="203.0.113.7")
     assert elsewhere.post(url, {"username": "dev", "password": "x"}).status_code == 200
+
+
+def test_the_acting_membership_is_read_whole_with_its_organisation_and_only_while_in_force(
+    place: Place, their_gp: Membership, team_nurse: Membership
+) -> None:
+    """membership_of, read by hand-written SQL on every request: the same membership and
+    organisation, field for field, as the ORM reads; nobody else's, and none that ended,
+    was never approved, or is named by a malformed id."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from organisations.selectors import membership_of
+
+    user = their_gp.user
+    found = membership_of(user, str(their_gp.public_id))
+    assert found is not None
+    expected = Membership.objects.select_related("organisation").get(pk=their_gp.pk)
+    for model, read, stored in (
+        (Membership, found, expected),
+        (Organisation, found.organisation, expected.organisation),
+    ):
+        for field in model._meta.concrete_fields:
+            assert getattr(read, field.attname) == getattr(stored, field.attname), field.name
+    assert found.user is user
+    assert not found._state.adding
+
+    assert membership_of(user, str(team_nurse.public_id)) is None  # someone else's
+    assert membership_of(AnonymousUser(), str(their_gp.public_id)) is None
+    for tampered in ("not-a-uuid", "", "1' OR '1'='1"):
+        assert membership_of(user, tampered) is None
+    Membership.objects.filter(pk=their_gp.pk).update(approved_at=None)
+    assert membership_of(user, their_gp.public_id) is None
+    Membership.objects.filter(pk=their_gp.pk).update(
+        approved_at=timezone.now(), ended_at=timezone.now()
+    )
+    assert membership_of(user, their_gp.public_id) is None
