@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from django.db import connection, transaction
-from django.db.backends.utils import CursorWrapper
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Model
 
 M = TypeVar("M", bound=Model)
@@ -63,12 +63,22 @@ def prepared_cursor() -> Iterator[CursorWrapper]:
     with connection.wrap_database_errors:
         raw = _preparing_cursor_class()(connection.connection)
     cursor = (
-        connection.make_debug_cursor(raw)
+        _LoggedAsWritten(raw, connection)
         if connection.queries_logged
         else connection.make_cursor(raw)
     )
     with cursor:
         yield cursor
+
+
+class _LoggedAsWritten(CursorDebugWrapper):
+    """Logs a statement as written, its values apart: Django's way (last_executed_query)
+    gives None for a statement bound on the server by a connection that binds on the
+    client."""
+
+    def execute(self, sql: Any, params: Any = None) -> Any:
+        with self.debug_sql(sql, params):
+            return CursorWrapper.execute(self, sql, params)
 
 
 def as_bigint(values: Iterable[int]) -> list[Any]:
