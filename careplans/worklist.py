@@ -19,7 +19,17 @@ from typing import Any, cast
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    BigIntegerField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import NullIf
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -52,17 +62,53 @@ class InParts:
 
     An order on a column that many people lack (a review date) is read in two parts, those
     with it through an index on it and then the rest by name, so that PostgreSQL walks an
-    index to the page instead of sorting everyone."""
+    index to the page instead of sorting everyone.
+
+    `read_counting` reads a window and, in the same statement, how many are listed up to a
+    limit (a round trip less than counting apart: about 1 ms a page)."""
 
     def __init__(self, everyone: QuerySet[Any], *parts: QuerySet[Any]) -> None:
         self.everyone = everyone
         self.parts = parts or (everyone,)
+        self.counted: tuple[int, int] | None = None  # (limit, how many up to it)
+        self._counting: int | None = None  # the limit to count up to in the next read
+        self._read: tuple[int, list[Any]] | None = None  # (start, ids) of the last read
 
     def count_up_to(self, limit: int) -> int:
+        if self.counted is not None and self.counted[0] == limit:
+            return self.counted[1]
         return int(self.everyone.order_by()[:limit].count())
+
+    def read_counting(self, window: slice, limit: int) -> None:
+        """Read `window`, counting up to `limit` beside it (`counted`, unless the window's
+        first statement found nobody: then count_up_to counts apart)."""
+        self._counting = limit
+        try:
+            self._read = (window.start or 0, self[window])
+        finally:
+            self._counting = None
+
+    def _part_window(self, part: QuerySet[Any], begin: int, end: int) -> list[Any]:
+        limit = self._counting
+        if limit is None or self.counted is not None:
+            return list(part[begin:end])
+        self._counting = None  # only the window's first statement counts
+        capped, values = self.everyone.order_by()[:limit].query.sql_with_params()
+        listed = RawSQL(  # noqa: S611  (the ORM's own SQL, its values apart)
+            f"SELECT COUNT(*) FROM ({capped}) capped",  # noqa: S608
+            values,
+            output_field=BigIntegerField(),
+        )
+        (name,) = part.query.values_select
+        rows = list(part.annotate(listed=listed).values_list(name, "listed")[begin:end])
+        if rows:
+            self.counted = (limit, int(rows[0][1]))
+        return [row[0] for row in rows]
 
     def __getitem__(self, window: slice) -> list[Any]:
         start, stop = window.start or 0, window.stop
+        if self._read is not None and self._read[0] == start:  # read_counting read it
+            return self._read[1][: stop - start]
         found: list[Any] = []
         before = 0  # people in the parts already passed
         for part in self.parts:
@@ -70,7 +116,7 @@ class InParts:
             if wanted <= 0:
                 break
             begin = max(0, start - before)
-            got = list(part[begin : begin + wanted])
+            got = self._part_window(part, begin, begin + wanted)
             found += got
             if len(got) < wanted:  # this part ends before the window does: how long is it?
                 ends_in_window = bool(got) or begin == 0
@@ -79,11 +125,21 @@ class InParts:
 
 
 class CappedPaginator(Paginator):
-    """Counts at most COUNT_CAP + 1 people (one LIMITed query), never the whole list."""
+    """Counts at most COUNT_CAP + 1 people, never the whole list: in the statement that
+    reads the page asked for, or, when it finds nobody (a page past the end), apart."""
 
     def __init__(self, people: InParts, per_page: int) -> None:
         super().__init__(cast(Any, people), per_page)  # read by window: a list per page
         self.people = people
+
+    def get_page(self, number: Any) -> Page:
+        try:
+            wanted = max(1, int(number))
+        except (TypeError, ValueError):
+            wanted = 1  # as Paginator.get_page: the first page
+        bottom = (wanted - 1) * self.per_page
+        self.people.read_counting(slice(bottom, bottom + self.per_page), COUNT_CAP + 1)
+        return super().get_page(number)
 
     @cached_property
     def count(self) -> int:

@@ -424,3 +424,38 @@ def test_the_rows_show_no_one_the_viewer_may_not_see(
     """Whatever gave the ids (hazard H26): the rows' query keeps only the care team's."""
     assert [p.pk for p in _rows_of(their_gp, [patient.pk])] == [patient.pk]
     assert _rows_of(outsider_clinician, [patient.pk]) == []
+
+
+def test_the_count_is_read_beside_the_page_and_stops_past_the_cap(
+    monkeypatch: pytest.MonkeyPatch, place: Place, their_gp: Membership
+) -> None:
+    """A page's ids and the capped count come in one statement; a page past the end, or
+    not a number, still finds the list's last or first page, counted apart."""
+    monkeypatch.setattr("careplans.worklist.PAGE_SIZE", 2)
+    monkeypatch.setattr("careplans.worklist.COUNT_CAP", 5)
+    names = ["Adams", "Baker", "Cole", "Evans", "Moss", "Young", "Zeller"]
+    for name in names:
+        make_patient(registered_by=their_gp, practice=place.practice, family_name=name)
+
+    def shown(number: str) -> tuple[list[str], int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            found = worklist(their_gp, Criteria(), number)
+        counts = [q for q in captured if q["sql"].lstrip().upper().startswith("SELECT COUNT")]
+        return (
+            [row.patient.family_name for row in found.rows],
+            found.page.paginator.count,
+            len(counts),
+        )
+
+    # More than 5: counted up to 6 (three pages), beside the page read.
+    assert shown("1") == (names[0:2], 6, 0)
+    assert shown("3") == (names[4:6], 6, 0)
+    assert shown("4") == (names[4:6], 6, 0)  # past the counted pages: the last of them
+    names_shown, count, counted_apart = shown("9")  # nobody that far: counted apart
+    assert (names_shown, count) == (names[4:6], 6)
+    assert counted_apart
+    assert shown("abc") == (names[0:2], 6, 0)
+    assert shown("0")[:2] == (names[4:6], 6)
+    monkeypatch.setattr("careplans.worklist.COUNT_CAP", 100)
+    assert shown("2") == (names[2:4], 7, 0)
+    assert shown("4") == (names[6:7], 7, 0)
