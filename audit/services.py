@@ -79,7 +79,6 @@ def record(
         patient_public_id = patient.public_id
     origin = current_origin.get()
     event = AccessEvent(
-        occurred_at=timezone.now(),
         action=action,
         reason=reason,
         detail=plain_json(detail or {}),
@@ -125,7 +124,9 @@ class _Head(NamedTuple):
 
 
 def _link(event: AccessEvent, head: _Head) -> None:
-    """Make `event` the next link after `head`."""
+    """Make `event` the next link after `head`, timed now: a link made again after another
+    event won the head is timed after it, so the chain's order is the order in time."""
+    event.occurred_at = timezone.now()
     event.stream = AuditStream(pk=head.id, key=head.key, head_hash=head.hash, length=head.length)
     event.sequence = head.length + 1
     event.previous_hash = head.hash

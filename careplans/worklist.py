@@ -16,7 +16,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
@@ -72,7 +72,7 @@ class InParts:
         self.parts = parts or (everyone,)
         self.counted: tuple[int, int] | None = None  # (limit, how many up to it)
         self._counting: int | None = None  # the limit to count up to in the next read
-        self._read: tuple[int, list[Any]] | None = None  # (start, ids) of the last read
+        self._read: tuple[int, int, list[Any]] | None = None  # (start, stop, ids) read
 
     def count_up_to(self, limit: int) -> int:
         if self.counted is not None and self.counted[0] == limit:
@@ -84,7 +84,7 @@ class InParts:
         first statement found nobody: then count_up_to counts apart)."""
         self._counting = limit
         try:
-            self._read = (window.start or 0, self[window])
+            self._read = (window.start or 0, window.stop, self[window])
         finally:
             self._counting = None
 
@@ -93,7 +93,11 @@ class InParts:
         if limit is None or self.counted is not None:
             return list(part[begin:end])
         self._counting = None  # only the window's first statement counts
-        capped, values = self.everyone.order_by()[:limit].query.sql_with_params()
+        try:
+            capped, values = self.everyone.order_by()[:limit].query.sql_with_params()
+        except EmptyResultSet:  # nobody at all (Patient.objects.none()): nothing to ask
+            self.counted = (limit, 0)
+            return []
         listed = RawSQL(  # noqa: S611  (the ORM's own SQL, its values apart)
             f"SELECT COUNT(*) FROM ({capped}) capped",  # noqa: S608
             values,
@@ -107,8 +111,8 @@ class InParts:
 
     def __getitem__(self, window: slice) -> list[Any]:
         start, stop = window.start or 0, window.stop
-        if self._read is not None and self._read[0] == start:  # read_counting read it
-            return self._read[1][: stop - start]
+        if self._read is not None and self._read[0] == start and stop <= self._read[1]:
+            return self._read[2][: stop - start]  # read_counting read it (or it ends there)
         found: list[Any] = []
         before = 0  # people in the parts already passed
         for part in self.parts:
@@ -133,12 +137,17 @@ class CappedPaginator(Paginator):
         self.people = people
 
     def get_page(self, number: Any) -> Page:
+        """Paginator.get_page, the count read beside the page asked for when it can be a
+        page of the counted list; any other number (not a number, below 1, past the count's
+        cap) finds its page as Paginator does, the count read first, so that no number
+        makes a page read further than the cap."""
         try:
-            wanted = max(1, int(number))
+            wanted = int(number)
         except (TypeError, ValueError):
             wanted = 1  # as Paginator.get_page: the first page
-        bottom = (wanted - 1) * self.per_page
-        self.people.read_counting(slice(bottom, bottom + self.per_page), COUNT_CAP + 1)
+        if 1 <= wanted <= -(-(COUNT_CAP + 1) // self.per_page):
+            bottom = (wanted - 1) * self.per_page
+            self.people.read_counting(slice(bottom, bottom + self.per_page), COUNT_CAP + 1)
         return super().get_page(number)
 
     @cached_property

@@ -81,10 +81,12 @@ def test_the_header_names_the_person_and_role_with_their_pages_and_a_working_sig
     client: Client, their_gp: Membership
 ) -> None:
     User.objects.filter(pk=their_gp.user_id).update(first_name="<b>Ann", last_name="O'Hara")
+    their_gp.organisation.name = "Hill & Vale <Surgery>"
+    their_gp.organisation.save()
     act_as(client, their_gp)
     header = _header(client, reverse("careplans:worklist"))
     assert '<span data-testid="signed-in-as">&lt;b&gt;Ann O&#x27;Hara</span>' in header
-    acting = f"{their_gp.get_role_display()}, {escape(their_gp.organisation.name)}"
+    acting = f"{their_gp.get_role_display()}, Hill &amp; Vale &lt;Surgery&gt;"
     assert f'data-testid="acting-as">\n            {acting}\n' in header  # one role: no link
     assert "(switch role)" not in header
     assert f'href="{reverse("reminders:notifications")}">Notifications</a>' in header  # none unread
@@ -129,9 +131,12 @@ def test_the_header_offers_a_switch_of_role_and_counts_what_is_unread(
 def test_the_header_of_an_attorney_names_whom_they_act_for(
     client: Client, attorney: PatientAccount
 ) -> None:
+    patient = attorney.patient
+    patient.given_name = "Winnie & <Win>"
+    patient.save()
     client.force_login(attorney.user)
     header = _header(client, reverse("portal:home"))
-    patient = attorney.patient
+    assert "Winnie &amp; &lt;Win&gt;" in header
     assert (
         f'href="{reverse("portal:choose_account")}">Attorney for {escape(patient.full_name)}'
         '<span class="nhsuk-u-visually-hidden"> (change)</span></a>'

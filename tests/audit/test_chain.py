@@ -308,6 +308,7 @@ def test_an_append_that_meets_a_moved_head_reads_it_again_and_follows_it(
     last = chain[-1].sequence
     assert [interrupted[0].sequence, mine.sequence] == [last + 1, last + 2]
     assert mine.previous_hash == interrupted[0].hash
+    assert mine.occurred_at >= interrupted[0].occurred_at  # timed when linked, in order
     assert _stream(patient).head_hash == mine.hash
     assert verify_all().intact
 

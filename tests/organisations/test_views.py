@@ -349,7 +349,9 @@ def test_the_acting_membership_is_read_whole_with_its_organisation_and_only_whil
         (Organisation, found.organisation, expected.organisation),
     ):
         for field in model._meta.concrete_fields:
-            assert getattr(read, field.attname) == getattr(stored, field.attname), field.name
+            value, expected_value = getattr(read, field.attname), getattr(stored, field.attname)
+            assert value == expected_value, field.name
+            assert type(value) is type(expected_value), field.name  # a bool, not SQLite's 1
     assert found.user is user
     assert not found._state.adding
 
