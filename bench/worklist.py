@@ -200,7 +200,7 @@ def _measure(seed: int) -> None:
                 connection.execute_wrapper(partial(_kept, executed)),
             ):
                 page(query)
-            queries[name] = len(captured.captured_queries)  # with the audit's BEGIN and COMMIT
+            queries[name] = len(captured.captured_queries)  # every statement the page sent
             # Replayed as the page ran them: its settings (one process per query) first.
             with transaction.atomic(), connection.cursor() as cursor:
                 for sql, params, _ in executed:

@@ -39,7 +39,7 @@ from audit.services import record
 from careplans import terminology as t
 from careplans.models import Status, WorklistEntry
 from careplans.selectors import plan_facts_read, state_of
-from core.db import as_bigint, planned_for_one_page, prepared_cursor
+from core.db import as_bigint, instances_from_rows, planned_for_one_page, prepared_cursor
 from organisations.models import Membership
 from organisations.permissions import can_view_patients
 from patients.identifiers import normalise_nhs_number
@@ -71,7 +71,6 @@ class InParts:
         self.everyone = everyone
         self.parts = parts or (everyone,)
         self.counted: tuple[int, int] | None = None  # (limit, how many up to it)
-        self._counting: int | None = None  # the limit to count up to in the next read
         self._read: tuple[int, int, list[Any]] | None = None  # (start, stop, ids) read
 
     def count_up_to(self, limit: int) -> int:
@@ -82,17 +81,11 @@ class InParts:
     def read_counting(self, window: slice, limit: int) -> None:
         """Read `window`, counting up to `limit` beside it (`counted`, unless the window's
         first statement found nobody: then count_up_to counts apart)."""
-        self._counting = limit
-        try:
-            self._read = (window.start or 0, window.stop, self[window])
-        finally:
-            self._counting = None
+        start = window.start or 0
+        self._read = (start, window.stop, self._window(start, window.stop, counting=limit))
 
-    def _part_window(self, part: QuerySet[Any], begin: int, end: int) -> list[Any]:
-        limit = self._counting
-        if limit is None or self.counted is not None:
-            return list(part[begin:end])
-        self._counting = None  # only the window's first statement counts
+    def _counted_window(self, part: QuerySet[Any], begin: int, end: int, limit: int) -> list[Any]:
+        """part[begin:end], with how many are listed up to `limit` read in the statement."""
         try:
             capped, values = self.everyone.order_by()[:limit].query.sql_with_params()
         except EmptyResultSet:  # nobody at all (Patient.objects.none()): nothing to ask
@@ -113,6 +106,11 @@ class InParts:
         start, stop = window.start or 0, window.stop
         if self._read is not None and self._read[0] == start and stop <= self._read[1]:
             return self._read[2][: stop - start]  # read_counting read it (or it ends there)
+        return self._window(start, stop, counting=None)
+
+    def _window(self, start: int, stop: int, *, counting: int | None) -> list[Any]:
+        """The ids from `start` to `stop`; with `counting`, the first statement also counts
+        up to it (read_counting)."""
         found: list[Any] = []
         before = 0  # people in the parts already passed
         for part in self.parts:
@@ -120,7 +118,11 @@ class InParts:
             if wanted <= 0:
                 break
             begin = max(0, start - before)
-            got = self._part_window(part, begin, begin + wanted)
+            if counting is None:
+                got = list(part[begin : begin + wanted])
+            else:
+                got = self._counted_window(part, begin, begin + wanted, counting)
+                counting = None  # only the window's first statement counts
             found += got
             if len(got) < wanted:  # this part ends before the window does: how long is it?
                 ends_in_window = bool(got) or begin == 0
@@ -492,17 +494,13 @@ def _rows_of(viewer: Membership, ids: list[int]) -> list[Patient]:
         columns = [column[0] for column in cursor.description]
         found = cursor.fetchall()
     at = {name: position for position, name in enumerate(columns)}
-    own = [field.attname for field in ROW_FIELDS]
-    facts = [(position, name) for position, name in enumerate(columns) if name not in own]
-    patients = []
-    for values in found:
-        patient = Patient.from_db(
-            connection.alias,
-            own,
-            [field.to_python(values[at[field.attname]]) for field in ROW_FIELDS],
-        )
+    own = [at[field.attname] for field in ROW_FIELDS]
+    facts = [(position, name) for position, name in enumerate(columns) if position not in own]
+    patients = instances_from_rows(
+        Patient, [[values[position] for position in own] for values in found], ROW_FIELDS
+    )
+    for patient, values in zip(patients, found, strict=True):
         patient.__dict__.update((name, values[position]) for position, name in facts)
-        patients.append(patient)
     return patients
 
 

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from django.db import connection, transaction
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
-from django.db.models import Model
+from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
 
@@ -113,22 +113,33 @@ def is_prepared_cursor(cursor: Any) -> bool:
 
 def columns_of(model: type[Model], alias: str) -> str:
     """Every column of `model`, in its fields' order, under `alias`: for a hand-written
-    SELECT whose rows become instances (instance_from_row)."""
+    SELECT whose rows become instances (instances_from_rows)."""
     quote = connection.ops.quote_name
     return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
 
 
-def instance_from_row(model: type[M], values: Sequence[Any]) -> M:
-    """An instance of `model` from the values of columns_of(model), converted as Django
-    converts what it reads (a UUID or date from SQLite's text, JSON from its text)."""
-    fields = model._meta.concrete_fields
-    converted = []
-    for field, value in zip(fields, values, strict=True):
+def instances_from_rows(
+    model: type[M], rows: Iterable[Sequence[Any]], fields: Sequence[Field[Any, Any]] = ()
+) -> list[M]:
+    """Instances of `model` from rows of the values of `fields` (by default every column,
+    as columns_of gives them; the rest deferred), converted as Django converts what it reads
+    (a UUID or date from SQLite's text, JSON from its text)."""
+    fields = fields or model._meta.concrete_fields
+    readers = []
+    for field in fields:
         column = field.get_col(model._meta.db_table)
-        for convert in (
+        converters = (
             *connection.ops.get_db_converters(column),
             *column.get_db_converters(connection),
-        ):
-            value = convert(value, column, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, [field.attname for field in fields], converted)
+        )
+        readers.append((column, converters))
+    names = [field.attname for field in fields]
+    found = []
+    for values in rows:
+        converted = []
+        for (column, converters), value in zip(readers, values, strict=True):
+            for convert in converters:
+                value = convert(value, column, connection)
+            converted.append(value)
+        found.append(model.from_db(connection.alias, names, converted))
+    return found

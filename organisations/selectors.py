@@ -12,7 +12,7 @@ from django.http import Http404
 
 from audit.models import Action
 from audit.services import record
-from core.db import columns_of, instance_from_row
+from core.db import columns_of, instances_from_rows
 from organisations.models import ApiToken, Membership, Organisation, TwoFactorReset
 from organisations.permissions import (
     can_approve_access,
@@ -73,8 +73,8 @@ def membership_of(
     if found is None:
         return None
     split = len(Membership._meta.concrete_fields)
-    membership = instance_from_row(Membership, found[:split])
-    membership.organisation = instance_from_row(Organisation, found[split:])
+    (membership,) = instances_from_rows(Membership, [found[:split]])
+    (membership.organisation,) = instances_from_rows(Organisation, [found[split:]])
     membership.user = user  # type: ignore[assignment]
     return membership
 

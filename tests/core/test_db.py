@@ -56,9 +56,9 @@ def test_a_statement_is_prepared_once_for_small_and_large_ids_and_nothing_else_i
 
 @pytest.mark.django_db
 def test_instances_from_a_hand_written_select_are_as_the_orm_reads_them() -> None:
-    """columns_of and instance_from_row: every field converted as Django converts it
+    """columns_of and instances_from_rows: every field converted as Django converts it
     (on SQLite a UUID and a date come back as text)."""
-    from core.db import columns_of, instance_from_row
+    from core.db import columns_of, instances_from_rows
 
     region = Region.objects.create(name="North Central London")
     with connection.cursor() as cursor:
@@ -69,7 +69,7 @@ def test_instances_from_a_hand_written_select_are_as_the_orm_reads_them() -> Non
         )
         row = cursor.fetchone()
     assert row is not None
-    read = instance_from_row(Region, row)
+    (read,) = instances_from_rows(Region, [row])
     stored = Region.objects.get(pk=region.pk)
     for field in Region._meta.concrete_fields:
         value = getattr(read, field.attname)
